@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "VAWG Partnership Platform – operators"
+admin.site.site_title = "Platform operators"
+
+urlpatterns = [
+    path("", include("vawg.core.urls")),
+    path("", include("vawg.accounts.urls")),
+    path("", include("vawg.audit.urls")),
+    path("", include("vawg.strategy.urls")),
+    path("operators/", admin.site.urls),
+]
+
+handler400 = "vawg.core.views.bad_request"
+handler403 = "vawg.core.views.permission_denied"
+handler404 = "vawg.core.views.page_not_found"
+handler500 = "vawg.core.views.server_error"

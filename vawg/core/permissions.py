@@ -1,0 +1,52 @@
+"""Roles and what each may do: the one place permissions are declared.
+
+A permission not listed here is held by nobody (default deny). What a user
+may do in a partnership is the union of their roles there; unsuppressed
+figures only ever come through the analyst role.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PARTNERSHIP_ADMIN = "partnership_admin", "Partnership admin"
+    ACTION_LEAD = "action_lead", "Action lead"
+    WORKSTREAM_CHAIR = "workstream_chair", "Workstream chair"
+    BOARD_MEMBER = "board_member", "Board member"
+    ANALYST = "analyst", "Analyst"
+    PRACTITIONER = "practitioner", "Practitioner"
+    MARAC_COORDINATOR = "marac_coordinator", "MARAC coordinator"
+    MARAC_REPRESENTATIVE = "marac_representative", "MARAC representative"
+    REGIONAL_OFFICER = "regional_officer", "Regional officer"
+
+
+R = Role
+# Everyone whose membership is to a partnership (a regional officer's is to a region).
+PARTNERSHIP_STAFF = frozenset(r for r in Role if r is not R.REGIONAL_OFFICER)
+MARAC_ROLES = frozenset({R.MARAC_COORDINATOR, R.MARAC_REPRESENTATIVE})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # The strategy as published: every member of the partnership may read it.
+    "strategy.view": PARTNERSHIP_STAFF,
+    "strategy.export": PARTNERSHIP_STAFF,
+    # Completing what the source documents left out (quirks), editing the plan.
+    "strategy.manage": frozenset({R.PARTNERSHIP_ADMIN}),
+    "members.manage": frozenset({R.PARTNERSHIP_ADMIN}),
+    "audit.view": frozenset({R.PARTNERSHIP_ADMIN}),
+    "figures.unsuppressed": frozenset({R.ANALYST}),
+    "marac.view": MARAC_ROLES,
+    # A regional officer's permissions apply to a region, never to one partnership's rows.
+    "region.view": frozenset({R.REGIONAL_OFFICER}),
+}
+
+# Roles whose membership needs a scope other than the partnership itself.
+ROLES_NEEDING_WORKSTREAM = frozenset({R.WORKSTREAM_CHAIR})
+ROLES_NEEDING_REGION = frozenset({R.REGIONAL_OFFICER})
+
+
+def roles_grant(roles: set[str] | frozenset[str], permission: str) -> bool:
+    """Whether any of `roles` holds `permission`."""
+    allowed = PERMISSIONS.get(permission)
+    if allowed is None:
+        return False
+    return any(role in allowed for role in roles)

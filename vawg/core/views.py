@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from vawg.core.access import (
+    partnership_permission,
+    partnerships_for,
+    public,
+    region_permission,
+    regions_for,
+    signed_in,
+)
+from vawg.core.models import Partnership
+
+
+@public
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed-in staff go to their partnership; everyone else sees the service's front page."""
+    if request.user.is_authenticated:
+        partnerships = list(partnerships_for(request.user))
+        regions = list(regions_for(request.user))
+        if len(partnerships) == 1 and not regions:
+            return redirect("core:partnership-home", partnership=partnerships[0].slug)
+        if len(regions) == 1 and not partnerships:
+            return redirect("core:region-home", region=regions[0].slug)
+        return redirect("core:partnership-list")
+    return render(request, "core/home.html")
+
+
+@signed_in
+@require_GET
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/partnership_list.html",
+        {"partnerships": partnerships_for(request.user), "regions": regions_for(request.user)},
+    )
+
+
+@partnership_permission("strategy.view")
+@require_GET
+def partnership_home(request: HttpRequest) -> HttpResponse:
+    strategies = request.partnership.strategies.all()
+    return render(request, "core/partnership_home.html", {"strategies": strategies})
+
+
+@public
+@require_GET
+def partnership_theme(request: HttpRequest, partnership: str) -> HttpResponse:
+    """The partnership's brand colour as a stylesheet (the CSP allows no inline styles)."""
+    colour = Partnership.objects.filter(slug=partnership).values_list("colour", flat=True).first()
+    if colour is None:
+        raise Http404
+    response = HttpResponse(f":root {{ --app-brand-colour: {colour}; }}\n", content_type="text/css")
+    response["Cache-Control"] = "max-age=300"
+    return response
+
+
+@region_permission("region.view")
+@require_GET
+def region_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/region_home.html",
+        {"partnerships": request.region.partnerships.all()},
+    )
+
+
+@public
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+@public
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html")
+
+
+@public
+@never_cache
+@require_GET
+def leave(request: HttpRequest) -> HttpResponse:
+    """Where "Exit this page" goes: forget this visit, then send the visitor to a neutral site."""
+    request.session.flush()
+    response = redirect(settings.EXIT_PAGE_URL)
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@public
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# --- Designed error pages (never a traceback) --------------------------------
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "errors/csrf.html", status=403)
