@@ -180,6 +180,10 @@ STORAGES = {
         )
     },
 }
+# Outside production WhiteNoise serves straight from the source folders, so the
+# demo and the browser tests need no collectstatic step.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
@@ -237,8 +241,8 @@ LOGGING = {
 # Demo steps, run in order by `manage.py load_demo`. Each names a module with
 # a `load(*, today, rng, stdout)` function.
 DEMO_STEPS = [
-    "vawg.core.demo",
     "vawg.strategy.demo",
+    "vawg.core.demo",
     "vawg.accounts.demo",
 ]
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-password-2026")
@@ -249,3 +253,6 @@ SEED_STRATEGY_FILES = [
 
 # Where "Exit this page" finally sends a visitor: a neutral, busy site.
 EXIT_PAGE_URL = os.environ.get("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
+
+# Disclosure control: counts below this are suppressed for anyone without the analyst role.
+DISCLOSURE_THRESHOLD = int(os.environ.get("DISCLOSURE_THRESHOLD", 5))
