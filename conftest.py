@@ -7,6 +7,11 @@ from vawg.core.permissions import Role
 from vawg.core.testing import TEST_PASSWORD, make_member, make_organisation, make_partnership
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["vawg.core.testing.FastArgon2PasswordHasher"]
+
+
 @pytest.fixture
 def partnership(db):
     p = make_partnership("wandsworth", "Wandsworth")

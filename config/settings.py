@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -153,6 +154,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Our own audit trail records sign-ins by reference; axes need not keep names and addresses.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Two-factor (TOTP). Roles that must use it; production enforces it for the
 # roles that see restricted data. The demo leaves it optional.
@@ -197,6 +200,8 @@ EMAIL_BACKEND = os.environ.get(
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
+# The address links in emails point at when sent outside a web request.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@vawg-platform.invalid")
 
 # Content Security Policy: nothing from third parties, no inline script
@@ -204,7 +209,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@vawg-platfor
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        # NONCE is django-csp's marker for "this response's nonce"; the string
+        # "'nonce'" would be sent as it is, and block the nonced script.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -215,7 +222,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
-SECURE_REFERRER_POLICY = "no-referrer"
+# Nothing about this site reaches another site in a Referer header. Not
+# "no-referrer": under it browsers send "Origin: null" with every form POST,
+# which Django's CSRF check rightly refuses, so no one could sign in.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -89,3 +89,18 @@ class Membership(models.Model):
             errors["workstream"] = "The workstream must belong to the same partnership."
         if errors:
             raise ValidationError(errors)
+
+
+class UserSession(models.Model):
+    """A session a user signed in with, so that disabling the account can end
+    exactly those sessions without decoding every row in the session store."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Session of user {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"

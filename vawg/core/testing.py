@@ -2,6 +2,8 @@
 
 import itertools
 
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
 from vawg.core.models import Organisation, Partnership, PartnershipBody, Region
 from vawg.core.permissions import ROLES_NEEDING_REGION, ROLES_NEEDING_WORKSTREAM, Role
 
@@ -79,3 +81,12 @@ def make_member(
 
 
 ALL_ROLES = list(Role)
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with cheap parameters, for tests only: the production hasher's memory
+    cost makes creating a dozen personas per test take seconds."""
+
+    time_cost = 1
+    memory_cost = 64
+    parallelism = 1

@@ -1,0 +1,283 @@
+from base64 import b32encode
+
+import django_otp
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vawg.accounts import selectors, services
+from vawg.accounts.forms import (
+    GovukPasswordChangeForm,
+    GovukSetPasswordForm,
+    MemberChangeForm,
+    MemberInviteForm,
+    SignInForm,
+    TwoFactorCodeForm,
+)
+from vawg.audit.services import Action, record
+from vawg.core.access import partnership_permission, public, signed_in
+
+# Model field names that the forms show under another name.
+FORM_FIELD_FOR = {"first_name": "full_name"}
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        field = FORM_FIELD_FOR.get(field, field)
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# --- Signing in and out ------------------------------------------------------------
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+    http_method_names = ["get", "post"]
+
+
+class SignOutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.success(request, "You have signed out.")
+        return response
+
+
+sign_in = public(SignInView.as_view())
+sign_out = signed_in(SignOutView.as_view())
+
+
+# --- Your account ------------------------------------------------------------------
+
+
+@signed_in
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "memberships": selectors.memberships_of_user(user=request.user),
+            "device": selectors.confirmed_device(user=request.user),
+            "two_factor_required": services.two_factor_required_for(request.user),
+        },
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = GovukPasswordChangeForm
+    success_url = reverse_lazy("accounts:account")
+    http_method_names = ["get", "post"]
+
+    def form_valid(self, form):
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)
+        # Changing the password cycles the session key; keep following this session.
+        services.user_session_rekey(
+            user=self.request.user, old_key=old_key, new_key=self.request.session.session_key
+        )
+        record(
+            action=Action.UPDATE,
+            actor=self.request.user,
+            obj=self.request.user,
+            summary="Password changed",
+            request=self.request,
+        )
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+password_change = signed_in(PasswordChangeView.as_view())
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """Where an invitation's link lands: the new member chooses a password."""
+
+    template_name = "accounts/set_password.html"
+    form_class = GovukSetPasswordForm
+    success_url = reverse_lazy("accounts:sign-in")
+    http_method_names = ["get", "post"]
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record(
+            action=Action.UPDATE,
+            actor=form.user,
+            obj=form.user,
+            summary="Password set from an emailed link",
+            request=self.request,
+        )
+        messages.success(self.request, "Your password is set. Sign in to continue.")
+        return response
+
+
+set_password = public(SetPasswordView.as_view())
+
+
+# --- Two-factor --------------------------------------------------------------------
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    if selectors.confirmed_device(user=request.user) is not None:
+        messages.info(request, "Two-factor authentication is already set up.")
+        return redirect("accounts:account")
+    device = services.two_factor_device_start(user=request.user)
+    form = TwoFactorCodeForm(request.POST or None, submit="Confirm")
+    if request.method == "POST" and form.is_valid():
+        if services.two_factor_device_confirm(
+            device=device, token=form.cleaned_data["code"], request=request
+        ):
+            django_otp.login(request, device)
+            messages.success(request, "Two-factor authentication is set up.")
+            return redirect(_safe_next(request, reverse("accounts:account")))
+        form.add_error(
+            "code",
+            "That code is not right: check the time on your phone is correct and "
+            "enter the newest code.",
+        )
+    secret = b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "next": _safe_next(request, ""),
+        },
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    done = _safe_next(request, reverse("core:home"))
+    if request.user.is_verified():
+        return redirect(done)
+    device = selectors.confirmed_device(user=request.user)
+    if device is None:
+        return redirect("accounts:account")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verified = django_otp.verify_token(
+            request.user, device.persistent_id, form.cleaned_data["code"]
+        )
+        if verified is not None:
+            django_otp.login(request, verified)
+            record(action=Action.TWO_FACTOR, actor=request.user, obj=request.user, request=request)
+            return redirect(done)
+        form.add_error(
+            "code",
+            "That code is not right, or has been used: enter the newest code from your app.",
+        )
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": _safe_next(request, "")},
+    )
+
+
+@signed_in
+@require_POST
+def two_factor_remove(request: HttpRequest) -> HttpResponse:
+    try:
+        services.two_factor_device_remove(user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Two-factor authentication has been removed.")
+    return redirect("accounts:account")
+
+
+# --- Members of the partnership ------------------------------------------------------
+
+
+@partnership_permission("members.manage")
+@require_GET
+def member_list(request: HttpRequest) -> HttpResponse:
+    members = selectors.members_of_partnership(partnership=request.partnership)
+    return render(request, "accounts/member_list.html", {"memberships": members})
+
+
+@partnership_permission("members.manage")
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest) -> HttpResponse:
+    form = MemberInviteForm(request.POST or None, partnership=request.partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_invite(
+                partnership=request.partnership,
+                actor=request.user,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Member added. We have emailed them.")
+            return redirect("accounts:member-list", partnership=request.partnership.slug)
+    return render(request, "accounts/member_add.html", {"form": form})
+
+
+@partnership_permission("members.manage")
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = selectors.membership_of_partnership(partnership=request.partnership, pk=pk)
+    form = MemberChangeForm(
+        request.POST or None,
+        partnership=request.partnership,
+        initial={
+            "role": membership.role,
+            "organisation": membership.organisation_id,
+            "workstream": membership.workstream_id,
+        },
+    )
+    if request.method == "POST" and membership.ended_at is None and form.is_valid():
+        try:
+            services.member_change(
+                membership=membership, actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Membership changed.")
+            return redirect("accounts:member-list", partnership=request.partnership.slug)
+    return render(request, "accounts/member_edit.html", {"form": form, "membership": membership})
+
+
+@partnership_permission("members.manage")
+@require_POST
+def member_end(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = selectors.membership_of_partnership(partnership=request.partnership, pk=pk)
+    try:
+        services.member_end(membership=membership, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:member-edit", partnership=request.partnership.slug, pk=pk)
+    messages.success(request, "Membership ended. They can no longer use this partnership.")
+    return redirect("accounts:member-list", partnership=request.partnership.slug)

@@ -1,0 +1,69 @@
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from vawg.accounts.models import Membership, User
+from vawg.core.models import Partnership, ReportingPeriod
+from vawg.core.permissions import Role
+from vawg.strategy.models import Action, Quirk
+
+TODAY = date(2026, 11, 23)
+
+
+def load_demo() -> str:
+    out = StringIO()
+    call_command("load_demo", today=TODAY, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "partnerships": Partnership.objects.count(),
+        "actions": Action.objects.count(),
+        "quirks": Quirk.objects.count(),
+        "periods": ReportingPeriod.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+    }
+
+
+def test_it_loads_both_strategies_and_an_account_per_role(db):
+    output = load_demo()
+    assert set(Partnership.objects.values_list("slug", flat=True)) == {"wandsworth", "lambeth"}
+    for slug in ("wandsworth", "lambeth"):
+        roles = set(
+            Membership.objects.filter(partnership__slug=slug).values_list("role", flat=True)
+        )
+        assert roles == {r.value for r in Role} - {Role.REGIONAL_OFFICER}, slug
+    assert Membership.objects.filter(role=Role.REGIONAL_OFFICER, region__slug="london").exists()
+    assert "wandsworth-admin" in output
+    assert "lambeth-analyst" in output
+    # Periods run from two years back to a year ahead of "today".
+    assert ReportingPeriod.objects.filter(
+        partnership__slug="wandsworth", start__lte=TODAY, end__gte=TODAY
+    ).exists()
+
+
+def test_it_duplicates_nothing_when_run_twice(db):
+    load_demo()
+    first = counts()
+    load_demo()
+    assert counts() == first
+
+
+def test_it_is_refused_under_production_settings(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        load_demo()
+    assert Partnership.objects.count() == 0
+
+
+def test_it_runs_a_single_step_on_its_own(db):
+    out = StringIO()
+    call_command("load_demo", today=TODAY, step=["vawg.strategy.demo"], stdout=out)
+    assert Action.objects.exists()
+    assert not User.objects.exists()
+    with pytest.raises(CommandError, match="Unknown demo step"):
+        call_command("load_demo", step=["vawg.nothing"], stdout=out)

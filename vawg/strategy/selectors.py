@@ -1,0 +1,188 @@
+"""Reading the strategy: every query is scoped to the partnership and costs the same at any size."""
+
+import json
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+
+from vawg.core.access import get_scoped_or_404, scoped
+from vawg.core.models import Organisation, Partnership, PartnershipBody
+from vawg.strategy.models import (
+    Action,
+    ActionLead,
+    ActionMeasure,
+    Priority,
+    Quirk,
+    Strategy,
+)
+
+
+def strategies_for(*, partnership: Partnership) -> QuerySet[Strategy]:
+    return scoped(Strategy.objects.all(), partnership).order_by("-start_year", "title")
+
+
+def strategy_for_detail(*, partnership: Partnership, slug: str) -> Strategy:
+    """One strategy with everything its page shows, in a fixed number of queries."""
+    actions = Action.objects.for_browsing().order_by("order")
+    priorities = Priority.objects.select_related("workstream").prefetch_related(
+        "objectives", Prefetch("actions", queryset=actions)
+    )
+    queryset = Strategy.objects.annotate(
+        open_quirk_count=Count("quirks", filter=Q(quirks__resolved_at__isnull=True))
+    ).prefetch_related(
+        "principles",
+        Prefetch("priorities", queryset=priorities),
+        "governance__body",
+        "measures_of_success",
+    )
+    return get_scoped_or_404(queryset, partnership, slug=slug)
+
+
+def strategy_for_export(*, partnership: Partnership, slug: str) -> Strategy:
+    return get_scoped_or_404(Strategy.objects.all(), partnership, slug=slug)
+
+
+# --- Finding actions ---------------------------------------------------------
+
+
+def _json_text_variants(term: str) -> set[str]:
+    """The term as typed and as stored inside JSON text (SQLite keeps non-ASCII escaped)."""
+    return {term, json.dumps(term)[1:-1]}
+
+
+def _matches(term: str) -> Q:
+    measures = ActionMeasure.objects.filter(action=OuterRef("pk"), text__icontains=term)
+    leads = ActionLead.objects.filter(action=OuterRef("pk")).filter(
+        Q(name_as_written__icontains=term)
+        | Q(organisation__name__icontains=term)
+        | Q(body__name__icontains=term)
+    )
+    condition = (
+        Q(ref__icontains=term)
+        | Q(activity__icontains=term)
+        | Q(measures_intro__icontains=term)
+        | Q(leads_as_written__icontains=term)
+        | Q(Exists(measures))
+        | Q(Exists(leads))
+    )
+    # Sub-activities are stored as [{"label", "text"}]; matching the JSON text is close
+    # enough (a search for "label" itself would match every one) and needs no extra table.
+    for variant in _json_text_variants(term):
+        condition |= Q(sub_activities__icontains=variant)
+    return condition
+
+
+def actions_matching(
+    *,
+    partnership: Partnership,
+    q: str = "",
+    priority: str = "",
+    lead: int | None = None,
+    strategy: str = "",
+) -> QuerySet[Action]:
+    """Actions matching every word of `q` (in ref, activity, sub-activities, measures or
+    leads) and the filters: priority code, lead organisation id, strategy slug."""
+    actions = scoped(Action.objects.for_browsing(), partnership)
+    for term in q.split():
+        actions = actions.filter(_matches(term))
+    if priority:
+        actions = actions.filter(priority__code=priority)
+    if lead is not None:
+        actions = actions.filter(
+            Exists(ActionLead.objects.filter(action=OuterRef("pk"), organisation_id=lead))
+        )
+    if strategy:
+        actions = actions.filter(strategy__slug=strategy)
+    return actions.select_related("strategy").order_by(
+        "strategy__start_year", "strategy_id", "priority__order", "order"
+    )
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """The choices the action search offers, all from the partnership's own plan."""
+
+    strategies: list[tuple[str, str]] = field(default_factory=list)
+    priorities: list[tuple[str, str]] = field(default_factory=list)
+    leads: list[tuple[int, str]] = field(default_factory=list)
+
+
+def action_search_options(*, partnership: Partnership) -> SearchOptions:
+    strategies = [(s.slug, s.title) for s in strategies_for(partnership=partnership)]
+    priorities: dict[str, str] = {}
+    for code, title in (
+        scoped(Priority.objects.all(), partnership)
+        .order_by("strategy__start_year", "order")
+        .values_list("code", "title")
+    ):
+        priorities.setdefault(code, f"{code} – {title}")
+    leads = list(
+        scoped(Organisation.objects.all(), partnership)
+        .filter(led_actions__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    return SearchOptions(strategies, list(priorities.items()), leads)
+
+
+def action_for_detail(*, partnership: Partnership, pk: int) -> Action:
+    queryset = Action.objects.select_related("priority", "strategy").prefetch_related(
+        "priority__objectives",
+        "measures",
+        "leads__organisation",
+        "leads__body",
+        "quirks",
+    )
+    return get_scoped_or_404(queryset, partnership, pk=pk)
+
+
+# --- Source quirks -----------------------------------------------------------
+
+
+class QuirkStatus:
+    OPEN = "open"
+    COMPLETED = "completed"
+    ALL = "all"
+    CHOICES = [(ALL, "Open and completed"), (OPEN, "Open"), (COMPLETED, "Completed")]
+
+
+def _quirks(partnership: Partnership) -> QuerySet[Quirk]:
+    return scoped(Quirk.objects.all(), partnership).select_related(
+        "strategy", "priority", "objective", "action", "measure_of_success"
+    )
+
+
+def quirks_by_strategy(
+    *, partnership: Partnership, status: str = QuirkStatus.ALL
+) -> list[tuple[Strategy, list[Quirk]]]:
+    """The partnership's quirks grouped by strategy, open ones first within each."""
+    quirks = _quirks(partnership)
+    if status == QuirkStatus.OPEN:
+        quirks = quirks.filter(resolved_at__isnull=True)
+    elif status == QuirkStatus.COMPLETED:
+        quirks = quirks.filter(resolved_at__isnull=False)
+    quirks = quirks.order_by(
+        "-strategy__start_year", "strategy_id", F("resolved_at").asc(nulls_first=True), "pk"
+    )
+    return [
+        (strategy, list(items)) for strategy, items in groupby(quirks, key=lambda q: q.strategy)
+    ]
+
+
+def quirk_for_resolution(*, partnership: Partnership, pk: int) -> Quirk:
+    queryset = _quirks(partnership).prefetch_related("action__leads")
+    return get_scoped_or_404(queryset, partnership, pk=pk)
+
+
+def lead_choices(*, partnership: Partnership) -> dict[str, list[tuple[int, str]]]:
+    """Who may be named as an action's lead: the partnership's organisations and bodies."""
+    return {
+        "organisations": list(
+            scoped(Organisation.objects.all(), partnership).values_list("pk", "name")
+        ),
+        "bodies": list(
+            scoped(PartnershipBody.objects.all(), partnership).values_list("pk", "name")
+        ),
+    }
