@@ -1,43 +1,21 @@
-from datetime import date
-
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
-from django.core.exceptions import ValidationError
 
 from vawg.audit.models import AuditEvent
-
-
-class FilterDateField(DateInputField):
-    """A GOV.UK date input whose messages say which date and which part is wrong."""
-
-    def __init__(self, *, which: str, **kwargs):
-        self.which = which
-        super().__init__(require_all_fields=False, required=False, **kwargs)
-        for part, field in zip(("day", "month", "year"), self.fields, strict=True):
-            field.error_messages["incomplete"] = f"Enter the {part} of the {which} date."
-            field.validators[0].message = f"The {part} of the {which} date must be a number."
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        try:
-            value = date(day=int(day), month=int(month), year=int(year))
-        except ValueError as error:
-            raise ValidationError(f"The {self.which} date must be a real date.") from error
-        if not 2000 <= value.year <= 2100:
-            raise ValidationError(f"Enter the {self.which} date with a four-digit year.")
-        return value
+from vawg.core.forms import GovukDateField
 
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="What happened", required=False)
     actor = forms.TypedChoiceField(label="Who", required=False, coerce=int, empty_value=None)
     object_type = forms.ChoiceField(label="Type of record", required=False)
-    date_from = FilterDateField(label="From", which="from", help_text="For example, 1 4 2025")
-    date_to = FilterDateField(label="To", which="to", help_text="For example, 30 6 2025")
+    date_from = GovukDateField(
+        label="From", which="from", required=False, help_text="For example, 1 4 2025"
+    )
+    date_to = GovukDateField(
+        label="To", which="to", required=False, help_text="For example, 30 6 2025"
+    )
 
     def __init__(self, *args, members: list[tuple[int, str]], object_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)

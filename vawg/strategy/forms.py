@@ -1,12 +1,10 @@
-from datetime import date
-
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
 from vawg.core.access import scoped
+from vawg.core.forms import GovukDateField
 from vawg.core.models import Organisation, Partnership, PartnershipBody
 from vawg.strategy.models import MeasureOfSuccess, Quirk
 from vawg.strategy.selectors import QuirkStatus, SearchOptions, lead_choices
@@ -81,31 +79,6 @@ class QuirkFilterForm(forms.Form):
 # --- Completing a source quirk -------------------------------------------------
 
 
-class DeliverByField(DateInputField):
-    """A GOV.UK date input whose messages say which part of the deliver-by date is wrong."""
-
-    def __init__(self, **kwargs):
-        super().__init__(require_all_fields=False, **kwargs)
-        self.error_messages["required"] = "Enter the date this action is to be delivered by."
-        for part, field in zip(("day", "month", "year"), self.fields, strict=True):
-            field.error_messages["incomplete"] = f"The deliver-by date must include a {part}."
-            field.validators[0].message = f"The {part} of the deliver-by date must be a number."
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        try:
-            value = date(day=int(day), month=int(month), year=int(year))
-        except ValueError as error:
-            raise ValidationError(
-                "The deliver-by date must be a real date, for example 31 3 2026."
-            ) from error
-        if not 2000 <= value.year <= 2100:
-            raise ValidationError("Enter the deliver-by year as four digits, for example 2026.")
-        return value
-
-
 class QuirkForm(forms.Form):
     """The note every completion may carry; subclasses add what the quirk's code needs."""
 
@@ -171,7 +144,12 @@ class DirectionForm(QuirkForm):
 
 
 class DeliverByForm(QuirkForm):
-    deliver_by = DeliverByField(label="Deliver by", help_text="For example, 31 3 2026")
+    deliver_by = GovukDateField(
+        label="Deliver by",
+        which="deliver-by",
+        required_message="Enter the date this action is to be delivered by.",
+        help_text="For example, 31 3 2026",
+    )
 
     def completion_fields(self) -> list:
         return [Field("deliver_by", context={"legend_size": Size.for_legend(Size.MEDIUM)})]

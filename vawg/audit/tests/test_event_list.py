@@ -139,7 +139,7 @@ def test_it_filters_by_dates(admin_client, partnership, admin, monkeypatch):
     [
         (
             {"date_from_0": "31", "date_from_1": "2", "date_from_2": "2025"},
-            "The from date must be a real date.",
+            "The from date must be a real date, for example 31 3 2026.",
         ),
         (
             {"date_from_0": "1", "date_from_1": "", "date_from_2": "2025"},

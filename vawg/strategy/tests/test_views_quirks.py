@@ -238,7 +238,7 @@ def assert_unchanged(quirk, before_updates: int) -> None:
     ("day", "month", "year", "message"),
     [
         ("31", "2", "2026", "The deliver-by date must be a real date"),
-        ("", "3", "2026", "The deliver-by date must include a day."),
+        ("", "3", "2026", "Enter the day of the deliver-by date."),
         ("1", "x", "2026", "The month of the deliver-by date must be a number."),
         ("1", "3", "26", "Enter the deliver-by year as four digits"),
         ("", "", "", "Enter the date this action is to be delivered by."),
