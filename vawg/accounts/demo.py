@@ -105,6 +105,30 @@ def load(*, today: date, rng, stdout) -> None:
             )
             rows.append((user.username, partnership.name, role.label))
 
+    # One person on both boards, to show the partnership switcher and a union of roles.
+    boards = [
+        p
+        for p in Partnership.objects.filter(slug__in=DEMO_PARTNERSHIPS)
+        if p.organisations.exists()
+    ]
+    if len(boards) > 1:
+        user = _demo_user("shared-board-member", "Avery")
+        Membership.objects.filter(user=user).exclude(partnership__in=boards).delete()
+        for partnership in boards:
+            organisation = _organisation_for(partnership, [K.POLICE, K.COUNCIL])
+            membership = Membership.objects.filter(
+                user=user, partnership=partnership, role=Role.BOARD_MEMBER, ended_at__isnull=True
+            ).first() or Membership(
+                user=user,
+                partnership=partnership,
+                role=Role.BOARD_MEMBER,
+                organisation=organisation,
+            )
+            membership.full_clean()
+            membership.save()
+        names = " and ".join(p.name for p in boards)
+        rows.append((user.username, names, Role.BOARD_MEMBER.label))
+
     region = Region.objects.filter(slug=DEMO_REGION).first()
     if region is None:
         stdout.write(f"  No region '{DEMO_REGION}' yet: the regional officer is skipped.\n")

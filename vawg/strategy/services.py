@@ -54,7 +54,7 @@ def quirk_resolve(
     """
     # Locked so that two admins completing the same quirk cannot both succeed.
     quirk = (
-        Quirk.objects.select_for_update()
+        Quirk.objects.select_for_update(of=("self",))
         .select_related("strategy", "action", "measure_of_success")
         .get(pk=quirk.pk)
     )

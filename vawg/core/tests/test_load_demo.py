@@ -67,3 +67,13 @@ def test_it_runs_a_single_step_on_its_own(db):
     assert not User.objects.exists()
     with pytest.raises(CommandError, match="Unknown demo step"):
         call_command("load_demo", step=["vawg.nothing"], stdout=out)
+
+
+def test_it_gives_one_demo_account_roles_in_both_partnerships(db):
+    load_demo()
+    partnerships = set(
+        Membership.objects.filter(
+            user__username="shared-board-member", role=Role.BOARD_MEMBER
+        ).values_list("partnership__slug", flat=True)
+    )
+    assert partnerships == {"wandsworth", "lambeth"}
