@@ -37,8 +37,9 @@ load-demo: setup
 # Sets everything up, loads the demo, and serves the site with the task worker.
 demo: load-demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(MANAGE) db_worker & \
+	@$(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 0' INT TERM; \
 	$(MANAGE) runserver --insecure $(HOST):$(PORT)
 
 lint: venv
