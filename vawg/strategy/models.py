@@ -127,6 +127,9 @@ class Action(models.Model):
     )
     activity = models.TextField()
     sub_activities = models.JSONField(default=list, blank=True)
+    # The sub-activities' words, for search: matching the JSON itself would also match
+    # its key names ("label", "text"). Derived on every save.
+    sub_activities_text = models.TextField(blank=True, editable=False)
     measures_intro = models.CharField(
         max_length=300, blank=True, help_text="Words before the measures, e.g. 'Young adults:'."
     )
@@ -145,6 +148,21 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} {self.activity[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.sub_activities_text = sub_activities_as_text(self.sub_activities)
+        if kwargs.get("update_fields") is not None and "sub_activities" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sub_activities_text"}
+        super().save(*args, **kwargs)
+
+
+def sub_activities_as_text(sub_activities: list) -> str:
+    return "\n".join(
+        f"{item.get('label', '')} {item.get('text', '')}".strip()
+        if isinstance(item, dict)
+        else str(item)
+        for item in sub_activities or []
+    )
 
 
 class ActionMeasure(models.Model):

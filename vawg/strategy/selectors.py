@@ -1,6 +1,5 @@
 """Reading the strategy: every query is scoped to the partnership and costs the same at any size."""
 
-import json
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -46,11 +45,6 @@ def strategy_for_export(*, partnership: Partnership, slug: str) -> Strategy:
 # --- Finding actions ---------------------------------------------------------
 
 
-def _json_text_variants(term: str) -> set[str]:
-    """The term as typed and as stored inside JSON text (SQLite keeps non-ASCII escaped)."""
-    return {term, json.dumps(term)[1:-1]}
-
-
 def _matches(term: str) -> Q:
     measures = ActionMeasure.objects.filter(action=OuterRef("pk"), text__icontains=term)
     leads = ActionLead.objects.filter(action=OuterRef("pk")).filter(
@@ -66,11 +60,7 @@ def _matches(term: str) -> Q:
         | Q(Exists(measures))
         | Q(Exists(leads))
     )
-    # Sub-activities are stored as [{"label", "text"}]; matching the JSON text is close
-    # enough (a search for "label" itself would match every one) and needs no extra table.
-    for variant in _json_text_variants(term):
-        condition |= Q(sub_activities__icontains=variant)
-    return condition
+    return condition | Q(sub_activities_text__icontains=term)
 
 
 def actions_matching(

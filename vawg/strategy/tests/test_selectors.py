@@ -57,6 +57,14 @@ def test_it_finds_words_with_non_ascii_letters_in_sub_activities(priority):
     assert refs(actions_matching(partnership=partnership, q="screening")) == ["IH.05"]
 
 
+def test_it_searches_the_words_of_sub_activities_not_how_they_are_stored(priority):
+    make_action(priority, "IH.05", sub_activities=[{"label": "1.", "text": "Family Hubs"}])
+    partnership = priority.strategy.partnership
+    assert refs(actions_matching(partnership=partnership, q="hubs")) == ["IH.05"]
+    assert refs(actions_matching(partnership=partnership, q="label")) == []
+    assert refs(actions_matching(partnership=partnership, q="text")) == []
+
+
 def test_an_action_with_several_matching_leads_is_listed_once(priority):
     make_action(priority, "IH.01", leads=("Police team A", "Police team B"))
     partnership = priority.strategy.partnership
