@@ -6,6 +6,7 @@ Audit events hold references (ids, roles), never names or email addresses.
 import time
 from importlib import import_module
 
+import django_otp
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -47,6 +48,26 @@ def user_session_rekey(*, user: User, old_key: str | None, new_key: str | None) 
         return
     UserSession.objects.filter(session_key=old_key).delete()
     UserSession.objects.update_or_create(session_key=new_key, defaults={"user": user})
+
+
+def user_password_changed(
+    *, user: User, request: HttpRequest, old_session_key: str | None, by_link: bool = False
+) -> None:
+    """After Django has changed the password: keep following the session, and audit it."""
+    user_session_rekey(user=user, old_key=old_session_key, new_key=request.session.session_key)
+    record(
+        action=Action.UPDATE,
+        actor=user,
+        obj=user,
+        summary="Password set from an emailed link" if by_link else "Password changed",
+        request=request,
+    )
+
+
+def two_factor_verified(*, request: HttpRequest, device: TOTPDevice) -> None:
+    """Mark this session as having passed the second factor, and audit it."""
+    django_otp.login(request, device)
+    record(action=Action.TWO_FACTOR, actor=request.user, obj=request.user, request=request)
 
 
 def user_session_end(*, session_key: str | None) -> None:

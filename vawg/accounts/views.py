@@ -21,7 +21,6 @@ from vawg.accounts.forms import (
     SignInForm,
     TwoFactorCodeForm,
 )
-from vawg.audit.services import Action, record
 from vawg.core.access import partnership_permission, public, signed_in
 
 # Model field names that the forms show under another name.
@@ -95,16 +94,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         old_key = self.request.session.session_key
         response = super().form_valid(form)
-        # Changing the password cycles the session key; keep following this session.
-        services.user_session_rekey(
-            user=self.request.user, old_key=old_key, new_key=self.request.session.session_key
-        )
-        record(
-            action=Action.UPDATE,
-            actor=self.request.user,
-            obj=self.request.user,
-            summary="Password changed",
-            request=self.request,
+        # Changing the password cycles the session key; the service keeps following it.
+        services.user_password_changed(
+            user=self.request.user, request=self.request, old_session_key=old_key
         )
         messages.success(self.request, "Your password has been changed.")
         return response
@@ -123,12 +115,8 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record(
-            action=Action.UPDATE,
-            actor=form.user,
-            obj=form.user,
-            summary="Password set from an emailed link",
-            request=self.request,
+        services.user_password_changed(
+            user=form.user, request=self.request, old_session_key=None, by_link=True
         )
         messages.success(self.request, "Your password is set. Sign in to continue.")
         return response
@@ -188,8 +176,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             request.user, device.persistent_id, form.cleaned_data["code"]
         )
         if verified is not None:
-            django_otp.login(request, verified)
-            record(action=Action.TWO_FACTOR, actor=request.user, obj=request.user, request=request)
+            services.two_factor_verified(request=request, device=verified)
             return redirect(done)
         form.add_error(
             "code",
