@@ -51,7 +51,8 @@ migrations-check: venv
 
 check-deploy: venv
 	VAWG_PRODUCTION=1 SECRET_KEY=check-deploy-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
-	ALLOWED_HOSTS=vawg.example $(MANAGE) check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=vawg.example PSEUDONYM_KEYS=1:check-deploy-only FIELD_ENCRYPTION_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
+	$(MANAGE) check --deploy --fail-level WARNING
 
 # Tests: ruff, the missing-migrations check, the deploy check, then the suite.
 test: setup lint migrations-check check-deploy

@@ -57,6 +57,13 @@ INSTALLED_APPS = [
     "vawg.audit",
     "vawg.accounts",
     "vawg.strategy",
+    "vawg.delivery",
+    "vawg.measures",
+    "vawg.insight",
+    "vawg.marac",
+    "vawg.directory",
+    "vawg.voice",
+    "vawg.learning",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +199,18 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
+# One process: memory. Several app servers: set REDIS_URL so that short-lived
+# counters (rate limits) are shared between them.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_BACKEND = os.environ.get(
@@ -259,6 +278,13 @@ DEMO_STEPS = [
     "vawg.strategy.demo",
     "vawg.core.demo",
     "vawg.accounts.demo",
+    "vawg.delivery.demo",
+    "vawg.measures.demo",
+    "vawg.insight.demo",
+    "vawg.marac.demo",
+    "vawg.directory.demo",
+    "vawg.voice.demo",
+    "vawg.learning.demo",
 ]
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-password-2026")
 SEED_STRATEGY_FILES = [
@@ -271,3 +297,17 @@ EXIT_PAGE_URL = os.environ.get("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
 
 # Disclosure control: counts below this are suppressed for anyone without the analyst role.
 DISCLOSURE_THRESHOLD = int(os.environ.get("DISCLOSURE_THRESHOLD", 5))
+
+# Keys live in the environment, never in the database (see docs/operations.md).
+# PSEUDONYM_KEYS: versioned HMAC keys, "1:<secret>,2:<secret>"; the highest
+# version hashes new identifiers. FIELD_ENCRYPTION_KEYS: Fernet keys, comma
+# separated, the first encrypts and all decrypt (rotation). Outside production
+# fixed, public development keys stand in so the demo and the tests run.
+_DEV_PSEUDONYM_KEYS = "1:development-only-pseudonym-key-not-secret"
+_DEV_FIELD_KEYS = "ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMDAwMDA="
+PSEUDONYM_KEYS = os.environ.get("PSEUDONYM_KEYS", "" if PRODUCTION else _DEV_PSEUDONYM_KEYS)
+FIELD_ENCRYPTION_KEYS = os.environ.get(
+    "FIELD_ENCRYPTION_KEYS", "" if PRODUCTION else _DEV_FIELD_KEYS
+)
+if PRODUCTION and not (PSEUDONYM_KEYS and FIELD_ENCRYPTION_KEYS):
+    raise RuntimeError("Set PSEUDONYM_KEYS and FIELD_ENCRYPTION_KEYS when VAWG_PRODUCTION is on.")

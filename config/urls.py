@@ -9,6 +9,13 @@ urlpatterns = [
     path("", include("vawg.accounts.urls")),
     path("", include("vawg.audit.urls")),
     path("", include("vawg.strategy.urls")),
+    path("", include("vawg.delivery.urls")),
+    path("", include("vawg.measures.urls")),
+    path("", include("vawg.insight.urls")),
+    path("", include("vawg.marac.urls")),
+    path("", include("vawg.directory.urls")),
+    path("", include("vawg.voice.urls")),
+    path("", include("vawg.learning.urls")),
     path("operators/", admin.site.urls),
 ]
 

@@ -34,7 +34,32 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "members.manage": frozenset({R.PARTNERSHIP_ADMIN}),
     "audit.view": frozenset({R.PARTNERSHIP_ADMIN}),
     "figures.unsuppressed": frozenset({R.ANALYST}),
+    # Action plan delivery: an action lead updates their organisation's actions,
+    # a workstream chair reviews their workstream's updates.
+    "delivery.update": frozenset({R.ACTION_LEAD, R.PARTNERSHIP_ADMIN}),
+    "delivery.review": frozenset({R.WORKSTREAM_CHAIR, R.PARTNERSHIP_ADMIN}),
+    # Measures of success: reading the scorecard, defining indicators, entering values.
+    "measures.view": PARTNERSHIP_STAFF,
+    "measures.manage": frozenset({R.PARTNERSHIP_ADMIN}),
+    "measures.enter": frozenset({R.PARTNERSHIP_ADMIN, R.ANALYST, R.ACTION_LEAD}),
+    # Local insight: the dashboard (suppressed unless figures.unsuppressed), and imports.
+    "insight.view": frozenset({R.PARTNERSHIP_ADMIN, R.ANALYST, R.BOARD_MEMBER, R.WORKSTREAM_CHAIR}),
+    "insight.import": frozenset({R.ANALYST}),
+    # MARAC: practitioners screen and refer (and see only their own referrals);
+    # case detail is for MARAC roles; the coordinator runs meetings and reviews access.
+    "marac.refer": frozenset({R.PRACTITIONER, R.MARAC_COORDINATOR, R.MARAC_REPRESENTATIVE}),
     "marac.view": MARAC_ROLES,
+    "marac.coordinate": frozenset({R.MARAC_COORDINATOR}),
+    "marac.statistics": frozenset(
+        {R.MARAC_COORDINATOR, R.PARTNERSHIP_ADMIN, R.BOARD_MEMBER, R.ANALYST}
+    ),
+    # The public support directory's listings, kept by the partnership admin.
+    "directory.manage": frozenset({R.PARTNERSHIP_ADMIN}),
+    # Survivor voice: triaging feedback, recording sessions, "you said, we did".
+    "voice.manage": frozenset({R.PARTNERSHIP_ADMIN, R.WORKSTREAM_CHAIR}),
+    # Partnership learning: training, registers and case reviews.
+    "learning.view": PARTNERSHIP_STAFF,
+    "learning.manage": frozenset({R.PARTNERSHIP_ADMIN}),
     # A regional officer's permissions apply to a region, never to one partnership's rows.
     "region.view": frozenset({R.REGIONAL_OFFICER}),
 }

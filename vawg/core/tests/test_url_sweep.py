@@ -1,33 +1,38 @@
 """Every URL in the URL configuration, against every role and an anonymous visitor.
 
-A new URL cannot be added without saying here who may see it: the sweep fails
-on any URL name missing from EXPECTED. The answers are checked through the
+A new URL cannot be added without saying who may see it: the sweep fails on
+any URL name missing from EXPECTED, which gathers each app's
+`tests/url_rules.py` (see sweep.py). The answers are checked through the
 real middleware and decorators, so a view that forgets its declaration, or
 declares the wrong permission, fails here.
 """
 
-from dataclasses import dataclass
+import importlib
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from vawg.accounts.models import Membership
-from vawg.core.permissions import PARTNERSHIP_STAFF, Role
+from vawg.core.permissions import Role
+from vawg.core.tests.sweep import ADMIN, PUBLIC, REGIONAL, SIGNED_IN, STAFF, Rule
 from vawg.strategy.loader import load_strategy_file
 from vawg.strategy.models import Action, Quirk, Strategy
 
-PUBLIC = "public"
-SIGNED_IN = "signed in"
-STAFF = frozenset(PARTNERSHIP_STAFF)
-ADMIN = frozenset({Role.PARTNERSHIP_ADMIN})
-REGIONAL = frozenset({Role.REGIONAL_OFFICER})
 
-
-@dataclass(frozen=True)
-class Rule:
-    who: str | frozenset
-    post_only: bool = False
+def _app_rule_modules():
+    """Each of our apps' `tests/url_rules.py`, where it has one."""
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("vawg."):
+            continue
+        try:
+            modules.append(importlib.import_module(f"{config.name}.tests.url_rules"))
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.tests.url_rules":
+                raise
+    return modules
 
 
 EXPECTED: dict[str, Rule] = {
@@ -65,6 +70,10 @@ EXPECTED: dict[str, Rule] = {
     "strategy:quirk-list": Rule(ADMIN),
     "strategy:quirk-resolve": Rule(ADMIN),
 }
+for _module in _app_rule_modules():
+    _clash = EXPECTED.keys() & _module.RULES.keys()
+    assert not _clash, f"URL rules declared twice: {sorted(_clash)}"
+    EXPECTED.update(_module.RULES)
 
 
 def url_names(patterns=None, namespace: str = "") -> set[str]:
@@ -87,11 +96,16 @@ def world(personas, partnership):
     load_strategy_file(settings.SEED_STRATEGY_FILES[0])
     strategy = Strategy.objects.get(partnership=partnership)
     member = Membership.objects.get(user=personas[Role.BOARD_MEMBER], partnership=partnership)
+    app_kwargs = {}
+    for module in _app_rule_modules():
+        if hasattr(module, "sweep_kwargs"):
+            app_kwargs.update(module.sweep_kwargs(partnership, personas))
     return {
         "strategy": strategy.slug,
         "action": Action.objects.filter(strategy=strategy).first().pk,
         "quirk": Quirk.objects.filter(strategy=strategy, resolved_at__isnull=True).first().pk,
         "membership": member.pk,
+        "app_kwargs": app_kwargs,
     }
 
 
@@ -104,6 +118,11 @@ PK_FOR = {
 
 
 def url_for(name: str, world: dict) -> str:
+    if name in world["app_kwargs"]:
+        kwargs = dict(world["app_kwargs"][name])
+        if "partnership" in _kwarg_names(name):
+            kwargs.setdefault("partnership", "wandsworth")
+        return reverse(name, kwargs=kwargs)
     kwargs_by_name = {
         "partnership": "wandsworth",
         "region": "london",
@@ -139,9 +158,9 @@ def allowed(rule: Rule, persona: str) -> bool:
 def expected_statuses(rule: Rule, persona: str) -> set[int]:
     """What `persona` should get from a URL governed by `rule` (a GET, or a refused POST)."""
     if rule.who == PUBLIC:
-        return {200, 302}
+        return set(rule.ok)
     if allowed(rule, persona):
-        return {405} if rule.post_only else {200, 302}
+        return {405} if rule.post_only else set(rule.ok)
     if persona == "anonymous":
         return {302}
     # Outsiders, and anyone not a member of the partnership or region, get a 404

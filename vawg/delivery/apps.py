@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    name = "vawg.delivery"
+    label = "delivery"
+    verbose_name = "Action plan delivery"

@@ -1,0 +1,1 @@
+"""Quarterly progress on the action plan, its exceptions and the published plan."""

@@ -1,0 +1,1 @@
+"""The public support directory and its finder."""

@@ -1,0 +1,1 @@
+"""Partner data imports and the VAWG dashboard."""

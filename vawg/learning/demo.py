@@ -1,0 +1,7 @@
+"""Demo step: partnership learning."""
+
+from datetime import date
+
+
+def load(*, today: date, rng, stdout) -> None:
+    stdout.write("  nothing yet\n")

@@ -1,0 +1,1 @@
+"""Training, initiative registers and case-review recommendations."""

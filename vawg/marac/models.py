@@ -1,0 +1,1 @@
+"""Screening, the risk checklist, MARAC referrals, meetings and statistics."""

@@ -1,0 +1,1 @@
+"""Indicators with baselines, targets, values, status and trend."""

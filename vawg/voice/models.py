@@ -1,0 +1,1 @@
+"""Anonymous feedback, surveys, engagement sessions and 'you said, we did'."""
