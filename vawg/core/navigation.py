@@ -19,6 +19,7 @@ PARTNERSHIP_NAV = [
     NavItem("Strategy", "strategy:strategy-list", "strategy.view"),
     NavItem("Actions", "strategy:action-search", "strategy.view"),
     NavItem("Source quirks", "strategy:quirk-list", "strategy.manage"),
+    NavItem("Support directory", "directory:listing-list", "directory.manage"),
     NavItem("Members", "accounts:member-list", "members.manage"),
     NavItem("Audit trail", "audit:event-list", "audit.view"),
 ]
