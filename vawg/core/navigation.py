@@ -19,6 +19,8 @@ PARTNERSHIP_NAV = [
     NavItem("Strategy", "strategy:strategy-list", "strategy.view"),
     NavItem("Actions", "strategy:action-search", "strategy.view"),
     NavItem("Source quirks", "strategy:quirk-list", "strategy.manage"),
+    NavItem("Measures of success", "measures:scorecard", "measures.view"),
+    NavItem("Learning", "learning:home", "learning.view"),
     NavItem("Support directory", "directory:listing-list", "directory.manage"),
     NavItem("Members", "accounts:member-list", "members.manage"),
     NavItem("Audit trail", "audit:event-list", "audit.view"),

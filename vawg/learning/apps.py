@@ -5,3 +5,8 @@ class LearningConfig(AppConfig):
     name = "vawg.learning"
     label = "learning"
     verbose_name = "Partnership learning"
+
+    def ready(self) -> None:
+        from vawg.learning.metrics import register_all
+
+        register_all()

@@ -1,0 +1,504 @@
+"""Reading the measures of success: every query scoped to the partnership, and each
+indicator's status and trend worked out once (in `summarise`) for pages, exports,
+charts and the published plan alike."""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from vawg.core import metrics
+from vawg.core.access import get_scoped_or_404, scoped
+from vawg.core.disclosure import disclose_count, threshold
+from vawg.core.metrics import Unit
+from vawg.core.models import Organisation, Partnership, ReportingPeriod
+from vawg.core.periods import current_period
+from vawg.measures import status as st
+from vawg.measures.models import Direction, Disclosure, Indicator, IndicatorValue, Target
+from vawg.strategy.models import Priority
+
+logger = logging.getLogger(__name__)
+
+UNIT_SUFFIX = {
+    Unit.COUNT: "",
+    Unit.PERCENTAGE: "%",
+    Unit.RATE_PER_1000: " per 1,000",
+    Unit.RATE_PER_10000: " per 10,000",
+}
+
+
+def indicators_for(*, partnership: Partnership, roles) -> QuerySet[Indicator]:
+    return scoped(Indicator.objects.all(), partnership).visible_to(roles)
+
+
+def _with_everything(queryset: QuerySet[Indicator]) -> QuerySet[Indicator]:
+    values = IndicatorValue.objects.current().select_related("period").order_by("period__start")
+    return queryset.select_related("owner", "baseline_period", "partnership").prefetch_related(
+        Prefetch("values", queryset=values, to_attr="current_values"),
+        "targets",
+        "priorities",
+    )
+
+
+def indicator_for_detail(*, partnership: Partnership, roles, pk: int) -> Indicator:
+    """One indicator the viewer may see (a restricted one is a 404 to everyone else)."""
+    queryset = _with_everything(indicators_for(partnership=partnership, roles=roles))
+    return get_scoped_or_404(
+        queryset.select_related("source_measure").prefetch_related(
+            "goals", "actions", "action_measures__action"
+        ),
+        partnership,
+        pk=pk,
+    )
+
+
+def indicator_for_change(*, partnership: Partnership, pk: int) -> Indicator:
+    return get_scoped_or_404(Indicator.objects.all(), partnership, pk=pk)
+
+
+def value_history(*, indicator: Indicator, unsuppressed: bool) -> list[IndicatorValue]:
+    """Every version of every value, newest period first, each with `shown`: the value
+    through disclosure control."""
+    rows = list(
+        indicator.values.select_related("period", "entered_by").order_by(
+            "-period__start", "-version"
+        )
+    )
+    for row in rows:
+        row.shown = shown_value(row, indicator.unit, unsuppressed)
+    return rows
+
+
+def periods_for_entry(*, partnership: Partnership, today: date) -> QuerySet[ReportingPeriod]:
+    return partnership.reporting_periods.filter(start__lte=today).order_by("-start")
+
+
+# --- Figures as they may be shown --------------------------------------------------
+
+
+def format_figure(value: Decimal | None, unit: str) -> str:
+    """A figure as people read it: counts whole, other units to one decimal place."""
+    if value is None:
+        return "No value"
+    value = value.quantize(Decimal(1) if unit == Unit.COUNT else Decimal("0.1"))
+    return f"{st.number(value)}{UNIT_SUFFIX.get(unit, '')}"
+
+
+def shown_value(row, unit: str, unsuppressed: bool) -> str:
+    """A value in words, through disclosure control for anyone without the analyst role:
+    a small count, or a rate made from a small count, reads "fewer than 5"."""
+    if row is None:
+        return "No value"
+    if not unsuppressed:
+        if unit == Unit.COUNT and row.value == row.value.to_integral():
+            figure = disclose_count(int(row.value))
+            if figure.suppressed:
+                return figure.text
+        limit = threshold()
+        for part in (row.numerator, row.denominator):
+            if part is not None and 0 < part < limit:
+                return f"not shown (made from fewer than {limit})"
+    return format_figure(row.value, unit)
+
+
+def is_suppressed(row, unit: str, unsuppressed: bool) -> bool:
+    return row is not None and shown_value(row, unit, unsuppressed) != format_figure(
+        row.value, unit
+    )
+
+
+# --- Status, trend and the trajectory ----------------------------------------------------
+
+
+def year_end(partnership: Partnership, year: int) -> date:
+    """The last day of the reporting year that starts in `year`."""
+    return date(year + 1, partnership.reporting_year_start_month, 1) - timedelta(days=1)
+
+
+def year_of(partnership: Partnership, day: date) -> int:
+    return day.year if day.month >= partnership.reporting_year_start_month else day.year - 1
+
+
+@dataclass
+class Point:
+    """One period on the chart and in its table."""
+
+    label: str
+    end: date
+    value: Decimal | None
+    shown: str
+    expected: Decimal | None
+    suppressed: bool = False
+    live: bool = False
+    unit: str = ""
+    upper: Decimal | None = None  # a range target's highest value
+
+    @property
+    def expected_shown(self) -> str:
+        if self.expected is None:
+            return "None"
+        shown = format_figure(self.expected, self.unit)
+        return shown if self.upper is None else f"{shown} to {format_figure(self.upper, self.unit)}"
+
+
+@dataclass
+class Summary:
+    indicator: Indicator
+    latest: object | None  # an IndicatorValue, or a LiveValue
+    latest_shown: str
+    target: Target | None
+    target_value: Decimal | None
+    target_shown: str
+    assessment: st.Assessment
+    since_previous: st.Trend
+    since_last_year: st.Trend
+    points: list[Point] = field(default_factory=list)
+    anchors: list[tuple[date, Decimal]] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.assessment.status
+
+    @property
+    def expected_shown(self) -> str:
+        return format_figure(self.assessment.expected, self.indicator.unit)
+
+
+@dataclass(frozen=True)
+class LiveValue:
+    """The current period's figure, computed now: provisional until the period closes."""
+
+    period: ReportingPeriod
+    value: Decimal
+    numerator: int | None
+    denominator: int | None
+    note: str
+    live: bool = True
+    version: int = 1
+
+
+def live_value(indicator: Indicator, period: ReportingPeriod | None) -> LiveValue | None:
+    if not indicator.metric_key or period is None:
+        return None
+    try:
+        metric = metrics.get(indicator.metric_key)
+    except KeyError:
+        return None
+    try:
+        computed = metric.compute(indicator.partnership, period)
+    except Exception:
+        # Another module's figure failing must not take the board's scorecard down with it.
+        logger.exception("Figure %s failed for indicator %s", metric.key, indicator.pk)
+        return None
+    if computed.value is None:
+        return None
+    return LiveValue(
+        period, computed.value, computed.numerator, computed.denominator, computed.note
+    )
+
+
+def _targets_by_year(indicator: Indicator) -> dict[int, Target]:
+    return {t.year: t for t in indicator.targets.all()}
+
+
+def _anchors(indicator: Indicator, targets: dict[int, Target]) -> list[tuple[date, Decimal]]:
+    """The trajectory: the baseline, then each year's target at the year's end."""
+    anchors: list[tuple[date, Decimal]] = []
+    if indicator.baseline_value is not None and indicator.baseline_period is not None:
+        anchors.append((indicator.baseline_period.end, indicator.baseline_value))
+    for year in sorted(targets):
+        target = targets[year]
+        value = st.target_value(
+            kind=target.kind, amount=target.amount, baseline=indicator.baseline_value
+        )
+        if value is not None:
+            anchors.append((year_end(indicator.partnership, year), value))
+    return anchors
+
+
+def _target_for(indicator: Indicator, targets: dict[int, Target], day: date) -> Target | None:
+    """This reporting year's target, else the next one set, else the last."""
+    year = year_of(indicator.partnership, day)
+    later = [y for y in sorted(targets) if y >= year]
+    if later:
+        return targets[later[0]]
+    return targets[max(targets)] if targets else None
+
+
+def assess(indicator: Indicator, value, target: Target | None, anchors, day: date):
+    """The status of `value` (measured in the period ending `day`)."""
+    if not indicator.direction:
+        return st.Assessment(st.Status.NO_STATUS, "Direction not set")
+    if value is None:
+        return st.Assessment(st.Status.NO_STATUS, "No value yet")
+    if target is None:
+        return st.Assessment(st.Status.NO_STATUS, "No target set")
+    if indicator.direction == Direction.RANGE:
+        return st.Assessment(
+            st.status_against(
+                direction="range",
+                value=value,
+                expected=target.amount,
+                upper=target.upper,
+                tolerance=indicator.tolerance,
+            ),
+            expected=target.amount,
+        )
+    expected = st.trajectory(anchors, day)
+    if expected is None:
+        return st.Assessment(st.Status.NO_STATUS, "Set a baseline for a % change target")
+    return st.Assessment(
+        st.status_against(
+            direction=indicator.direction,
+            value=value,
+            expected=expected,
+            tolerance=indicator.tolerance,
+        ),
+        expected=expected,
+    )
+
+
+def summarise(
+    indicator: Indicator, *, today: date, unsuppressed: bool, period: ReportingPeriod | None
+) -> Summary:
+    """Latest value, target, status and trends for an indicator fetched by _with_everything.
+
+    `period` is the current reporting period: a computed indicator with no value
+    for it yet shows its live, provisional figure.
+    """
+    rows = list(getattr(indicator, "current_values", None) or [])
+    live = None
+    if period is not None and not any(r.period_id == period.pk for r in rows):
+        live = live_value(indicator, period)
+        if live is not None:
+            rows.append(live)
+    targets = _targets_by_year(indicator)
+    anchors = _anchors(indicator, targets)
+    range_target = indicator.direction == Direction.RANGE
+    points = []
+    for row in rows:
+        target = _target_for(indicator, targets, row.period.end)
+        expected = (
+            target.amount
+            if range_target and target
+            else (st.trajectory(anchors, row.period.end) if anchors else None)
+        )
+        points.append(
+            Point(
+                label=row.period.label,
+                end=row.period.end,
+                value=row.value,
+                shown=shown_value(row, indicator.unit, unsuppressed),
+                expected=expected,
+                suppressed=is_suppressed(row, indicator.unit, unsuppressed),
+                live=getattr(row, "live", False),
+                unit=indicator.unit,
+                upper=target.upper if range_target and target else None,
+            )
+        )
+    latest = rows[-1] if rows else None
+    day = latest.period.end if latest else today
+    target = _target_for(indicator, targets, day)
+    target_value = None
+    target_shown = "No target set"
+    if target is not None:
+        if range_target:
+            target_shown = (
+                f"{format_figure(target.amount, indicator.unit)} to "
+                f"{format_figure(target.upper, indicator.unit)} by {_year_label(indicator, target)}"
+            )
+        else:
+            target_value = st.target_value(
+                kind=target.kind, amount=target.amount, baseline=indicator.baseline_value
+            )
+            target_shown = f"{format_figure(target_value, indicator.unit)} by " + _year_label(
+                indicator, target
+            )
+    assessment = assess(indicator, latest.value if latest else None, target, anchors, day)
+    low = target.amount if range_target and target else None
+    high = target.upper if range_target and target else None
+    previous = rows[-2] if len(rows) > 1 else None
+    year_ago = None
+    if latest is not None:
+        wanted = _a_year_before(latest.period.start)
+        year_ago = next((r for r in rows if r.period.start == wanted), None)
+
+    def trend_from(earlier) -> st.Trend:
+        if earlier is None or latest is None:
+            return st.Trend(st.Movement.NONE)
+        if is_suppressed(latest, indicator.unit, unsuppressed) or is_suppressed(
+            earlier, indicator.unit, unsuppressed
+        ):
+            # Saying which way a suppressed figure moved would hint at it.
+            return st.Trend(st.Movement.NONE)
+        return st.trend(
+            direction=indicator.direction,
+            value=latest.value,
+            earlier=earlier.value,
+            low=low,
+            high=high,
+        )
+
+    return Summary(
+        indicator=indicator,
+        latest=latest,
+        latest_shown=shown_value(latest, indicator.unit, unsuppressed),
+        target=target,
+        target_value=target_value,
+        target_shown=target_shown,
+        assessment=assessment,
+        since_previous=trend_from(previous),
+        since_last_year=trend_from(year_ago),
+        points=points,
+        anchors=anchors,
+    )
+
+
+def _a_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _year_label(indicator: Indicator, target: Target) -> str:
+    if indicator.partnership.reporting_year_start_month == 1:
+        return str(target.year)
+    return f"{target.year}/{str(target.year + 1)[-2:]}"
+
+
+# --- The scorecard -------------------------------------------------------------------------
+
+NO_PRIORITY = "Not linked to a priority"
+
+
+@dataclass
+class ScorecardGroup:
+    title: str
+    priority: Priority | None
+    summaries: list[Summary]
+
+
+@dataclass
+class Scorecard:
+    groups: list[ScorecardGroup]
+    count: int
+    unset_direction: list[Indicator]
+
+
+def scorecard(
+    *,
+    partnership: Partnership,
+    roles,
+    today: date,
+    unsuppressed: bool,
+    priority: int | None = None,
+    status: str = "",
+    owner: int | None = None,
+) -> Scorecard:
+    """Every indicator the viewer may see, grouped by the priorities it evidences (one
+    indicator may sit in more than one group), in a fixed number of queries."""
+    queryset = _with_everything(indicators_for(partnership=partnership, roles=roles))
+    if owner:
+        queryset = queryset.filter(owner_id=owner)
+    if priority:
+        queryset = queryset.filter(priorities__pk=priority).distinct()
+    period = current_period(partnership, today)
+    summaries = [
+        summarise(i, today=today, unsuppressed=unsuppressed, period=period) for i in queryset
+    ]
+    if status:
+        summaries = [s for s in summaries if s.status == status]
+    by_priority: dict[int | None, list[Summary]] = defaultdict(list)
+    priorities: dict[int, Priority] = {}
+    for summary in summaries:
+        linked = list(summary.indicator.priorities.all())
+        if priority:
+            linked = [p for p in linked if p.pk == priority]
+        for p in linked:
+            priorities[p.pk] = p
+            by_priority[p.pk].append(summary)
+        if not linked:
+            by_priority[None].append(summary)
+    ordered = sorted(priorities.values(), key=lambda p: (p.strategy_id, p.order))
+    groups = [
+        ScorecardGroup(f"{p.code} – {p.title}" if p.code else p.title, p, by_priority[p.pk])
+        for p in ordered
+    ]
+    if by_priority[None]:
+        groups.append(ScorecardGroup(NO_PRIORITY, None, by_priority[None]))
+    return Scorecard(
+        groups=groups,
+        count=len(summaries),
+        unset_direction=[s.indicator for s in summaries if not s.indicator.direction],
+    )
+
+
+def filter_options(*, partnership: Partnership) -> dict:
+    priorities = scoped(Priority.objects.all(), partnership).order_by("strategy_id", "order")
+    owners = Organisation.objects.filter(partnership=partnership, indicators__isnull=False)
+    return {
+        "priorities": [(p.pk, f"{p.code} – {p.title}") for p in priorities],
+        "owners": [(o.pk, o.name) for o in owners.distinct().order_by("name")],
+    }
+
+
+def scorecard_table(card: Scorecard) -> tuple[list[str], list[list]]:
+    """The scorecard as rows for a CSV or XLSX export."""
+    headers = [
+        "Priority",
+        "Indicator ID",
+        "Indicator",
+        "Direction",
+        "Unit",
+        "Owner",
+        "Baseline",
+        "Baseline period",
+        "Latest value",
+        "Latest period",
+        "Target",
+        "Status",
+        "Change since previous period",
+        "Change since same period last year",
+    ]
+    rows = []
+    for group in card.groups:
+        for s in group.summaries:
+            i = s.indicator
+            rows.append(
+                [
+                    group.title,
+                    i.pk,
+                    i.name,
+                    i.get_direction_display() or "Not set",
+                    i.get_unit_display(),
+                    str(i.owner or ""),
+                    format_figure(i.baseline_value, i.unit) if i.baseline_value is not None else "",
+                    str(i.baseline_period or ""),
+                    s.latest_shown,
+                    s.latest.period.label if s.latest else "",
+                    s.target_shown,
+                    s.assessment.label
+                    + (f" ({s.assessment.reason})" if s.assessment.reason else ""),
+                    s.since_previous.text,
+                    s.since_last_year.text,
+                ]
+            )
+    return headers, rows
+
+
+# --- The published plan --------------------------------------------------------------------
+
+
+def public_indicators(partnership: Partnership, *, today: date | None = None) -> list[Summary]:
+    """The partnership's public indicators, figures through disclosure control, for the
+    published plan page (template: measures/includes/public_indicators.html)."""
+    today = today or date.today()
+    queryset = _with_everything(
+        scoped(Indicator.objects.filter(disclosure=Disclosure.PUBLIC), partnership)
+    )
+    # Public pages show only closed, kept values: nothing live or provisional.
+    return [summarise(i, today=today, unsuppressed=False, period=None) for i in queryset]
