@@ -22,6 +22,8 @@ PARTNERSHIP_NAV = [
     NavItem("Measures of success", "measures:scorecard", "measures.view"),
     NavItem("Learning", "learning:home", "learning.view"),
     NavItem("Support directory", "directory:listing-list", "directory.manage"),
+    NavItem("MARAC", "marac:home", "marac.refer"),
+    NavItem("MARAC statistics", "marac:statistics", "marac.statistics"),
     NavItem("Members", "accounts:member-list", "members.manage"),
     NavItem("Audit trail", "audit:event-list", "audit.view"),
 ]

@@ -1,0 +1,378 @@
+"""Reads: who may see which case, the lists, the access review and the MARAC statistics."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.http import Http404
+
+from vawg.audit.models import AuditEvent
+from vawg.core.access import scoped
+from vawg.core.models import Partnership
+from vawg.core.permissions import Role
+from vawg.marac.models import (
+    AgendaItem,
+    Assessment,
+    Attachment,
+    CaseAction,
+    Meeting,
+    Perpetrator,
+    Referral,
+    Screening,
+)
+from vawg.marac.services import add_months, settings_for
+
+# --- Who the user is in MARAC -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaracUser:
+    user: object
+    partnership: Partnership
+    coordinator: bool
+    representative: bool
+    agencies: frozenset[int]  # the organisations the user represents at MARAC
+
+    @property
+    def marac_role(self) -> bool:
+        return self.coordinator or self.representative
+
+
+def marac_user(user, partnership: Partnership, roles) -> MaracUser:
+    agencies = frozenset(
+        user.memberships.active()
+        .filter(partnership=partnership, organisation__isnull=False)
+        .values_list("organisation_id", flat=True)
+    )
+    return MaracUser(
+        user=user,
+        partnership=partnership,
+        coordinator=Role.MARAC_COORDINATOR in roles,
+        representative=Role.MARAC_REPRESENTATIVE in roles,
+        agencies=agencies,
+    )
+
+
+def member_organisation(who: MaracUser):
+    """The organisation a referral or screening is made from: the user's own."""
+    from vawg.core.models import Organisation
+
+    return Organisation.objects.filter(pk__in=who.agencies).order_by("name").first()
+
+
+# --- Cases ------------------------------------------------------------------------------
+
+
+def cases_visible_to(who: MaracUser) -> QuerySet[Referral]:
+    """The coordinator: every case. A representative: the cases on the agendas of meetings
+    their agency is invited to. A sealed case: the coordinator and its named people only."""
+    cases = scoped(Referral.objects.all(), who.partnership)
+    if who.coordinator:
+        return cases
+    if not who.representative:
+        return cases.none()
+    invited = Meeting.objects.filter(
+        pk=OuterRef("agenda_item__meeting_id"), invited_agencies__in=who.agencies
+    )
+    named = Referral.sealed_for.through.objects.filter(
+        referral_id=OuterRef("pk"), user_id=who.user.pk
+    )
+    return cases.filter((Q(sealed=False) & Exists(invited)) | (Q(sealed=True) & Exists(named)))
+
+
+def case_list(who: MaracUser) -> QuerySet[Referral]:
+    return (
+        cases_visible_to(who)
+        .select_related("referring_organisation", "agenda_item__meeting")
+        .annotate(open_actions=Count("actions", filter=Q(actions__completed_on__isnull=True)))
+        .order_by("-referred_on", "-id")
+    )
+
+
+def case_for_detail(who: MaracUser, pk: int) -> Referral:
+    referral = (
+        cases_visible_to(who)
+        .select_related("referring_organisation", "assessment", "agenda_item__meeting", "repeat_of")
+        .prefetch_related(
+            Prefetch("perpetrators", queryset=Perpetrator.objects.order_by("id")),
+            "must_not_receive",
+            "notes__author",
+            Prefetch("actions", queryset=CaseAction.objects.select_related("organisation")),
+            "attachments",
+            "sealed_for",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def own_referrals(who: MaracUser) -> QuerySet[Referral]:
+    return (
+        scoped(Referral.objects.all(), who.partnership)
+        .filter(referrer=who.user)
+        .select_related("agenda_item__meeting")
+        .order_by("-referred_on", "-id")
+    )
+
+
+def own_referral(who: MaracUser, pk: int) -> Referral:
+    referral = own_referrals(who).filter(pk=pk).first()
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def own_screening(who: MaracUser, pk: int) -> Screening:
+    screening = (
+        scoped(Screening.objects.all(), who.partnership)
+        .filter(practitioner=who.user, pk=pk)
+        .first()
+    )
+    if screening is None:
+        raise Http404
+    return screening
+
+
+def own_assessment(who: MaracUser, pk: int) -> Assessment:
+    assessment = (
+        scoped(Assessment.objects.all(), who.partnership)
+        .filter(practitioner=who.user, pk=pk)
+        .select_related("referral")
+        .first()
+    )
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+# --- Meetings and actions --------------------------------------------------------------
+
+
+def meetings_visible_to(who: MaracUser) -> QuerySet[Meeting]:
+    meetings = scoped(Meeting.objects.all(), who.partnership)
+    if who.coordinator:
+        return meetings
+    if who.representative:
+        return meetings.filter(invited_agencies__in=who.agencies).distinct()
+    return meetings.none()
+
+
+def meeting_list(who: MaracUser) -> QuerySet[Meeting]:
+    return (
+        meetings_visible_to(who)
+        .annotate(cases=Count("agenda", distinct=True))
+        .order_by("-held_on", "-id")
+    )
+
+
+def meeting_for_detail(who: MaracUser, pk: int) -> Meeting:
+    meeting = (
+        meetings_visible_to(who)
+        .filter(pk=pk)
+        .prefetch_related("invited_agencies", "attendance__organisation", "attachments")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def agenda_for(who: MaracUser, meeting: Meeting) -> list[AgendaItem]:
+    """The agenda as this user may see it: a sealed case they may not see shows as withheld."""
+    visible = set(cases_visible_to(who).values_list("pk", flat=True))
+    items = list(
+        meeting.agenda.select_related("referral").annotate(action_count=Count("referral__actions"))
+    )
+    for item in items:
+        item.visible = item.referral_id in visible
+    return items
+
+
+def agenda_item_for(who: MaracUser, pk: int) -> AgendaItem:
+    item = (
+        scoped(AgendaItem.objects.all(), who.partnership)
+        .filter(pk=pk, referral__in=cases_visible_to(who))
+        .select_related("meeting", "referral")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def actions_for(who: MaracUser, *, on: date) -> QuerySet[CaseAction]:
+    """The coordinator: every action; a representative: their agencies' actions on cases
+    they may see."""
+    actions = scoped(CaseAction.objects.all(), who.partnership).filter(
+        referral__in=cases_visible_to(who)
+    )
+    if not who.coordinator:
+        actions = actions.filter(organisation_id__in=who.agencies)
+    # Open actions first (the same on SQLite and PostgreSQL, which sort nulls differently).
+    is_done = Case(When(completed_on__isnull=True, then=Value(0)), default=Value(1))
+    return actions.select_related("referral", "organisation", "meeting").order_by(
+        is_done, "due_on", "id"
+    )
+
+
+def action_for_completion(who: MaracUser, pk: int) -> CaseAction:
+    action = actions_for(who, on=date.today()).filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    return action
+
+
+def attachment_for(who: MaracUser, pk: int) -> Attachment:
+    attachment = (
+        scoped(Attachment.objects.all(), who.partnership)
+        .filter(
+            Q(referral__in=cases_visible_to(who)) | Q(meeting__in=meetings_visible_to(who)),
+            pk=pk,
+        )
+        .select_related("referral")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+# --- Access review ----------------------------------------------------------------------
+
+
+def access_log(partnership: Partnership, *, reference: str = "") -> QuerySet[AuditEvent]:
+    """Every audited read of MARAC identity, notes and files in the partnership."""
+    events = AuditEvent.objects.filter(
+        partnership_id=partnership.pk,
+        action=AuditEvent.Action.READ_RESTRICTED,
+        object_type__startswith="marac.",
+    )
+    if reference:
+        events = events.filter(detail__reference=reference.strip().upper())
+    return events.order_by("-at", "-id")
+
+
+def usernames(user_ids) -> dict[int, str]:
+    from vawg.accounts.models import User
+
+    return dict(User.objects.filter(pk__in=set(user_ids)).values_list("pk", "username"))
+
+
+# --- Statistics -------------------------------------------------------------------------
+
+# SafeLives' national MARAC figures, 12 months to 30 June 2023, as the issue quotes them.
+NATIONAL_SOURCE = "SafeLives national MARAC data, 12 months to June 2023"
+EXPECTED_CASES_PER_10000 = Decimal(40)  # SafeLives' recommended level
+NATIONAL = {
+    "cases_per_10000": Decimal("45"),
+    "repeat_rate": Decimal("32"),
+    "non_police_rate": Decimal("36"),
+    "minoritised_rate": Decimal("16.1"),
+    "lgbt_rate": Decimal("1.6"),
+    "disabled_rate": Decimal("10.0"),
+    "male_rate": Decimal("6.5"),
+    "age_16_17_rate": Decimal("1.3"),
+}
+MINORITISED = {
+    Referral.Ethnicity.MIXED,
+    Referral.Ethnicity.ASIAN,
+    Referral.Ethnicity.BLACK,
+    Referral.Ethnicity.OTHER,
+}
+LGBT_ORIENTATIONS = {
+    Referral.Orientation.GAY_LESBIAN,
+    Referral.Orientation.BISEXUAL,
+    Referral.Orientation.OTHER,
+}
+
+
+@dataclass(frozen=True)
+class MaracCounts:
+    """The raw counts for a period, as SafeLives collects them (counted per meeting)."""
+
+    start: date
+    end: date
+    meetings: int
+    cases: int
+    repeats: int
+    non_police: int
+    minoritised: int
+    lgbt: int
+    disabled: int
+    male: int
+    aged_16_17: int
+    children: int
+    perpetrators_under_18: int
+    actions_due: int
+    actions_on_time: int
+    cases_12_months: int  # cases discussed in the 12 months to `end`, for the rate
+    women_16_plus: int | None
+    population_is_synthetic: bool
+
+
+def _cases_discussed(partnership: Partnership, start: date, end: date) -> QuerySet[Referral]:
+    return scoped(Referral.objects.all(), partnership).filter(
+        agenda_item__meeting__status=Meeting.Status.HELD,
+        agenda_item__meeting__held_on__range=(start, end),
+    )
+
+
+def marac_counts(partnership: Partnership, start: date, end: date) -> MaracCounts:
+    cases = _cases_discussed(partnership, start, end)
+    totals = cases.aggregate(
+        cases=Count("pk"),
+        repeats=Count("pk", filter=Q(is_repeat=True)),
+        non_police=Count("pk", filter=~Q(referring_organisation__kind="police")),
+        minoritised=Count("pk", filter=Q(victim_ethnicity__in=MINORITISED)),
+        lgbt=Count(
+            "pk",
+            filter=Q(victim_sexual_orientation__in=LGBT_ORIENTATIONS) | Q(victim_trans="yes"),
+        ),
+        disabled=Count("pk", filter=Q(victim_disability="yes")),
+        male=Count("pk", filter=Q(victim_sex=Referral.Sex.MALE)),
+        aged_16_17=Count("pk", filter=Q(victim_age__in=(16, 17))),
+        children=Sum("children_in_household"),
+    )
+    young = Perpetrator.objects.filter(referral__in=cases, age__lte=17).count()
+    actions = scoped(CaseAction.objects.all(), partnership).filter(due_on__range=(start, end))
+    on_time = actions.filter(completed_on__isnull=False, completed_on__lte=F("due_on"))
+    year_start = add_months(end, -12)
+    row = settings_for(partnership)
+    return MaracCounts(
+        start=start,
+        end=end,
+        meetings=scoped(Meeting.objects.all(), partnership)
+        .filter(status=Meeting.Status.HELD, held_on__range=(start, end))
+        .count(),
+        cases=totals["cases"],
+        repeats=totals["repeats"],
+        non_police=totals["non_police"],
+        minoritised=totals["minoritised"],
+        lgbt=totals["lgbt"],
+        disabled=totals["disabled"],
+        male=totals["male"],
+        aged_16_17=totals["aged_16_17"],
+        children=totals["children"] or 0,
+        perpetrators_under_18=young,
+        actions_due=actions.count(),
+        actions_on_time=on_time.count(),
+        cases_12_months=_cases_discussed(partnership, year_start + timedelta(days=1), end).count(),
+        women_16_plus=row.women_16_plus,
+        population_is_synthetic=row.population_is_synthetic,
+    )

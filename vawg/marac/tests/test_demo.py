@@ -1,0 +1,33 @@
+"""The demo step: a year of synthetic MARAC data for both partnerships, safe to run twice."""
+
+import random
+from datetime import date
+from io import StringIO
+
+import pytest
+
+from vawg.core.models import Organisation
+from vawg.core.testing import make_organisation
+from vawg.marac import demo
+from vawg.marac.models import MaracSettings, Meeting, Referral
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_a_synthetic_year_and_is_idempotent(partnership, other_partnership):
+    for p in (partnership, other_partnership):
+        make_organisation(p, f"{p.name} Test Police", kind=Organisation.Kind.POLICE)
+    today = date(2026, 11, 23)
+    demo.load(today=today, rng=random.Random(7), stdout=StringIO())
+    for p in (partnership, other_partnership):
+        referrals = Referral.objects.filter(partnership=p)
+        assert referrals.count() > 50
+        assert referrals.filter(is_repeat=True).exists()
+        assert min(r.referred_on for r in referrals) >= date(2025, 11, 24)
+        held = Meeting.objects.filter(partnership=p, status=Meeting.Status.HELD)
+        assert held.count() >= 12
+        assert Meeting.objects.filter(partnership=p, held_on__gt=today).count() == 1
+        assert MaracSettings.objects.get(partnership=p).population_is_synthetic
+    before = Referral.objects.count()
+    demo.load(today=today, rng=random.Random(7), stdout=StringIO())
+    assert Referral.objects.count() == before

@@ -1,0 +1,164 @@
+"""The quarter's MARAC figures, worked by hand, and the figures registered in core.metrics."""
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from vawg.core import metrics
+from vawg.core.models import Organisation
+from vawg.core.testing import make_organisation
+from vawg.marac import services
+from vawg.marac.models import MaracSettings, Referral
+from vawg.marac.selectors import marac_counts
+from vawg.marac.statistics import periods_for, statistics_rows
+from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral, police
+
+pytestmark = pytest.mark.django_db
+Q1 = (date(2026, 4, 1), date(2026, 6, 30))
+YOUNG_VICTIM = {"victim": "Test Victim 020", "victim_dob": date(2008, 9, 1)}
+YOUNG_PERPETRATOR = (("Test Perpetrator 020", date(2009, 12, 1)),)
+
+
+@pytest.fixture
+def quarter(partnership):
+    """Hand-worked: one meeting held in the quarter with three cases (one a repeat)."""
+    MaracSettings.objects.create(partnership=partnership, women_16_plus=100_000)
+    health = make_organisation(partnership, "Test Health Trust", kind=Organisation.Kind.HEALTH)
+    housing = make_organisation(partnership, "Test Housing", kind=Organisation.Kind.HOUSING)
+    # Last year: the first referral of the pair that comes back as a repeat.
+    make_referral(partnership, on=date(2025, 9, 20), perpetrators=YOUNG_PERPETRATOR, **YOUNG_VICTIM)
+    hold_meeting(make_meeting(partnership, on=date(2025, 10, 14)))
+    make_referral(
+        partnership,
+        on=date(2026, 4, 10),
+        organisation=police(partnership),
+        victim="Test Victim 021",
+        children_in_household=2,
+    )
+    repeat = make_referral(
+        partnership,
+        on=date(2026, 5, 1),
+        organisation=health,
+        perpetrators=YOUNG_PERPETRATOR,
+        victim_sex=Referral.Sex.MALE,
+        victim_ethnicity=Referral.Ethnicity.BLACK,
+        victim_sexual_orientation=Referral.Orientation.BISEXUAL,
+        victim_disability="yes",
+        **YOUNG_VICTIM,
+    )
+    assert repeat.is_repeat and repeat.victim_age == 17
+    make_referral(
+        partnership,
+        on=date(2026, 5, 2),
+        organisation=housing,
+        victim="Test Victim 022",
+        victim_ethnicity=Referral.Ethnicity.ASIAN,
+        victim_trans="yes",
+        children_in_household=1,
+    )
+    meeting = hold_meeting(make_meeting(partnership, on=date(2026, 5, 12)))
+    # Referred after that meeting, on a meeting not yet held: not counted.
+    make_referral(partnership, on=date(2026, 5, 20), victim="Test Victim 023")
+    make_meeting(partnership, on=date(2026, 6, 30))
+    services.agenda_build(
+        meeting=partnership.marac_meetings.get(held_on=date(2026, 6, 30)), actor=None
+    )
+    items = list(meeting.agenda.all())
+    agency = partnership.organisations.first()
+
+    def action(due, done=None):
+        a = services.case_action_add(
+            item=items[0], organisation=agency, description="Test action", due_on=due, actor=None
+        )
+        if done:
+            services.case_action_complete(
+                action=a,
+                actor=None,
+                agencies=set(),
+                coordinator=True,
+                completed_on=done,
+                note="",
+                today=date(2026, 7, 31),
+            )
+
+    action(date(2026, 5, 26), date(2026, 5, 26))  # on time (the due day itself)
+    action(date(2026, 6, 9), date(2026, 6, 10))  # a day late
+    action(date(2026, 6, 30))  # still open
+    action(date(2026, 7, 15), date(2026, 7, 1))  # due next quarter: not counted here
+    return partnership
+
+
+def test_the_quarters_counts_match_the_hand_worked_figures(quarter):
+    counts = marac_counts(quarter, *Q1)
+    assert counts.meetings == 1
+    assert counts.cases == 3
+    assert counts.repeats == 1
+    assert counts.non_police == 2
+    assert counts.minoritised == 2  # Black, Asian
+    assert counts.lgbt == 2  # bisexual; gender identity differs from sex at birth
+    assert counts.disabled == 1
+    assert counts.male == 1
+    assert counts.aged_16_17 == 1
+    assert counts.children == 3
+    assert counts.perpetrators_under_18 == 1
+    assert (counts.actions_due, counts.actions_on_time) == (3, 1)
+    # 12 months to 30 June 2026: last October's case and this quarter's three.
+    assert counts.cases_12_months == 4
+
+
+def test_the_figures_unsuppressed_for_the_coordinator_and_analyst(quarter):
+    rows = {
+        r.key: r
+        for r in statistics_rows(
+            marac_counts(quarter, *Q1), unsuppressed=True, shares={"male_rate": "48.5"}
+        )
+    }
+    assert rows["cases"].local.value == 3
+    assert rows["cases_per_10000"].local.value == Decimal("0.4")  # 4 × 10,000 / 100,000
+    assert rows["repeat_rate"].local.value == Decimal("33.3")
+    assert rows["non_police_rate"].local.value == Decimal("66.7")
+    assert rows["male_rate"].local.value == Decimal("33.3")
+    assert rows["male_rate"].population == Decimal("48.5")
+    assert rows["male_rate"].national == Decimal("6.5")
+    assert rows["actions_on_time"].local.value == Decimal("33.3")
+    assert rows["repeat_rate"].national == Decimal("32")
+
+
+def test_the_figures_pass_disclosure_control_for_everyone_else(quarter):
+    rows = {
+        r.key: r for r in statistics_rows(marac_counts(quarter, *Q1), unsuppressed=False, shares={})
+    }
+    assert rows["cases"].local.text == "fewer than 5"
+    assert rows["repeat_rate"].local.suppressed  # never a rate from a suppressed count
+    assert rows["children"].local.text == "fewer than 5"
+
+
+def test_the_registered_metrics(quarter):
+    period = SimpleNamespace(start=Q1[0], end=Q1[1])
+    repeat = metrics.get("marac.repeat_rate").compute(quarter, period)
+    assert (repeat.value, repeat.numerator, repeat.denominator) == (Decimal("33.3"), 1, 3)
+    rate = metrics.get("marac.cases_per_10000_women").compute(quarter, period)
+    assert (rate.value, rate.numerator, rate.denominator) == (Decimal("0.4"), 4, 100_000)
+    on_time = metrics.get("marac.actions_on_time").compute(quarter, period)
+    assert (on_time.numerator, on_time.denominator) == (1, 3)
+
+
+def test_no_population_means_no_rate(partnership):
+    period = SimpleNamespace(start=Q1[0], end=Q1[1])
+    rate = metrics.get("marac.cases_per_10000_women").compute(partnership, period)
+    assert rate.value is None
+
+
+def test_periods_follow_the_partnerships_reporting_year(partnership):
+    periods = periods_for(partnership, date(2026, 11, 23))
+    assert [p.key for p in periods[:4]] == [
+        "2026-10-01:q",
+        "2026-07-01:q",
+        "2026-04-01:q",
+        "2026-04-01:y",
+    ]
+    assert periods[0].label == "2026/27 Q3 (October to December 2026)"
+    assert periods[3].end == date(2027, 3, 31)
+    assert periods[4].key == "2026-01-01:q"  # last year's Q4, January to March 2026

@@ -1,0 +1,677 @@
+"""Thin views: parse, call a service or selector, render. Access is declared on each view
+(partnership permission) and narrowed to the user's own rows in the selectors."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vawg.accounts.models import Membership
+from vawg.core.access import partnership_permission
+from vawg.core.permissions import Role, roles_grant
+from vawg.marac import dash, forms, selectors, services
+from vawg.marac.models import Attachment
+from vawg.marac.statistics import periods_for, statistics_rows
+
+PER_PAGE = 25
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _who(request: HttpRequest) -> selectors.MaracUser:
+    return selectors.marac_user(request.user, request.partnership, request.roles)
+
+
+def _url(name: str, request: HttpRequest, **kwargs) -> str:
+    return reverse(f"marac:{name}", kwargs={"partnership": request.partnership.slug, **kwargs})
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _post(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def _today() -> date:
+    return date.today()
+
+
+def criteria_labels(codes, partnership) -> list[str]:
+    local = (
+        dict(partnership.marac_local_criteria.values_list("code", "label"))
+        if any(c.startswith(dash.Criterion.LOCAL_PREFIX) for c in codes)
+        else {}
+    )
+    out = []
+    for code in codes:
+        if code.startswith(dash.Criterion.LOCAL_PREFIX):
+            key = code.removeprefix(dash.Criterion.LOCAL_PREFIX)
+            out.append(f"Local criterion: {local.get(key, key)}")
+        else:
+            out.append(dash.Criterion.LABELS.get(code, code))
+    return out
+
+
+# --- Home, screening, checklist, referral (practitioners and MARAC roles) --------------
+
+
+@partnership_permission("marac.refer")
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    who = _who(request)
+    return render(
+        request,
+        "marac/home.html",
+        {
+            "who": who,
+            "can_view": roles_grant(request.roles, "marac.view"),
+            "can_coordinate": roles_grant(request.roles, "marac.coordinate"),
+            "can_statistics": roles_grant(request.roles, "marac.statistics"),
+            "recent": selectors.own_referrals(who)[:5],
+        },
+    )
+
+
+@partnership_permission("marac.refer")
+@GET_POST
+def screening_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ScreeningForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        who = _who(request)
+        screening = services.screening_record(
+            partnership=request.partnership,
+            practitioner=request.user,
+            organisation=selectors.member_organisation(who),
+            screened_on=_today(),
+            request=request,
+            **form.values(),
+        )
+        return redirect(_url("screening-result", request, pk=screening.pk))
+    return render(request, "marac/screening_form.html", {"form": form})
+
+
+def directory_finder_url(request: HttpRequest) -> str | None:
+    """The public support directory's finder, once that capability is installed."""
+    for kwargs in ({"partnership": request.partnership.slug}, {}):
+        try:
+            return reverse("directory:finder", kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+@partnership_permission("marac.refer")
+@require_GET
+def screening_result(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.own_screening(_who(request), pk)
+    return render(
+        request,
+        "marac/screening_result.html",
+        {"screening": screening, "finder_url": directory_finder_url(request)},
+    )
+
+
+@partnership_permission("marac.refer")
+@GET_POST
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    who = _who(request)
+    screening = None
+    if request.GET.get("screening", "").isdigit():
+        screening = selectors.own_screening(who, int(request.GET["screening"]))
+    form = forms.ChecklistForm(_post(request), partnership=request.partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_complete(
+                partnership=request.partnership,
+                practitioner=request.user,
+                organisation=selectors.member_organisation(who),
+                completed_on=_today(),
+                screening=screening,
+                request=request,
+                **form.values(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect(_url("assessment-detail", request, pk=assessment.pk))
+    return render(request, "marac/checklist_form.html", {"form": form})
+
+
+@partnership_permission("marac.refer")
+@require_GET
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.own_assessment(_who(request), pk)
+    return render(
+        request,
+        "marac/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "criteria": criteria_labels(assessment.criteria, request.partnership),
+            "referral": getattr(assessment, "referral", None),
+            "high_risk_yes": dash.HIGH_RISK_YES,
+        },
+    )
+
+
+@partnership_permission("marac.refer")
+@GET_POST
+def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
+    who = _who(request)
+    assessment = selectors.own_assessment(who, pk)
+    if getattr(assessment, "referral", None):
+        return redirect(_url("referral-detail", request, pk=assessment.referral.pk))
+    form = forms.ReferralForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        organisation = selectors.member_organisation(who)
+        try:
+            if organisation is None:
+                raise ValidationError("Your membership names no agency: ask your admin.")
+            referral = services.referral_make(
+                assessment=assessment,
+                referrer=request.user,
+                organisation=organisation,
+                referred_on=_today(),
+                details=form.details(),
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Referral {referral.reference} made to MARAC.")
+            return redirect(_url("referral-detail", request, pk=referral.pk))
+    return render(
+        request,
+        "marac/referral_form.html",
+        {
+            "form": form,
+            "assessment": assessment,
+            "criteria": criteria_labels(assessment.criteria, request.partnership),
+        },
+    )
+
+
+@partnership_permission("marac.refer")
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.own_referrals(_who(request)), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "marac/referral_list.html", {"page": page})
+
+
+@partnership_permission("marac.refer")
+@require_GET
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practitioner's own referral, by reference only. A MARAC role who may see the
+    case is taken to the case instead."""
+    who = _who(request)
+    try:
+        referral = selectors.own_referral(who, pk)
+    except Http404:
+        if who.marac_role and selectors.cases_visible_to(who).filter(pk=pk).exists():
+            return redirect(_url("case-detail", request, pk=pk))
+        raise
+    return render(
+        request,
+        "marac/referral_detail.html",
+        {"referral": referral, "criteria": criteria_labels(referral.criteria, request.partnership)},
+    )
+
+
+# --- Cases (MARAC roles) --------------------------------------------------------------
+
+
+@partnership_permission("marac.view")
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.case_list(_who(request)), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "marac/case_list.html", {"page": page})
+
+
+@partnership_permission("marac.view")
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    who = _who(request)
+    referral = selectors.case_for_detail(who, pk)
+    case = None
+    if not referral.reduced_on:
+        case = services.case_read(referral=referral, actor=request.user, request=request)
+    actions = [
+        (action, case.actions.get(action.pk) if case else ("", ""))
+        for action in referral.actions.all()
+    ]
+    return render(
+        request,
+        "marac/case_detail.html",
+        {
+            "referral": referral,
+            "case": case,
+            "actions": actions,
+            "criteria": criteria_labels(referral.criteria, request.partnership),
+            "note_form": forms.NoteForm(),
+            "can_coordinate": who.coordinator,
+            "today": _today(),
+        },
+    )
+
+
+@partnership_permission("marac.view")
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.case_for_detail(_who(request), pk)
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        services.case_note_add(
+            referral=referral,
+            author=request.user,
+            text=form.cleaned_data["text"],
+            request=request,
+        )
+        messages.success(request, "Note added.")
+    else:
+        messages.error(request, "The note was not added: enter the note.")
+    return redirect(_url("case-detail", request, pk=referral.pk))
+
+
+def _representatives(partnership):
+    from vawg.accounts.models import User
+
+    ids = (
+        Membership.objects.active()
+        .filter(partnership=partnership, role=Role.MARAC_REPRESENTATIVE)
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=ids).order_by("username")
+
+
+@partnership_permission("marac.coordinate")
+@GET_POST
+def case_seal(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.case_for_detail(_who(request), pk)
+    initial = {
+        "sealed": "yes" if referral.sealed else "no",
+        "reason": referral.sealed_reason,
+        "named": list(referral.sealed_for.all()),
+    }
+    form = forms.SealForm(
+        _post(request), initial=initial, representatives=_representatives(request.partnership)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        services.case_seal(
+            referral=referral,
+            sealed=d["sealed"] == "yes",
+            reason=d.get("reason") or "",
+            named=d.get("named") or [],
+            actor=request.user,
+            request=request,
+        )
+        messages.success(request, f"Access to {referral.reference} saved.")
+        return redirect(_url("case-detail", request, pk=referral.pk))
+    return render(request, "marac/case_seal.html", {"form": form, "referral": referral})
+
+
+@partnership_permission("marac.coordinate")
+@GET_POST
+def case_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.case_for_detail(_who(request), pk)
+    return _upload(
+        request,
+        "marac/attachment_form.html",
+        Attachment.Kind.RESEARCH_PACK,
+        {"referral": referral},
+        _url("case-detail", request, pk=referral.pk),
+    )
+
+
+@partnership_permission("marac.coordinate")
+@GET_POST
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_detail(_who(request), pk)
+    return _upload(
+        request,
+        "marac/attachment_form.html",
+        Attachment.Kind.MINUTES,
+        {"meeting": meeting},
+        _url("meeting-detail", request, pk=meeting.pk),
+    )
+
+
+def _upload(request, template, kind, owner: dict, back: str) -> HttpResponse:
+    form = forms.AttachmentForm(_post(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > services.MAX_ATTACHMENT_BYTES:
+                # Refused before reading it into memory.
+                raise ValidationError({"file": "The selected file must be smaller than 10 MB."})
+            services.attachment_add(
+                partnership=request.partnership,
+                kind=kind,
+                data=upload.read(),
+                actor=request.user,
+                today=_today(),
+                request=request,
+                **owner,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{Attachment.Kind(kind).label} uploaded.")
+            return redirect(back)
+    return render(
+        request,
+        template,
+        {"form": form, "kind": Attachment.Kind(kind).label, "back": back, **owner},
+    )
+
+
+@partnership_permission("marac.view")
+@require_GET
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.attachment_for(_who(request), pk)
+    data = services.attachment_read(attachment=found, actor=request.user, request=request)
+    owner = found.referral.reference if found.referral_id else f"meeting-{found.meeting_id}"
+    response = HttpResponse(data, content_type=found.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{owner}-{found.kind.replace("_", "-")}.{found.extension}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Meetings ---------------------------------------------------------------------------
+
+
+@partnership_permission("marac.view")
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.meeting_list(_who(request)), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "marac/meeting_list.html",
+        {"page": page, "can_coordinate": roles_grant(request.roles, "marac.coordinate")},
+    )
+
+
+@partnership_permission("marac.coordinate")
+@GET_POST
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    form = forms.MeetingForm(_post(request), partnership=request.partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_schedule(
+                partnership=request.partnership,
+                held_on=form.cleaned_data["held_on"],
+                agencies=form.cleaned_data["agencies"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Meeting scheduled.")
+            return redirect(_url("meeting-detail", request, pk=meeting.pk))
+    return render(request, "marac/meeting_form.html", {"form": form})
+
+
+@partnership_permission("marac.view")
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    who = _who(request)
+    meeting = selectors.meeting_for_detail(who, pk)
+    return render(
+        request,
+        "marac/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agenda": selectors.agenda_for(who, meeting),
+            "can_coordinate": who.coordinator,
+            "scheduled": meeting.status == meeting.Status.SCHEDULED,
+            "statement": services.CONFIDENTIALITY_STATEMENT,
+        },
+    )
+
+
+def _meeting_step(request, pk, step, done_message) -> HttpResponse:
+    meeting = selectors.meeting_for_detail(_who(request), pk)
+    try:
+        result = step(meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done_message(result))
+    return redirect(_url("meeting-detail", request, pk=meeting.pk))
+
+
+@partnership_permission("marac.coordinate")
+@require_POST
+def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    return _meeting_step(
+        request,
+        pk,
+        lambda m: services.agenda_build(meeting=m, actor=request.user, request=request),
+        lambda added: f"{added} case{'s' if added != 1 else ''} added to the agenda.",
+    )
+
+
+@partnership_permission("marac.coordinate")
+@require_POST
+def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    return _meeting_step(
+        request,
+        pk,
+        lambda m: services.meeting_hold(
+            meeting=m, actor=request.user, today=_today(), request=request
+        ),
+        lambda _: "Meeting marked as held.",
+    )
+
+
+@partnership_permission("marac.coordinate")
+@GET_POST
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_detail(_who(request), pk)
+    form = forms.AttendanceForm(_post(request), meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.attendance_record(
+                meeting=meeting,
+                organisation=d["organisation"],
+                attendee_name=d["attendee_name"],
+                accepted=d["accepted"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Attendance recorded.")
+            return redirect(_url("meeting-detail", request, pk=meeting.pk))
+    return render(request, "marac/attendance_form.html", {"form": form, "meeting": meeting})
+
+
+@partnership_permission("marac.coordinate")
+@GET_POST
+def action_new(request: HttpRequest, pk: int) -> HttpResponse:
+    who = _who(request)
+    item = selectors.agenda_item_for(who, pk)
+    form = forms.CaseActionForm(_post(request), partnership=request.partnership)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.case_action_add(
+                item=item,
+                organisation=d["organisation"],
+                description=d["description"],
+                due_on=d["due_on"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Action added to {item.referral.reference}.")
+            return redirect(_url("meeting-detail", request, pk=item.meeting_id))
+    return render(request, "marac/action_form.html", {"form": form, "item": item})
+
+
+@partnership_permission("marac.view")
+@require_GET
+def action_list(request: HttpRequest) -> HttpResponse:
+    who = _who(request)
+    page = Paginator(selectors.actions_for(who, on=_today()), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "marac/action_list.html", {"page": page, "today": _today()})
+
+
+@partnership_permission("marac.view")
+@GET_POST
+def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    who = _who(request)
+    action = selectors.action_for_completion(who, pk)
+    if action.completed_on:
+        return render(
+            request,
+            "marac/action_complete.html",
+            {"action": action},
+            status=409 if request.method == "POST" else 200,
+        )
+    form = forms.CompleteActionForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_action_complete(
+                action=action,
+                actor=request.user,
+                agencies=set(who.agencies),
+                coordinator=who.coordinator,
+                completed_on=form.cleaned_data["completed_on"],
+                note=form.cleaned_data.get("note") or "",
+                today=_today(),
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Action for {action.referral.reference} completed.")
+            return redirect(_url("action-list", request))
+    description = services.action_description_read(
+        action=action, actor=request.user, request=request
+    )
+    return render(
+        request,
+        "marac/action_complete.html",
+        {"action": action, "form": form, "description": description},
+    )
+
+
+# --- Coordinator: access review, settings, local criteria ----------------------------
+
+
+@partnership_permission("marac.coordinate")
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    form = forms.AccessLogFilterForm(request.GET or None)
+    reference = form.cleaned_data.get("reference", "") if form.is_valid() else ""
+    events = selectors.access_log(request.partnership, reference=reference)
+    if form.is_bound and not form.is_valid():
+        events = events.none()
+    page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
+    names = selectors.usernames(e.actor_id for e in page)
+    rows = [(e, names.get(e.actor_id, "unknown user")) for e in page]
+    return render(request, "marac/access_log.html", {"form": form, "page": page, "rows": rows})
+
+
+@partnership_permission("marac.coordinate")
+@GET_POST
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    instance = services.settings_for(request.partnership)
+    form = forms.SettingsForm(_post(request), instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_update(
+                partnership=request.partnership,
+                actor=request.user,
+                request=request,
+                **form.values(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "MARAC settings saved.")
+            return redirect(_url("settings", request))
+    criteria = request.partnership.marac_local_criteria.all()
+    return render(request, "marac/settings.html", {"form": form, "criteria": criteria})
+
+
+@partnership_permission("marac.coordinate")
+@GET_POST
+def criterion_new(request: HttpRequest) -> HttpResponse:
+    form = forms.CriterionForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.local_criterion_add(
+                partnership=request.partnership,
+                code=d["code"],
+                label=d["label"],
+                automatic_referral=d["automatic_referral"] == "yes",
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Local criterion added.")
+            return redirect(_url("settings", request))
+    return render(request, "marac/criterion_form.html", {"form": form})
+
+
+# --- Statistics -------------------------------------------------------------------------
+
+
+@partnership_permission("marac.statistics")
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    periods = periods_for(request.partnership, _today())
+    data = request.GET if "period" in request.GET else {"period": periods[0].key}
+    form = forms.PeriodForm(data, periods=periods)
+    rows, period, counts = None, None, None
+    unsuppressed = roles_grant(request.roles, "figures.unsuppressed") or (
+        Role.MARAC_COORDINATOR in request.roles
+    )
+    if form.is_valid():
+        period = next(p for p in periods if p.key == form.cleaned_data["period"])
+        counts = selectors.marac_counts(request.partnership, period.start, period.end)
+        rows = statistics_rows(
+            counts,
+            unsuppressed=unsuppressed,
+            shares=services.settings_for(request.partnership).population_shares or {},
+        )
+    return render(
+        request,
+        "marac/statistics.html",
+        {
+            "form": form,
+            "rows": rows,
+            "period": period,
+            "counts": counts,
+            "unsuppressed": unsuppressed,
+            "source": selectors.NATIONAL_SOURCE,
+            "population": f"{counts.women_16_plus:,}" if counts and counts.women_16_plus else "",
+        },
+    )
