@@ -112,6 +112,14 @@ def test_it_lists_the_matching_services_most_specific_first(client, services):
     assert _title(html) == "Find support – Partnership Platform"
 
 
+def test_the_header_names_nothing_a_shoulder_reader_could_take_for_a_disclosure(client, services):
+    response = _results(client, {"what_happened": ["stalking"], "where": "wandsworth"})
+
+    header = re.search(r"<header.*?</header>", response.content.decode(), re.S).group(0)
+    assert "Partnership Platform" in header
+    assert "VAWG" not in header
+
+
 def test_the_answers_never_reach_the_url_or_a_link(client, services):
     response = _results(client, {"what_happened": ["stalking"], "where": "wandsworth"})
 
