@@ -5,3 +5,8 @@ class InsightConfig(AppConfig):
     name = "vawg.insight"
     label = "insight"
     verbose_name = "Local insight"
+
+    def ready(self) -> None:
+        from vawg.insight import metrics
+
+        metrics.register()

@@ -931,10 +931,10 @@ class _Writer:
                 self.quirks.append((Quirk.Code.UNRESOLVED_LEAD, detail, "action", action.pk))
 
     def _leads(self, action: Action, a: dict) -> list[ActionLead]:
-        existing = {lead.order: lead for lead in action.leads.all()}
+        existing = {lead.order: lead for lead in action.leads.all() if lead.from_source}
         if not a["leads"]:
             # Leads an admin named in the app stand while the source names none.
-            return list(existing.values())
+            return list(action.leads.all())
         leads = []
         for i, name in enumerate(a["leads"], start=1):
             lead = existing.get(i) or ActionLead(action=action, order=i)
@@ -948,7 +948,8 @@ class _Writer:
                 lead.organisation = lead.body = None
             lead.name_as_written = name
             leads.append(_saved(lead, f"{a['where']}.leads[{i}]"))
-        action.leads.filter(order__gt=len(a["leads"])).delete()
+        # Leads an admin added in the app (from_source=False) are not the source's to drop.
+        action.leads.filter(order__gt=len(a["leads"]), from_source=True).delete()
         return leads
 
     def _detect_numbering_gap(self, priority: Priority, actions: list[dict]) -> None:

@@ -26,6 +26,10 @@ class Strategy(models.Model):
     data_file = models.CharField(max_length=200, blank=True)
     data_version = models.CharField(max_length=40, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
+    # Lambeth writes a new action plan each year: the plan this one was rolled over from.
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_plans"
+    )
 
     class Meta:
         ordering = ["partnership__name", "-start_year"]
@@ -74,6 +78,8 @@ class Priority(models.Model):
     workstream = models.ForeignKey(
         PartnershipBody, null=True, blank=True, on_delete=models.SET_NULL, related_name="priorities"
     )
+    # Retired items leave the live plan but keep their history.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order"]
@@ -100,6 +106,7 @@ class Objective(models.Model):
     order = models.PositiveIntegerField()
     number = models.CharField(max_length=10, blank=True)
     text = models.TextField()
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order"]
@@ -113,6 +120,9 @@ class ActionQuerySet(models.QuerySet):
         return self.select_related("priority").prefetch_related(
             "measures", "leads__organisation", "leads__body", "quirks"
         )
+
+    def live(self) -> "ActionQuerySet":
+        return self.filter(retired_at__isnull=True)
 
 
 class Action(models.Model):
@@ -136,6 +146,11 @@ class Action(models.Model):
     leads_as_written = models.TextField(blank=True)
     deliver_by = models.DateField(null=True, blank=True)
     deliver_by_as_written = models.CharField(max_length=100, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    # At rollover, the action in last year's plan that this one carries forward.
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+    )
 
     objects = ActionQuerySet.as_manager()
 
@@ -198,6 +213,8 @@ class ActionLead(models.Model):
     body = models.ForeignKey(
         PartnershipBody, null=True, blank=True, on_delete=models.PROTECT, related_name="led_actions"
     )
+    # False for a lead an admin named in the app: reloading the source file keeps it.
+    from_source = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["order"]
@@ -300,3 +317,35 @@ class Quirk(models.Model):
     @property
     def open(self) -> bool:
         return self.resolved_at is None
+
+
+class PlanChange(models.Model):
+    """One edit of the plan made in the app, with the fields before and after: the plan's
+    version history. Plan text is the partnership's published wording, never personal data."""
+
+    partnership_path = "strategy__partnership"
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "Added"
+        EDITED = "edited", "Edited"
+        MOVED = "moved", "Moved"
+        RETIRED = "retired", "Retired"
+        RESTORED = "restored", "Restored"
+        ROLLED_OVER = "rolled_over", "Rolled over"
+        LEAD_ASSIGNED = "lead_assigned", "Lead assigned"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_type = models.CharField(max_length=20)
+    object_id = models.PositiveBigIntegerField()
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="planchange_object")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.object_type} {self.object_id}"

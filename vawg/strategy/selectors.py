@@ -27,13 +27,17 @@ def strategy_for_detail(*, partnership: Partnership, slug: str) -> Strategy:
     priorities = Priority.objects.select_related("workstream").prefetch_related(
         "objectives", Prefetch("actions", queryset=actions)
     )
-    queryset = Strategy.objects.annotate(
-        open_quirk_count=Count("quirks", filter=Q(quirks__resolved_at__isnull=True))
-    ).prefetch_related(
-        "principles",
-        Prefetch("priorities", queryset=priorities),
-        "governance__body",
-        "measures_of_success",
+    queryset = (
+        Strategy.objects.annotate(
+            open_quirk_count=Count("quirks", filter=Q(quirks__resolved_at__isnull=True))
+        )
+        .select_related("previous")
+        .prefetch_related(
+            "principles",
+            Prefetch("priorities", queryset=priorities),
+            "governance__body",
+            "measures_of_success",
+        )
     )
     return get_scoped_or_404(queryset, partnership, slug=slug)
 
@@ -124,6 +128,7 @@ def action_for_detail(*, partnership: Partnership, pk: int) -> Action:
         "leads__organisation",
         "leads__body",
         "quirks",
+        "carried_to__strategy",
     )
     return get_scoped_or_404(queryset, partnership, pk=pk)
 

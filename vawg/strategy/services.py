@@ -143,7 +143,9 @@ def _complete_lead(
         # The source named nobody (or the lead was since resolved): add the chosen lead,
         # keeping leads_as_written empty so the source's silence stays visible.
         next_order = (action.leads.aggregate(m=Max("order"))["m"] or 0) + 1
-        lead = ActionLead(action=action, order=next_order, name_as_written=str(chosen))
+        lead = ActionLead(
+            action=action, order=next_order, name_as_written=str(chosen), from_source=False
+        )
     lead.organisation = organisation
     lead.body = body
     lead.full_clean()

@@ -1,0 +1,419 @@
+"""Local insight at London scale: the dashboard's queries and the import, against baselines.
+
+    BENCH_ROWS=200000 .venv/bin/python bench/bench_insight.py
+
+Generates BENCH_ROWS synthetic incidents (default 10 million) for 33 boroughs,
+one partner extract (CSV) per borough, and measures in one run:
+
+- import: each extract validated, pseudonymised and stored through the same
+  service the web and the command line use (cubes included), against the
+  floor: DuckDB merely reading the same files;
+- every query the dashboard runs, for one borough and for all boroughs, with
+  filters drawn at random for each repetition, against the naive baseline:
+  pandas over the same incidents held in memory, given the same filters.
+
+Results are printed as ratios and written to bench/results/insight.json.
+DATABASE_URL chooses the database (it must be one kept for benchmarking: the
+bench's partnerships and their incidents are replaced); without it, a fresh
+SQLite file under bench/.data/ is used, never the application's database.
+"""
+
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import zlib
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+if not os.environ.get("DATABASE_URL"):
+    data_dir = ROOT / "bench" / ".data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in data_dir.glob("insight.sqlite3*"):
+        leftover.unlink()
+    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'insight.sqlite3'}"
+
+import django  # noqa: E402
+
+django.setup()
+
+import duckdb  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from vawg.core.models import Organisation, Partnership, Ward  # noqa: E402
+from vawg.core.testing import make_partnership, make_region  # noqa: E402
+from vawg.insight import queries, services, synthetic  # noqa: E402
+from vawg.insight.importer import Mapping  # noqa: E402
+from vawg.insight.models import AreaCube, DataImport, Incident, MonthCube, VictimCube  # noqa: E402
+from vawg.insight.queries import Filters, add_months  # noqa: E402
+from vawg.insight.standard import STRAND, VICTIM_CHARACTERISTICS  # noqa: E402
+
+BOROUGHS = 33
+WARDS = 20
+START, END = date(2016, 4, 1), date(2026, 3, 31)
+TODAY = date(2026, 4, 30)
+REPEATS = int(os.environ.get("BENCH_REPEATS", 30))
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results" / "insight.json"))
+
+
+def setup() -> list[Partnership]:
+    call_command("migrate", verbosity=0)
+    region = make_region("bench-region", "Bench region")
+    boroughs = []
+    bench = Partnership.objects.filter(slug__startswith="bench-borough-")
+    with connection.cursor() as cursor:
+        ids = list(bench.values_list("pk", flat=True))
+        if ids:
+            marks = ", ".join(["%s"] * len(ids))
+            for model in (AreaCube, MonthCube, VictimCube, Incident, DataImport):
+                cursor.execute(
+                    f"DELETE FROM {model._meta.db_table} WHERE partnership_id IN ({marks})",  # noqa: S608
+                    ids,
+                )
+    for n in range(1, BOROUGHS + 1):
+        slug = f"bench-borough-{n:02d}"
+        partnership = Partnership.objects.filter(slug=slug).first() or make_partnership(
+            slug, f"Bench borough {n}", region=region
+        )
+        for w in range(1, WARDS + 1):
+            Ward.objects.get_or_create(partnership=partnership, name=f"Ward {w:02d}")
+        Organisation.objects.get_or_create(
+            partnership=partnership, name="Police", defaults={"kind": Organisation.Kind.POLICE}
+        )
+        boroughs.append(partnership)
+    return boroughs
+
+
+def generate(rows: int, folder: Path) -> list[Path]:
+    rng = np.random.default_rng(2026)
+    files = []
+    per = [rows // BOROUGHS + (1 if i < rows % BOROUGHS else 0) for i in range(BOROUGHS)]
+    for n, count in enumerate(tqdm(per, desc="generate", unit="file"), start=1):
+        columns = synthetic.generate(
+            rows=count,
+            wards=[f"Ward {w:02d}" for w in range(1, WARDS + 1)],
+            start=START,
+            end=END,
+            rng=rng,
+            id_prefix=f"B{n}-",
+            # People move between boroughs: a shared pool links some victims across them.
+            people_prefix="L" if n % 3 == 0 else f"B{n}-",
+            pending_after=date(2025, 10, 1),
+        )
+        path = folder / f"borough-{n:02d}.csv"
+        path.write_bytes(synthetic.to_csv(columns))
+        files.append(path)
+    return files
+
+
+def import_all(boroughs, files) -> float:
+    mapping = Mapping(columns=synthetic.MAPPING_COLUMNS)
+    total = 0.0
+    with tqdm(total=sum(f.stat().st_size for f in files), desc="import", unit="B") as bar:
+        for partnership, path in zip(boroughs, files, strict=True):
+            data = path.read_bytes()
+            partner = partnership.organisations.get(name="Police")
+            started = time.perf_counter()
+            result = services.import_file(
+                partnership=partnership,
+                partner=partner,
+                filename=path.name,
+                data=data,
+                actor=None,
+                today=TODAY,
+                mapping=mapping,
+            )
+            total += time.perf_counter() - started
+            assert result.status == DataImport.Status.IMPORTED, (result.error, result.problems[:3])
+            bar.update(len(data))
+    return total
+
+
+def duckdb_floor(files) -> float:
+    db = duckdb.connect()
+    started = time.perf_counter()
+    for path in files:
+        db.execute(
+            "CREATE OR REPLACE TEMP TABLE t AS SELECT * FROM read_csv(?, header = true)",
+            [str(path)],
+        )
+    return time.perf_counter() - started
+
+
+def load_frame() -> pd.DataFrame:
+    """Every incident in memory, in pandas's own efficient types: the naive baseline's data."""
+    columns = [
+        "partnership_id",
+        "month",
+        "day",
+        "strand",
+        "ward_id",
+        "partner_id",
+        "age_band",
+        "sex",
+        "ethnicity",
+        "disability",
+        "orientation",
+        "outcome",
+        "person_digest",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {Incident._meta.db_table}")  # noqa: S608
+        frame = pd.DataFrame(cursor.fetchall(), columns=columns)
+    month = pd.to_datetime(frame["month"].astype(str))
+    frame["month"] = (month.dt.year * 100 + month.dt.month).astype("int32")
+    for name in ("strand", "age_band", "sex", "ethnicity", "disability", "orientation", "outcome"):
+        frame[name] = frame[name].astype("category")
+    frame["person"] = pd.factorize(frame["person_digest"])[0].astype("int64")
+    frame.loc[frame["person_digest"] == "", "person"] = -1
+    frame = frame.drop(columns="person_digest")
+    # Sorted once by person and day, so the baseline's repeat rule is one shift per query.
+    return frame.sort_values(["person", "day"], kind="stable").reset_index(drop=True)
+
+
+def yyyymm(month: date) -> int:
+    return month.year * 100 + month.month
+
+
+def baseline_mask(frame: pd.DataFrame, f: Filters) -> pd.Series:
+    mask = frame["partnership_id"].isin(f.partnerships)
+    mask &= frame["month"].between(yyyymm(f.first), yyyymm(f.last))
+    if f.strand:
+        mask &= frame["strand"] == f.strand
+    if f.ward:
+        mask &= frame["ward_id"] == f.ward
+    if f.partner:
+        mask &= frame["partner_id"] == f.partner
+    if f.characteristic:
+        mask &= frame[f.characteristic] == f.value
+    return mask
+
+
+def baseline_measures(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """The four measures of the chosen rows; repeats worked out from every incident, as asked."""
+    person, day = frame["person"], frame["day"]
+    repeat = (person >= 0) & (person == person.shift()) & (day - day.shift() <= 365)
+    outcome = frame["outcome"][mask]
+    return pd.DataFrame(
+        {
+            "month": frame["month"][mask],
+            "incidents": 1,
+            "repeats": repeat[mask].astype("int64"),
+            "resolved": (outcome != "pending").astype("int64"),
+            "charged": (outcome == "charged").astype("int64"),
+        }
+    )
+
+
+def baseline_group(frame, f, group):
+    mask = baseline_mask(frame, f)
+    chosen = frame.loc[mask]
+    if group is None:
+        return len(chosen)
+    return chosen.groupby(group, observed=True).size().to_dict()
+
+
+def baseline_totals(frame, f):
+    measures = baseline_measures(frame, baseline_mask(frame, f))
+    return tuple(int(measures[m].sum()) for m in queries.MEASURES)
+
+
+def baseline_monthly(frame, f):
+    wider = Filters(
+        f.partnerships,
+        add_months(f.first, -12),
+        f.last,
+        f.strand,
+        f.ward,
+        f.partner,
+        f.characteristic,
+        f.value,
+    )
+    measures = baseline_measures(frame, baseline_mask(frame, wider))
+    return measures.groupby("month")[list(queries.MEASURES)].sum()
+
+
+def baseline_characteristics(frame, f):
+    chosen = frame.loc[baseline_mask(frame, f)]
+    return {
+        v.name: chosen.groupby(v.name, observed=True).size().to_dict()
+        for v in VICTIM_CHARACTERISTICS
+    }
+
+
+class Draw:
+    """Random filters, the same sequence for our queries and the baseline."""
+
+    def __init__(self, boroughs, seed: int) -> None:
+        self.random = random.Random(seed)
+        self.boroughs = boroughs
+        self.wards = {
+            p.pk: list(Ward.objects.filter(partnership=p).values_list("pk", flat=True))
+            for p in boroughs
+        }
+        self.last = date(2026, 3, 1)
+
+    def filters(self, *, scope: str, ward: bool = False, characteristic: bool = False) -> Filters:
+        r = self.random
+        if scope == "borough":
+            chosen = r.choice(self.boroughs).pk
+            partnerships = (chosen,)
+        else:
+            partnerships = tuple(p.pk for p in self.boroughs)
+        months = r.choice([12, 36])
+        last = add_months(self.last, -r.randrange(0, 48))
+        first = add_months(last, -(months - 1))
+        strand = r.choice(["", "", *STRAND.values])
+        f = Filters(partnerships, first, last, strand=strand)
+        if ward and scope == "borough":
+            f = Filters(
+                partnerships, first, last, strand, ward=r.choice(self.wards[partnerships[0]])
+            )
+        if characteristic:
+            vocabulary = r.choice(VICTIM_CHARACTERISTICS)
+            value = r.choice([v for v in vocabulary.values if v != "unknown"])
+            f = Filters(
+                f.partnerships, f.first, f.last, f.strand, f.ward, f.partner, vocabulary.name, value
+            )
+        return f
+
+
+# (query id, scope, our function, baseline function, draw options)
+QUERIES = [
+    ("trend", queries.monthly, baseline_monthly, {}),
+    ("totals_and_repeat_rate", queries.totals, baseline_totals, {}),
+    (
+        "strands",
+        lambda f: queries.by(f, "strand"),
+        lambda fr, f: baseline_group(fr, f, "strand"),
+        {},
+    ),
+    ("victims", queries.by_characteristics, baseline_characteristics, {}),
+    ("trend_one_characteristic", queries.monthly, baseline_monthly, {"characteristic": True}),
+]
+BOROUGH_ONLY = [
+    (
+        "ward_hotspots",
+        lambda f: queries.by(f, "ward_id"),
+        lambda fr, f: baseline_group(fr, f, "ward_id"),
+        {},
+    ),
+    ("trend_in_a_ward", queries.monthly, baseline_monthly, {"ward": True}),
+    (
+        "ward_hotspots_one_characteristic",
+        lambda f: queries.by(f, "ward_id"),
+        lambda fr, f: baseline_group(fr, f, "ward_id"),
+        {"characteristic": True},
+    ),
+]
+ALL_ONLY = [
+    (
+        "by_partnership",
+        lambda f: queries.by(f, "partnership_id"),
+        lambda fr, f: baseline_group(fr, f, "partnership_id"),
+        {},
+    ),
+]
+
+
+def check(query_id: str, ours, theirs) -> None:
+    """Our answer must be the baseline's: a fast wrong answer is no answer."""
+    if query_id.startswith("totals"):
+        assert (ours.incidents, ours.repeats, ours.resolved, ours.charged) == theirs, query_id
+    elif query_id.startswith("trend"):
+        for month, row in theirs.iterrows():
+            m = date(int(month) // 100, int(month) % 100, 1)
+            got = ours.get(m)
+            assert got is not None and got.incidents == row["incidents"], (query_id, m)
+            assert got.repeats == row["repeats"], (query_id, m, got, row)
+    elif query_id.startswith("victims"):
+        for name, counts in theirs.items():
+            assert {k: v for k, v in ours.get(name, {}).items() if v} == counts, query_id
+    else:
+        assert {k: v.incidents for k, v in ours.items() if v.incidents} == theirs, query_id
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run_queries(boroughs, frame) -> dict:
+    results = {}
+    plan = [(q, "borough") for q in QUERIES + BOROUGH_ONLY] + [
+        (q, "all") for q in QUERIES + ALL_ONLY
+    ]
+    for (name, ours_fn, theirs_fn, options), scope in tqdm(plan, desc="queries", unit="query"):
+        query_id = f"{name}.{scope}"
+        draw = Draw(boroughs, seed=zlib.crc32(query_id.encode()))
+        ours_ms, theirs_ms = [], []
+        for i in range(REPEATS):
+            f = draw.filters(scope=scope, **options)
+            started = time.perf_counter()
+            ours = ours_fn(f)
+            ours_ms.append(1000 * (time.perf_counter() - started))
+            started = time.perf_counter()
+            theirs = theirs_fn(frame, f)
+            theirs_ms.append(1000 * (time.perf_counter() - started))
+            if i < 3:
+                check(query_id, ours, theirs)
+        median, baseline = statistics.median(ours_ms), statistics.median(theirs_ms)
+        results[query_id] = {
+            "median_ms": round(median, 2),
+            "p95_ms": round(percentile(ours_ms, 95), 2),
+            "baseline_median_ms": round(baseline, 2),
+            "ratio": round(baseline / median, 1) if median else None,
+        }
+    return results
+
+
+def main() -> None:
+    rows = int(os.environ.get("BENCH_ROWS", 10_000_000))
+    database = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    print(f"Local insight bench: {rows:,} rows on {database}")
+    boroughs = setup()
+    with tempfile.TemporaryDirectory(prefix="bench-insight-") as folder:
+        files = generate(rows, Path(folder))
+        ours = import_all(boroughs, files)
+        floor = duckdb_floor(files)
+    stored = Incident.objects.filter(partnership__in=boroughs).count()
+    assert stored == rows, f"stored {stored} of {rows}"
+    frame = load_frame()
+    results = {
+        "rows": rows,
+        "database": database,
+        "queries": run_queries(boroughs, frame),
+        "import": {
+            "rows_per_s": round(rows / ours),
+            "floor_rows_per_s": round(rows / floor),
+            "ratio_to_floor": round(ours / floor, 1),
+        },
+    }
+    print(f"\n{'query':<46}{'median ms':>10}{'p95 ms':>9}{'pandas ms':>11}{'ratio':>8}")
+    for query_id, q in results["queries"].items():
+        print(
+            f"{query_id:<46}{q['median_ms']:>10.2f}{q['p95_ms']:>9.2f}"
+            f"{q['baseline_median_ms']:>11.2f}{q['ratio']:>7}x"
+        )
+    i = results["import"]
+    print(
+        f"\nimport: {i['rows_per_s']:,} rows/s; DuckDB reading the same files: "
+        f"{i['floor_rows_per_s']:,} rows/s; our time is {i['ratio_to_floor']}x the floor"
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

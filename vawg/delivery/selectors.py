@@ -1,0 +1,473 @@
+"""Reads for action plan delivery. Every list is a fixed number of queries whatever the
+number of actions or periods (the tests assert it at two sizes)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
+
+from vawg.core.access import get_scoped_or_404, scoped
+from vawg.core.models import Organisation, Partnership, PartnershipBody, ReportingPeriod
+from vawg.delivery.models import (
+    STATUS_COLOURS,
+    WORRYING,
+    Evidence,
+    ImportFile,
+    ProgressUpdate,
+    Status,
+    UpdateState,
+)
+from vawg.delivery.services import Standing
+from vawg.strategy.models import Action, ActionLead, Priority, Strategy
+
+NO_UPDATE = "none"
+NO_UPDATE_LABEL = "No approved update"
+
+
+def periods_for(partnership: Partnership, today: date) -> list[ReportingPeriod]:
+    """Periods that have started, newest first: the ones anyone can report on."""
+    return list(partnership.reporting_periods.filter(start__lte=today).order_by("-start"))
+
+
+def period_for(partnership: Partnership, pk: int) -> ReportingPeriod:
+    return get_scoped_or_404(ReportingPeriod.objects.all(), partnership, pk=pk)
+
+
+def _previous_period(period: ReportingPeriod) -> ReportingPeriod | None:
+    return (
+        ReportingPeriod.objects.filter(partnership_id=period.partnership_id, start__lt=period.start)
+        .order_by("-start")
+        .first()
+    )
+
+
+def _latest_approved(until: date | None = None) -> Subquery:
+    """The status of an action's latest approved update (up to periods starting by `until`)."""
+    updates = ProgressUpdate.objects.filter(action=OuterRef("pk"), state=UpdateState.APPROVED)
+    if until is not None:
+        updates = updates.filter(period__start__lte=until)
+    return Subquery(updates.order_by("-period__start").values("status")[:1])
+
+
+def _actions(partnership: Partnership) -> QuerySet[Action]:
+    return (
+        scoped(Action.objects.live(), partnership)
+        .select_related("priority", "priority__workstream", "strategy")
+        .prefetch_related(
+            Prefetch("leads", queryset=ActionLead.objects.select_related("organisation", "body"))
+        )
+    )
+
+
+# --- My actions ---------------------------------------------------------------
+
+
+@dataclass
+class MyActions:
+    period: ReportingPeriod | None
+    actions: list[Action]
+    returned: list[ProgressUpdate]
+    due_count: int
+
+
+def my_actions(
+    *, partnership: Partnership, standing: Standing, period: ReportingPeriod | None
+) -> MyActions:
+    """The actions the user's organisation leads, each with its update for `period`
+    (as `action.this_period`, a list of none or one), and anything returned to them."""
+    actions = _actions(partnership).filter(
+        Exists(
+            ActionLead.objects.filter(
+                action=OuterRef("pk"), organisation_id__in=standing.lead_organisations
+            )
+        )
+    )
+    if period is not None:
+        actions = actions.prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=ProgressUpdate.objects.filter(period=period),
+                to_attr="this_period",
+            )
+        )
+    actions = list(actions.order_by("strategy__start_year", "priority__order", "order"))
+    if period is None:
+        for action in actions:
+            action.this_period = []
+    returned = list(
+        scoped(ProgressUpdate.objects.all(), partnership)
+        .filter(
+            state=UpdateState.RETURNED,
+            action__retired_at__isnull=True,
+            action__leads__organisation_id__in=standing.lead_organisations,
+        )
+        .select_related("action", "period")
+        .distinct()
+        .order_by("period__start", "action__order")
+    )
+    due = sum(
+        1
+        for a in actions
+        if not a.this_period
+        or a.this_period[0].state not in (UpdateState.SUBMITTED, UpdateState.APPROVED)
+    )
+    return MyActions(period, actions, returned, due)
+
+
+def review_queue(*, partnership: Partnership, standing: Standing) -> list[ProgressUpdate]:
+    """Updates awaiting review that this user may review."""
+    updates = scoped(ProgressUpdate.objects.all(), partnership).filter(state=UpdateState.SUBMITTED)
+    if not standing.admin:
+        updates = updates.filter(action__priority__workstream_id__in=standing.workstreams)
+    return list(
+        updates.select_related("action", "action__priority", "period", "author").order_by(
+            "submitted_at"
+        )
+    )
+
+
+def unassigned_actions(*, partnership: Partnership) -> list[Action]:
+    """Live actions no organisation leads, so no action lead can report on them."""
+    led = ActionLead.objects.filter(action=OuterRef("pk"), organisation__isnull=False)
+    return list(
+        _actions(partnership)
+        .filter(~Exists(led))
+        .order_by("strategy__start_year", "priority__order", "order")
+    )
+
+
+def organisations_for(partnership: Partnership) -> list[Organisation]:
+    return list(scoped(Organisation.objects.all(), partnership).order_by("name"))
+
+
+# --- Updates and their history -------------------------------------------------
+
+
+def action_for_update(*, partnership: Partnership, pk: int) -> Action:
+    queryset = Action.objects.select_related("priority", "strategy").prefetch_related(
+        "measures", "leads__organisation", "leads__body"
+    )
+    return get_scoped_or_404(queryset, partnership, pk=pk)
+
+
+def update_for(*, action: Action, period: ReportingPeriod) -> ProgressUpdate | None:
+    return (
+        ProgressUpdate.objects.filter(action=action, period=period)
+        .prefetch_related("achievements", "evidence")
+        .first()
+    )
+
+
+def update_for_review(*, partnership: Partnership, pk: int) -> ProgressUpdate:
+    queryset = ProgressUpdate.objects.select_related(
+        "action", "action__priority", "action__strategy", "period", "author"
+    ).prefetch_related(
+        "achievements__measure", "evidence", "action__measures", "action__leads__organisation"
+    )
+    return get_scoped_or_404(queryset, partnership, pk=pk)
+
+
+def evidence_for(*, partnership: Partnership, pk: int) -> Evidence:
+    queryset = Evidence.objects.select_related(
+        "update",
+        "update__action",
+        "update__action__priority",
+        "update__action__strategy",
+        "update__period",
+    ).prefetch_related("update__action__leads")
+    return get_scoped_or_404(queryset, partnership, pk=pk)
+
+
+def action_history(*, action: Action) -> list[ProgressUpdate]:
+    """Every update of the action, oldest period first, with its versions and evidence."""
+    return list(
+        ProgressUpdate.objects.filter(action=action)
+        .select_related("period")
+        .prefetch_related("versions", "achievements__measure", "evidence")
+        .order_by("period__start")
+    )
+
+
+# --- The dashboard and its exceptions -----------------------------------------
+
+
+@dataclass
+class Filters:
+    priority: str = ""
+    workstream: int | None = None
+    organisation: int | None = None
+    status: str = ""
+
+
+@dataclass
+class ActionRow:
+    action: Action
+    status: str  # the approved status this period, or NO_UPDATE
+    state: str  # the state of this period's update, or ""
+    previous: str  # the approved status last period, or NO_UPDATE
+    latest: str  # the latest approved status up to this period, or NO_UPDATE
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def previous_label(self) -> str:
+        return status_label(self.previous)
+
+    @property
+    def latest_label(self) -> str:
+        return status_label(self.latest)
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "")
+
+    @property
+    def leads(self) -> str:
+        return "; ".join(str(lead) for lead in self.action.leads.all()) or "No lead named"
+
+
+def status_label(status: str) -> str:
+    return Status(status).label if status in Status.values else NO_UPDATE_LABEL
+
+
+@dataclass
+class PriorityCounts:
+    priority: Priority
+    counts: list[tuple[str, str, int]]  # (status, label, count) in scale order
+    total: int
+
+
+@dataclass
+class Dashboard:
+    strategy: Strategy
+    period: ReportingPeriod
+    previous_period: ReportingPeriod | None
+    today: date
+    rows: list[ActionRow]
+    distribution: list[PriorityCounts]
+    no_update: list[ActionRow] = field(default_factory=list)
+    overdue: list[ActionRow] = field(default_factory=list)
+    no_deliver_by: list[ActionRow] = field(default_factory=list)
+    turned: list[ActionRow] = field(default_factory=list)
+
+
+SCALE = [*Status.values, NO_UPDATE]
+
+
+def dashboard(
+    *,
+    partnership: Partnership,
+    strategy: Strategy,
+    period: ReportingPeriod,
+    filters: Filters,
+    today: date,
+) -> Dashboard:
+    """Every live action of `strategy` with its status for `period`, and the exceptions:
+    no update posted, overdue, no deliver-by date, turned amber or red since last period."""
+    previous = _previous_period(period)
+    actions = _actions(partnership).filter(strategy=strategy)
+    if filters.priority:
+        actions = actions.filter(priority__code=filters.priority)
+    if filters.workstream:
+        actions = actions.filter(priority__workstream_id=filters.workstream)
+    if filters.organisation:
+        actions = actions.filter(
+            Exists(
+                ActionLead.objects.filter(
+                    action=OuterRef("pk"), organisation_id=filters.organisation
+                )
+            )
+        )
+    actions = actions.annotate(latest_status=_latest_approved(until=period.start)).order_by(
+        "priority__order", "order"
+    )
+    wanted = [period.pk] + ([previous.pk] if previous else [])
+    updates = scoped(ProgressUpdate.objects.all(), partnership).filter(
+        action__strategy=strategy, period_id__in=wanted
+    )
+    by_key = {
+        (u.action_id, u.period_id): (u.state, u.status)
+        for u in updates.only("action_id", "period_id", "state", "status")
+    }
+
+    rows = []
+    for action in actions:
+        state, status = by_key.get((action.pk, period.pk), ("", ""))
+        prev_state, prev_status = (
+            by_key.get((action.pk, previous.pk), ("", "")) if previous else ("", "")
+        )
+        rows.append(
+            ActionRow(
+                action=action,
+                status=status if state == UpdateState.APPROVED else NO_UPDATE,
+                state=state,
+                previous=prev_status if prev_state == UpdateState.APPROVED else NO_UPDATE,
+                latest=action.latest_status or NO_UPDATE,
+            )
+        )
+    if filters.status:
+        rows = [r for r in rows if r.status == filters.status]
+
+    result = Dashboard(strategy, period, previous, today, rows, _distribution(rows))
+    for row in rows:
+        if row.state not in (UpdateState.SUBMITTED, UpdateState.APPROVED):
+            result.no_update.append(row)
+        if row.latest != Status.COMPLETE:
+            deliver_by = row.action.deliver_by
+            if deliver_by is None:
+                result.no_deliver_by.append(row)
+            elif deliver_by < today:
+                result.overdue.append(row)
+        if row.status in WORRYING and row.previous != row.status:
+            result.turned.append(row)
+    return result
+
+
+def _distribution(rows: list[ActionRow]) -> list[PriorityCounts]:
+    by_priority: dict[int, Counter] = defaultdict(Counter)
+    priorities: dict[int, Priority] = {}
+    for row in rows:
+        priorities[row.action.priority_id] = row.action.priority
+        by_priority[row.action.priority_id][row.status] += 1
+    return [
+        PriorityCounts(
+            priority,
+            [(s, status_label(s), by_priority[pk][s]) for s in SCALE],
+            sum(by_priority[pk].values()),
+        )
+        for pk, priority in sorted(priorities.items(), key=lambda item: item[1].order)
+    ]
+
+
+def dashboard_options(*, partnership: Partnership, strategy: Strategy) -> dict:
+    return {
+        "priorities": list(
+            strategy.priorities.filter(retired_at__isnull=True).values_list("code", "title")
+        ),
+        "workstreams": list(
+            scoped(PartnershipBody.objects.all(), partnership)
+            .filter(priorities__strategy=strategy)
+            .distinct()
+            .values_list("pk", "name")
+        ),
+        "organisations": list(
+            scoped(Organisation.objects.all(), partnership)
+            .filter(led_actions__action__strategy=strategy)
+            .distinct()
+            .order_by("name")
+            .values_list("pk", "name")
+        ),
+    }
+
+
+# --- What changed since the last board ------------------------------------------
+
+
+@dataclass
+class Change:
+    update: ProgressUpdate
+    before: str
+
+    @property
+    def before_label(self) -> str:
+        return status_label(self.before)
+
+
+def changes_since(*, partnership: Partnership, strategy: Strategy, since: date) -> list[Change]:
+    """Updates approved on or after `since`, each with the action's approved status
+    before it (from the latest earlier period), so the board sees what moved."""
+    earlier = ProgressUpdate.objects.filter(
+        action=OuterRef("action"),
+        state=UpdateState.APPROVED,
+        period__start__lt=OuterRef("period__start"),
+    ).order_by("-period__start")
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    updates = (
+        scoped(ProgressUpdate.objects.all(), partnership)
+        .filter(action__strategy=strategy, state=UpdateState.APPROVED, reviewed_at__gte=start)
+        .annotate(before=Subquery(earlier.values("status")[:1]))
+        .select_related("action", "action__priority", "period")
+        .order_by("action__priority__order", "action__order", "period__start")
+    )
+    return [Change(u, u.before or NO_UPDATE) for u in updates]
+
+
+# --- The published plan --------------------------------------------------------
+
+
+def strategy_for(*, partnership: Partnership, slug: str) -> Strategy:
+    return get_scoped_or_404(Strategy.objects.all(), partnership, slug=slug)
+
+
+def strategies_for(*, partnership: Partnership) -> list[Strategy]:
+    return list(scoped(Strategy.objects.all(), partnership).order_by("-start_year", "title"))
+
+
+def published_plan(*, partnership: Partnership) -> list[tuple[Strategy, list[Priority]]]:
+    """The live plan, each action carrying `published` (its latest approved update, or None).
+    Only approved updates reach it; commentary only where staff marked it public."""
+    latest_id = Subquery(
+        ProgressUpdate.objects.filter(action=OuterRef("pk"), state=UpdateState.APPROVED)
+        .order_by("-period__start")
+        .values("pk")[:1]
+    )
+    actions = (
+        Action.objects.live()
+        .annotate(published_id=latest_id)
+        .prefetch_related(
+            "measures",
+            Prefetch("leads", queryset=ActionLead.objects.select_related("organisation", "body")),
+        )
+        .order_by("order")
+    )
+    priorities = (
+        Priority.objects.filter(retired_at__isnull=True)
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("order")
+    )
+    strategies = list(
+        scoped(Strategy.objects.all(), partnership)
+        .prefetch_related(Prefetch("priorities", queryset=priorities))
+        .order_by("-start_year", "title")
+    )
+    ids = [
+        a.published_id
+        for s in strategies
+        for p in s.priorities.all()
+        for a in p.actions.all()
+        if a.published_id
+    ]
+    published = {
+        u.pk: u
+        for u in ProgressUpdate.objects.filter(pk__in=ids)
+        .select_related("period")
+        .only(
+            "pk",
+            "status",
+            "commentary",
+            "commentary_public",
+            "period__label",
+            "period__start",
+            "reviewed_at",
+            "next_milestone",
+            "action_id",
+        )
+    }
+    for s in strategies:
+        for p in s.priorities.all():
+            for a in p.actions.all():
+                a.published = published.get(a.published_id)
+    return [(s, list(s.priorities.all())) for s in strategies]
+
+
+def status_counts(rows: list[ActionRow]) -> list[tuple[str, str, int]]:
+    counts = Counter(r.status for r in rows)
+    return [(s, status_label(s), counts[s]) for s in SCALE]
+
+
+def import_file_for(*, partnership: Partnership, pk: int) -> ImportFile:
+    return get_scoped_or_404(ImportFile.objects.select_related("strategy"), partnership, pk=pk)

@@ -1,0 +1,539 @@
+"""Pages for action plan delivery. Thin: parse, call a selector or service, render."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vawg.core.access import partnership_permission, public
+from vawg.core.models import Partnership
+from vawg.core.permissions import roles_grant
+from vawg.delivery import exports, imports, selectors, services
+from vawg.delivery.forms import (
+    AssignLeadForm,
+    DashboardFilterForm,
+    EvidenceForm,
+    ImportStartForm,
+    MappingForm,
+    ReviewForm,
+    SinceForm,
+    UpdateForm,
+)
+from vawg.delivery.models import UpdateState
+from vawg.measures.selectors import public_indicators
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal in the form's error summary, against the right field."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _today():
+    return timezone.localdate()
+
+
+# --- My actions and posting updates -------------------------------------------
+
+
+@partnership_permission("delivery.update")
+@require_GET
+def my_actions(request: HttpRequest) -> HttpResponse:
+    standing = services.standing_for(request.user, request.partnership)
+    period = services.period_due(request.partnership, _today())
+    data = selectors.my_actions(partnership=request.partnership, standing=standing, period=period)
+    reminding = (
+        period is not None
+        and data.due_count > 0
+        and 0 <= (period.update_deadline - _today()).days <= services.REMINDER_DAYS
+    )
+    return render(
+        request,
+        "delivery/my_actions.html",
+        {
+            "data": data,
+            "reminding": reminding,
+            "can_manage": roles_grant(request.roles, "strategy.manage"),
+        },
+    )
+
+
+@partnership_permission("delivery.update")
+@require_http_methods(["GET", "POST"])
+def update_edit(request: HttpRequest, pk: int, period: int) -> HttpResponse:
+    action = selectors.action_for_update(partnership=request.partnership, pk=pk)
+    chosen = selectors.period_for(request.partnership, period)
+    standing = services.standing_for(request.user, request.partnership)
+    if not standing.may_update(action):
+        raise PermissionDenied("You may only update actions your organisation leads.")
+    update = selectors.update_for(action=action, period=chosen)
+    if update is not None and not update.editable and request.method == "GET":
+        return redirect(
+            "delivery:update-detail", partnership=request.partnership.slug, pk=update.pk
+        )
+    form = UpdateForm(
+        request.POST if request.method == "POST" else None, action=action, update=update
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.update_save(
+                action=action,
+                period=chosen,
+                actor=request.user,
+                standing=standing,
+                data=form.to_input(),
+                version=form.cleaned_data["version"],
+                submit="submit" in request.POST,
+                today=_today(),
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = 409 if isinstance(error, services.StaleUpdate) else 200
+        else:
+            if saved.state == UpdateState.SUBMITTED:
+                messages.success(request, f"Update for {action.ref} submitted for review.")
+                return redirect("delivery:my-actions", partnership=request.partnership.slug)
+            messages.success(request, f"Draft update for {action.ref} saved.")
+            return redirect(
+                "delivery:update-edit",
+                partnership=request.partnership.slug,
+                pk=action.pk,
+                period=chosen.pk,
+            )
+    return render(
+        request,
+        "delivery/update_edit.html",
+        {
+            "action": action,
+            "period": chosen,
+            "update": update,
+            "form": form,
+            "evidence_form": EvidenceForm() if update else None,
+        },
+        status=status,
+    )
+
+
+@partnership_permission("strategy.view")
+@require_GET
+def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    update = selectors.update_for_review(partnership=request.partnership, pk=pk)
+    standing = services.standing_for(request.user, request.partnership)
+    return render(
+        request,
+        "delivery/update_detail.html",
+        {
+            "update": update,
+            "action": update.action,
+            "can_review": update.state == UpdateState.SUBMITTED
+            and standing.may_review(update.action),
+            "can_edit": update.editable and standing.may_update(update.action),
+            "can_see_evidence": standing.may_see_evidence(update.action),
+        },
+    )
+
+
+@partnership_permission("delivery.update")
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    update = selectors.update_for_review(partnership=request.partnership, pk=pk)
+    standing = services.standing_for(request.user, request.partnership)
+    if not standing.may_update(update.action):
+        raise PermissionDenied("You may only add evidence to actions your organisation leads.")
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_add(
+                update=update,
+                actor=request.user,
+                standing=standing,
+                title=form.cleaned_data["title"],
+                url=form.cleaned_data.get("url") or "",
+                upload=form.cleaned_data.get("file"),
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Evidence added.")
+            return redirect(
+                "delivery:update-edit",
+                partnership=request.partnership.slug,
+                pk=update.action_id,
+                period=update.period_id,
+            )
+    action = selectors.action_for_update(partnership=request.partnership, pk=update.action_id)
+    return render(
+        request,
+        "delivery/update_edit.html",
+        {
+            "action": action,
+            "period": update.period,
+            "update": update,
+            "form": UpdateForm(action=action, update=update),
+            "evidence_form": form,
+        },
+        status=400,
+    )
+
+
+@partnership_permission("delivery.update")
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = selectors.evidence_for(partnership=request.partnership, pk=pk)
+    update = evidence.update
+    try:
+        services.evidence_remove(
+            evidence=evidence,
+            actor=request.user,
+            standing=services.standing_for(request.user, request.partnership),
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Evidence “{evidence.title}” removed.")
+    return redirect(
+        "delivery:update-edit",
+        partnership=request.partnership.slug,
+        pk=update.action_id,
+        period=update.period_id,
+    )
+
+
+@partnership_permission("strategy.view")
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = selectors.evidence_for(partnership=request.partnership, pk=pk)
+    if evidence.kind != evidence.Kind.FILE:
+        raise Http404
+    handle = services.evidence_read(
+        evidence=evidence,
+        actor=request.user,
+        standing=services.standing_for(request.user, request.partnership),
+        request=request,
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Reviewing ------------------------------------------------------------------
+
+
+@partnership_permission("delivery.review")
+@require_GET
+def review_list(request: HttpRequest) -> HttpResponse:
+    standing = services.standing_for(request.user, request.partnership)
+    updates = selectors.review_queue(partnership=request.partnership, standing=standing)
+    return render(request, "delivery/review_list.html", {"updates": updates})
+
+
+@partnership_permission("delivery.review")
+@require_http_methods(["GET", "POST"])
+def update_review(request: HttpRequest, pk: int) -> HttpResponse:
+    update = selectors.update_for_review(partnership=request.partnership, pk=pk)
+    standing = services.standing_for(request.user, request.partnership)
+    if not standing.may_review(update.action):
+        raise PermissionDenied("You may only review updates for your workstream's priorities.")
+    form = ReviewForm(request.POST if request.method == "POST" else None, update=update)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            reviewed = services.update_review(
+                update=update,
+                actor=request.user,
+                standing=standing,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data.get("comment") or "",
+                version=form.cleaned_data["version"],
+                publish_commentary=form.cleaned_data.get("publish_commentary"),
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = 409 if isinstance(error, services.StaleUpdate) else 400
+        else:
+            word = "approved" if reviewed.state == UpdateState.APPROVED else "returned"
+            messages.success(request, f"Update for {update.action.ref} {word}.")
+            return redirect("delivery:review-list", partnership=request.partnership.slug)
+    return render(
+        request,
+        "delivery/update_review.html",
+        {
+            "update": update,
+            "action": update.action,
+            "form": form,
+            "reviewable": update.state == UpdateState.SUBMITTED,
+            "can_see_evidence": True,
+        },
+        status=status,
+    )
+
+
+# --- Actions with no lead ---------------------------------------------------------
+
+
+@partnership_permission("strategy.manage")
+@require_GET
+def unassigned(request: HttpRequest) -> HttpResponse:
+    actions = selectors.unassigned_actions(partnership=request.partnership)
+    organisations = selectors.organisations_for(request.partnership)
+    return render(
+        request,
+        "delivery/unassigned.html",
+        {"actions": actions, "form": AssignLeadForm(organisations=organisations)},
+    )
+
+
+@partnership_permission("strategy.manage")
+@require_POST
+def assign_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    action = selectors.action_for_update(partnership=request.partnership, pk=pk)
+    organisations = selectors.organisations_for(request.partnership)
+    form = AssignLeadForm(request.POST, organisations=organisations)
+    if form.is_valid():
+        organisation = next(o for o in organisations if o.pk == form.cleaned_data["organisation"])
+        services.action_lead_assign(
+            action=action, organisation=organisation, actor=request.user, request=request
+        )
+        messages.success(request, f"{organisation.name} now leads action {action.ref}.")
+    else:
+        messages.error(request, f"Action {action.ref}: {form.errors['organisation'][0]}")
+    return redirect("delivery:unassigned", partnership=request.partnership.slug)
+
+
+# --- The dashboard, exceptions and what changed ----------------------------------
+
+
+@partnership_permission("strategy.view")
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard of the partnership's most recent plan (the navigation's "Delivery")."""
+    strategies = selectors.strategies_for(partnership=request.partnership)
+    if not strategies:
+        return render(request, "delivery/no_plan.html")
+    return redirect(
+        "delivery:dashboard", partnership=request.partnership.slug, strategy=strategies[0].slug
+    )
+
+
+def _dashboard(request: HttpRequest, strategy_slug: str):
+    strategy = selectors.strategy_for(partnership=request.partnership, slug=strategy_slug)
+    today = _today()
+    periods = selectors.periods_for(request.partnership, today)
+    options = selectors.dashboard_options(partnership=request.partnership, strategy=strategy)
+    data = request.GET.copy()
+    # By default the last round whose deadline has passed: what the board reviews.
+    default = services.period_reported(request.partnership, today)
+    if not data.get("period") and default is not None:
+        data["period"] = str(default.pk)
+    form = DashboardFilterForm(data, periods=periods, options=options)
+    result = None
+    if form.is_valid() and form.cleaned_data.get("period"):
+        period = next(p for p in periods if p.pk == form.cleaned_data["period"])
+        result = selectors.dashboard(
+            partnership=request.partnership,
+            strategy=strategy,
+            period=period,
+            filters=form.filters(),
+            today=today,
+        )
+    return strategy, form, result
+
+
+@partnership_permission("strategy.view")
+@require_GET
+def dashboard(request: HttpRequest, strategy: str) -> HttpResponse:
+    plan, form, result = _dashboard(request, strategy)
+    params = request.GET.copy()
+    params.pop("show", None)
+    query = params.urlencode()
+    return render(
+        request,
+        "delivery/dashboard.html",
+        {
+            "strategy": plan,
+            "form": form,
+            "result": result,
+            "query": query,
+            "actions_url": reverse(
+                "strategy:action-search", kwargs={"partnership": request.partnership.slug}
+            ),
+            # The full list is long: shown on request, or whenever a status filter narrows it.
+            "show_all": request.GET.get("show") == "all" or bool(request.GET.get("status")),
+            "filtered": any(
+                request.GET.get(k) for k in ("priority", "workstream", "organisation", "status")
+            ),
+            "can_export": roles_grant(request.roles, "strategy.export"),
+        },
+        status=200 if result is not None or not form.errors else 400,
+    )
+
+
+@partnership_permission("strategy.export")
+@require_GET
+def dashboard_export(request: HttpRequest, strategy: str, view: str, fmt: str) -> HttpResponse:
+    if fmt not in exports.FORMATS or view not in exports.DASHBOARD_VIEWS:
+        raise Http404
+    plan, form, result = _dashboard(request, strategy)
+    if result is None:
+        return HttpResponse("Correct the filters before exporting.", status=400)
+    file = exports.dashboard_export(
+        result=result, view=view, fmt=fmt, actor=request.user, request=request
+    )
+    return exports.as_response(file)
+
+
+@partnership_permission("strategy.view")
+@require_GET
+def changes(request: HttpRequest, strategy: str) -> HttpResponse:
+    plan = selectors.strategy_for(partnership=request.partnership, slug=strategy)
+    form = SinceForm(request.GET or None)
+    found = None
+    if form.is_valid():
+        found = selectors.changes_since(
+            partnership=request.partnership, strategy=plan, since=form.cleaned_data["since"]
+        )
+    return render(
+        request,
+        "delivery/changes.html",
+        {
+            "strategy": plan,
+            "form": form,
+            "changes": found,
+            "query": request.GET.urlencode(),
+            "can_export": roles_grant(request.roles, "strategy.export"),
+        },
+    )
+
+
+@partnership_permission("strategy.export")
+@require_GET
+def changes_export(request: HttpRequest, strategy: str, fmt: str) -> HttpResponse:
+    if fmt not in exports.FORMATS:
+        raise Http404
+    plan = selectors.strategy_for(partnership=request.partnership, slug=strategy)
+    form = SinceForm(request.GET or None)
+    if not form.is_valid():
+        # The date is chosen on the page; the download follows from it.
+        return redirect("delivery:changes", partnership=request.partnership.slug, strategy=strategy)
+    found = selectors.changes_since(
+        partnership=request.partnership, strategy=plan, since=form.cleaned_data["since"]
+    )
+    file = exports.changes_export(
+        strategy=plan,
+        changes=found,
+        since=form.cleaned_data["since"],
+        fmt=fmt,
+        actor=request.user,
+        request=request,
+    )
+    return exports.as_response(file)
+
+
+# --- The published plan ------------------------------------------------------------
+
+
+@public
+@require_GET
+def published_plan(request: HttpRequest, partnership: str) -> HttpResponse:
+    """The plan as the public sees it: no sign-in, no cookies, only approved progress."""
+    found = get_object_or_404(Partnership, slug=partnership)
+    context = {
+        "partnership": found,
+        "plans": selectors.published_plan(partnership=found),
+        "indicators": public_indicators(found),
+    }
+    response = render(request, "delivery/published_plan.html", context)
+    # Nothing on this page needs a cookie; a staff member's session is not refreshed here.
+    response.cookies.clear()
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- Spreadsheet imports ---------------------------------------------------------------
+
+
+@partnership_permission("strategy.manage")
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    strategies = selectors.strategies_for(partnership=request.partnership)
+    form = ImportStartForm(request.POST or None, request.FILES or None, strategies=strategies)
+    if request.method == "POST" and form.is_valid():
+        strategy = next(s for s in strategies if s.slug == form.cleaned_data["strategy"])
+        try:
+            staged = imports.import_stage(
+                strategy=strategy,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect(
+                "delivery:import-map", partnership=request.partnership.slug, pk=staged.pk
+            )
+    return render(
+        request, "delivery/import_start.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@partnership_permission("strategy.manage")
+@require_http_methods(["GET", "POST"])
+def import_map(request: HttpRequest, pk: int) -> HttpResponse:
+    staged = selectors.import_file_for(partnership=request.partnership, pk=pk)
+    targets = imports.TARGETS[staged.kind]
+    headers = imports.headers_of(staged)
+    allow_approve = staged.kind == "updates"
+    if request.method == "POST":
+        form = MappingForm(
+            request.POST, targets=targets, headers=headers, allow_approve=allow_approve
+        )
+    else:
+        form = MappingForm(
+            targets=targets,
+            headers=headers,
+            allow_approve=allow_approve,
+            initial=imports.guess_mapping(headers, targets),
+        )
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = imports.import_run(
+            staged=staged,
+            mapping=form.mapping(),
+            actor=request.user,
+            approve=bool(form.cleaned_data.get("approve")),
+            request=request,
+        )
+        if result.ok:
+            messages.success(
+                request,
+                f"Imported “{staged.filename}”: {result.created} added, {result.updated} changed, "
+                f"{result.unchanged} already up to date.",
+            )
+            return redirect(
+                "delivery:dashboard",
+                partnership=request.partnership.slug,
+                strategy=staged.strategy.slug,
+            )
+    return render(
+        request,
+        "delivery/import_map.html",
+        {"staged": staged, "form": form, "result": result, "headers": headers},
+        status=400 if result is not None and not result.ok else 200,
+    )

@@ -1,0 +1,405 @@
+"""Reading a partner's extract into the standard: parse, map, validate, pseudonymise.
+
+One pass over the rows turns each into a `Record` in the standard's codes or
+into `Problem`s (row, column, value, reason). Nothing here writes to the
+database; services.py decides what the records do to the store.
+
+The CSV path reads rows as lists rather than dicts and caches every code,
+date and pseudonym it has already worked out: partner files repeat the same
+few values millions of times (docs/performance.md).
+"""
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import PurePath
+from typing import NamedTuple
+
+from vawg.core.crypto import pseudonymise
+from vawg.core.csvsafe import unsafe_cell
+from vawg.core.models import Ward
+from vawg.core.tabular import Problem, TableError, read_table
+from vawg.insight import standard
+from vawg.insight.standard import CODED, FIELD_NAMES, FIELDS, REQUIRED, UNKNOWN, normalise_code
+
+PERSON_PURPOSE = "insight.victim"  # the same in every partnership: repeats link across them
+EARLIEST = date(2000, 1, 1)
+PROBLEMS_KEPT = 5000
+WITHHELD = "(withheld)"  # what the report shows instead of a person identifier
+
+
+class Record(NamedTuple):
+    """One row in the standard's codes, ready to store (a tuple: millions are made)."""
+
+    row: int
+    source_id: str
+    occurred_on: date
+    strand: str
+    crime_type: str
+    ward_id: int
+    age_band: str
+    sex: str
+    gender_identity: str
+    ethnicity: str
+    disability: str
+    orientation: str
+    relationship: str
+    perpetrator_sex: str
+    perpetrator_age_band: str
+    outcome: str
+    person_key_version: int | None
+    person_digest: str
+    # A digest of every standardised value: an unchanged row on re-import is skipped.
+    fingerprint: str
+
+
+def fingerprint(values: tuple) -> str:
+    return hashlib.blake2b("\x1f".join(map(str, values)).encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class Mapping:
+    """Which of the partner's headings holds each standard field, and how their codes read."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+# --- Reading the file ---------------------------------------------------------
+
+
+def read_rows(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The headings and (row number, values) of a CSV or XLSX upload. Raises TableError.
+
+    File-level problems (empty, not UTF-8, merged or missing headings) come
+    from core.tabular, worded as for every other import in the platform.
+    """
+    table = read_table(data, filename)
+    headers = table.headers
+    if PurePath(filename).suffix.lower() != ".csv":
+        xlsx_rows = ((n, [row.get(h, "") for h in headers]) for n, row in table.rows)
+        return headers, xlsx_rows
+    text = data.decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    width = len(headers)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 1
+        try:
+            for number, values in enumerate(reader, start=2):
+                if len(values) != width:
+                    if len(values) > width and any(v.strip() for v in values[width:]):
+                        raise TableError(
+                            f"Row {number} has more values than there are column headings."
+                        )
+                    if not any(v.strip() for v in values):
+                        continue
+                    values = (values + [""] * width)[:width]
+                yield number, values
+        except csv.Error as error:
+            raise TableError(f"Row {number + 1} could not be read as CSV: {error}.") from None
+
+    return headers, ((_n, _clean(v)) for _n, v in rows())
+
+
+def _clean(values: list[str]) -> list[str]:
+    # Only a cell an export neutralised (a leading quote) needs more than the getter's strip.
+    return [unsafe_cell(v) if v[:1] == "'" else v for v in values]
+
+
+# --- Mapping headings to the standard -------------------------------------------
+
+# Headings partners commonly use for a field, beyond its name and label.
+HEADING_ALIASES = {
+    "source_id": ["record id", "id", "crime reference", "crime ref", "incident id", "reference"],
+    "date": ["incident date", "date of incident", "offence date", "committed date"],
+    "strand": ["vawg strand", "vawg type", "abuse type", "category"],
+    "crime_type": ["offence", "offence type", "crime type", "incident type"],
+    "ward": ["ward name", "location ward"],
+    "age_band": ["age", "victim age", "age band"],
+    "sex": ["victim sex", "gender", "victim gender"],
+    "gender_identity": ["gender identity", "victim gender identity"],
+    "ethnicity": ["ethnicity", "ethnic group", "victim ethnicity"],
+    "disability": ["disability", "disabled", "victim disability"],
+    "orientation": ["sexual orientation", "victim sexual orientation", "orientation"],
+    "relationship": ["relationship", "relationship to suspect", "victim suspect relationship"],
+    "perpetrator_sex": ["suspect sex", "perpetrator sex", "offender sex"],
+    "perpetrator_age_band": ["suspect age band", "suspect age", "offender age", "perpetrator age"],
+    "person_id": ["victim id", "person id", "person identifier", "victim identifier"],
+    "outcome": ["crime outcome", "outcome", "disposal"],
+}
+
+
+def suggest_columns(headers: list[str]) -> dict[str, str]:
+    """A first guess at the mapping, from headings that name a field plainly."""
+    by_key = {normalise_code(h): h for h in headers}
+    suggestion = {}
+    for f in FIELDS:
+        for candidate in [f.name, f.label, *HEADING_ALIASES.get(f.name, [])]:
+            heading = by_key.get(normalise_code(candidate))
+            if heading and heading not in suggestion.values():
+                suggestion[f.name] = heading
+                break
+    return suggestion
+
+
+def mapping_problems(headers: list[str], mapping: Mapping) -> list[Problem]:
+    """What stops the mapping being used on this file: a required field with no column."""
+    problems = []
+    labels = {f.name: f.label for f in FIELDS}
+    for name in REQUIRED:
+        heading = mapping.columns.get(name)
+        if not heading:
+            problems.append(
+                Problem(None, "", "", f"Choose the column that holds “{labels[name]}”.")
+            )
+        elif heading not in headers:
+            problems.append(
+                Problem(
+                    None,
+                    heading,
+                    "",
+                    f"The file has no column “{heading}” for “{labels[name]}”: the heading "
+                    "may have changed since the mapping was saved.",
+                )
+            )
+    used = [h for h in mapping.columns.values() if h]
+    for heading in {h for h in used if used.count(h) > 1}:
+        problems.append(
+            Problem(None, heading, "", f"The column “{heading}” is chosen for two fields.")
+        )
+    return problems
+
+
+def dropped_columns(headers: list[str], mapping: Mapping) -> list[str]:
+    """Headings the standard does not use: never read, never stored."""
+    used = set(mapping.columns.values())
+    return [h for h in headers if h not in used]
+
+
+# --- Turning rows into records ---------------------------------------------------
+
+
+class WardResolver:
+    """Ward names (old or new, as partners write them) to the ward incidents count in.
+
+    An old ward counts in its best-fit successor (data/wards/), so that trends
+    run across the 2022 boundary change.
+    """
+
+    def __init__(self, partnership, value_map: dict[str, str] | None = None) -> None:
+        from vawg.insight.models import WardSuccessor
+
+        successors = dict(
+            WardSuccessor.objects.filter(ward__partnership=partnership).values_list(
+                "ward_id", "successor_id"
+            )
+        )
+        self.by_name: dict[str, int] = {}
+        for ward_id, name in Ward.objects.filter(partnership=partnership).values_list("id", "name"):
+            self.by_name[_ward_key(name)] = successors.get(ward_id, ward_id)
+        # A partner's own spellings or codes (postcode districts, LSOAs) mapped to a ward name.
+        for value, ward_name in (value_map or {}).items():
+            target = self.by_name.get(_ward_key(ward_name))
+            if target is not None:
+                self.by_name[_ward_key(value)] = target
+
+    def __call__(self, text: str) -> int | None:
+        return self.by_name.get(_ward_key(text))
+
+
+def _ward_key(text: str) -> str:
+    return normalise_code(text.replace("&", " and ").replace("'", "").replace("’", ""))
+
+
+class Standardiser:
+    """Turns one partner's rows into Records, or Problems; caches what repeats."""
+
+    def __init__(self, *, partnership, headers: list[str], mapping: Mapping, today: date) -> None:
+        self.today = today
+        self.index = {
+            name: headers.index(heading)
+            for name, heading in mapping.columns.items()
+            if heading in headers and name in FIELD_NAMES
+        }
+        self.headings = {name: headers[i] for name, i in self.index.items()}
+        self.lookups: dict[str, dict[str, str]] = {}
+        for name, vocabulary in CODED.items():
+            lookup = standard.default_lookup(vocabulary)
+            for value, code in mapping.values.get(name, {}).items():
+                if code in vocabulary.values:
+                    lookup[normalise_code(value)] = code
+            self.lookups[name] = lookup
+        self.wards = WardResolver(partnership, mapping.values.get("ward"))
+        self.seen: dict[str, int] = {}
+        self._dates: dict[str, date | str] = {}
+        self._people: dict[str, tuple[int, str]] = {}
+        self._ward_ids: dict[str, int] = {}
+        # (field, column position or None, {text as written: code}) for each coded field.
+        self._coded = [(name, self.index.get(name), {}) for name in CODED]
+
+    def record(self, number: int, values: list[str]) -> Record | list[Problem]:
+        problems: list[Problem] = []
+        get = self._getter(values)
+
+        source_id = get("source_id")
+        if not source_id:
+            problems.append(self._problem(number, "source_id", "", "The record id is missing."))
+        elif len(source_id) > 64:
+            problems.append(
+                self._problem(number, "source_id", source_id[:64], "The record id is too long.")
+            )
+        elif source_id in self.seen:
+            problems.append(
+                self._problem(
+                    number,
+                    "source_id",
+                    source_id,
+                    "The record id appears twice in the file "
+                    f"(first on row {self.seen[source_id]}).",
+                )
+            )
+        else:
+            self.seen[source_id] = number
+
+        occurred_on = self._date(number, get("date"), problems)
+        ward_text = get("ward")
+        ward_id = self._ward_ids.get(ward_text)
+        if ward_id is None:
+            ward_id = self.wards(ward_text) if ward_text else None
+            if ward_id is None:
+                reason = (
+                    "The ward is missing."
+                    if not ward_text
+                    else "This is not a ward of the partnership (old or new boundaries), "
+                    "and no value mapping names one."
+                )
+                problems.append(self._problem(number, "ward", ward_text, reason))
+            else:
+                self._ward_ids[ward_text] = ward_id
+
+        # The coded fields, in the standard's order; each distinct text is worked out once.
+        codes = []
+        for name, position, cache in self._coded:
+            text = values[position] if position is not None and position < len(values) else ""
+            code = cache.get(text)
+            if code is None:
+                before = len(problems)
+                code = self._code(number, name, text.strip(), problems)
+                if len(problems) == before:
+                    cache[text] = code
+            codes.append(code)
+
+        person = get("person_id")
+        key_version, digest = (None, "") if not person else self._person(person)
+
+        if problems:
+            return problems
+        standardised = (occurred_on, *codes[:2], ward_id, *codes[2:], key_version, digest)
+        return Record(number, source_id, *standardised, fingerprint(standardised))
+
+    def _getter(self, values: list[str]):
+        index = self.index
+
+        def get(name: str) -> str:
+            i = index.get(name)
+            return values[i].strip() if i is not None and i < len(values) else ""
+
+        return get
+
+    def _problem(self, number: int, name: str, value: str, reason: str) -> Problem:
+        shown = WITHHELD if name == "person_id" else value[:100]
+        return Problem(number, self.headings.get(name, name), shown, reason)
+
+    def _date(self, number: int, text: str, problems: list[Problem]) -> date | None:
+        cached = self._dates.get(text)
+        if cached is None:
+            cached = self._dates[text] = _parse_date(text, self.today)
+        if isinstance(cached, str):
+            problems.append(self._problem(number, "date", text, cached))
+            return None
+        return cached
+
+    def _code(self, number: int, name: str, text: str, problems: list[Problem]) -> str:
+        if not text:
+            if name in REQUIRED:
+                problems.append(self._problem(number, name, "", "This field is required."))
+            return "pending" if name == "outcome" else UNKNOWN
+        code = self.lookups[name].get(normalise_code(text))
+        if code is None:
+            if name in ("age_band", "perpetrator_age_band") and text.isdigit():
+                if int(text) > 120:
+                    problems.append(
+                        self._problem(number, name, text, "An age must be 120 or less.")
+                    )
+                    return UNKNOWN
+                return standard.age_band_for(int(text))
+            problems.append(
+                self._problem(
+                    number,
+                    name,
+                    text,
+                    f"“{text}” is not a code of the standard for {CODED[name].label.lower()}; "
+                    "add a value mapping for it.",
+                )
+            )
+            return UNKNOWN
+        return code
+
+    def _person(self, text: str) -> tuple[int, str]:
+        cached = self._people.get(text)
+        if cached is None:
+            pseudonym = pseudonymise(text, purpose=PERSON_PURPOSE)
+            cached = self._people[text] = (pseudonym.key_version, pseudonym.digest)
+        return cached
+
+
+def _parse_date(text: str, today: date) -> date | str:
+    """The date, or the reason it cannot be one."""
+    if not text:
+        return "The date is missing."
+    parsed = None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"):
+        try:
+            parsed = datetime.strptime(text, pattern).date()
+            break
+        except ValueError:
+            continue
+    if parsed is None:
+        return "This is not a date: write it as YYYY-MM-DD or DD/MM/YYYY."
+    if parsed > today:
+        return f"The date is in the future (after {today:%d/%m/%Y})."
+    if parsed < EARLIEST:
+        return f"The date is before {EARLIEST:%Y}: check the year."
+    return parsed
+
+
+def unknown_values(
+    *, partnership, data: bytes, filename: str, mapping: Mapping, limit: int = 30
+) -> dict[str, list[str]]:
+    """Values in the mapped coded columns (and wards) that neither the standard nor the
+    saved value mapping reads: what the analyst is asked to map."""
+    headers, rows = read_rows(data, filename)
+    reader = Standardiser(partnership=partnership, headers=headers, mapping=mapping, today=date.max)
+    names = [n for n in [*CODED, "ward"] if n in reader.index]
+    found: dict[str, dict[str, None]] = {n: {} for n in names}
+    seen: dict[str, set[str]] = {n: set() for n in names}
+    for _, values in rows:
+        for name in names:
+            text = values[reader.index[name]].strip()
+            if not text or text in seen[name]:
+                continue
+            seen[name].add(text)
+            if name == "ward":
+                known = reader.wards(text) is not None
+            else:
+                known = (name == "age_band" and text.isdigit()) or normalise_code(
+                    text
+                ) in reader.lookups[name]
+            if not known and len(found[name]) < limit:
+                found[name][text] = None
+    return {name: list(values) for name, values in found.items() if values}

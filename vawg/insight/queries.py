@@ -1,0 +1,211 @@
+"""The dashboard's questions, answered from the smallest table that can answer them.
+
+Every figure on the dashboard, its CSV downloads, the regional roll-up, the
+registered metrics and the benchmark come through these functions, so they
+agree. Each returns exact counts; disclosure control is applied after
+(dashboard.py), never here.
+
+Which table answers (docs/performance.md):
+- MonthCube (partnership × month × strand × partner) when no ward or victim
+  characteristic is involved: a few hundred rows per partnership-year;
+- AreaCube (… × ward) when a ward is filtered on or wards are ranked;
+- VictimCube (partnership × month × strand × one characteristic's value) for a
+  characteristic's breakdown, or a filter on one characteristic;
+- the incidents themselves only for crossings no cube holds (a characteristic
+  with a ward or partner, or two characteristics together).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+
+from django.db.models import QuerySet, Sum
+
+from vawg.insight.models import AreaCube, Incident, MonthCube, VictimCube
+from vawg.insight.standard import VICTIM_CHARACTERISTICS
+
+MEASURES = ("incidents", "repeats", "resolved", "charged")
+CHARACTERISTIC_NAMES = tuple(v.name for v in VICTIM_CHARACTERISTICS)
+
+
+def add_months(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard is looking at. `first` and `last` are first-of-month dates."""
+
+    partnerships: tuple[int, ...]
+    first: date
+    last: date
+    strand: str = ""
+    ward: int | None = None
+    partner: int | None = None
+    characteristic: str = ""
+    value: str = ""
+
+    def active(self) -> dict[str, object]:
+        """The optional filters in use, by name (for disclosure checks)."""
+        found: dict[str, object] = {}
+        if self.strand:
+            found["strand"] = self.strand
+        if self.ward:
+            found["ward"] = self.ward
+        if self.partner:
+            found["partner"] = self.partner
+        if self.characteristic:
+            found["characteristic"] = (self.characteristic, self.value)
+        return found
+
+    def without(self, name: str) -> "Filters":
+        if name == "characteristic":
+            return replace(self, characteristic="", value="")
+        return replace(self, **{name: "" if name == "strand" else None})
+
+    def shifted(self, months: int) -> "Filters":
+        first, last = add_months(self.first, months), add_months(self.last, months)
+        return replace(self, first=first, last=last)
+
+
+@dataclass(frozen=True)
+class Totals:
+    incidents: int = 0
+    repeats: int = 0
+    resolved: int = 0
+    charged: int = 0
+
+
+def _totals(row: dict | None) -> Totals:
+    if not row:
+        return Totals()
+    return Totals(*(int(row.get(m) or 0) for m in MEASURES))
+
+
+def table_for(filters: Filters, group: str = "") -> type:
+    """The smallest table holding every dimension these filters and this grouping need."""
+    needs = {group} - {"", "month", "partnership_id", "strand"}
+    if filters.ward:
+        needs.add("ward_id")
+    if filters.partner:
+        needs.add("partner_id")
+    if filters.characteristic:
+        return VictimCube if not needs else Incident
+    if needs <= {"partner_id"}:
+        return MonthCube
+    if needs <= {"partner_id", "ward_id"}:
+        return AreaCube
+    return Incident
+
+
+def _source(filters: Filters, group: str = "") -> QuerySet:
+    """The rows that hold these filters, already filtered."""
+    f = filters
+    model = table_for(f, group)
+    qs = model.objects.filter(
+        partnership_id__in=f.partnerships, month__gte=f.first, month__lte=f.last
+    )
+    if model is VictimCube:
+        qs = qs.filter(characteristic=f.characteristic, value=f.value)
+        if group != "strand":
+            qs = qs.filter(strand=f.strand or VictimCube.ALL_STRANDS)
+        elif f.strand:
+            qs = qs.filter(strand=f.strand)
+        else:
+            qs = qs.exclude(strand=VictimCube.ALL_STRANDS)
+        return qs
+    if f.characteristic:
+        qs = qs.filter(**{f.characteristic: f.value})
+    if f.strand:
+        qs = qs.filter(strand=f.strand)
+    if f.ward:
+        qs = qs.filter(ward_id=f.ward)
+    if f.partner:
+        qs = qs.filter(partner_id=f.partner)
+    return qs
+
+
+def _measures(qs: QuerySet) -> dict:
+    if qs.model is Incident:
+        from django.db.models import Count, Q
+
+        return {
+            "incidents": Count("id"),
+            "repeats": Count("id", filter=Q(is_repeat=True)),
+            "resolved": Count("id", filter=~Q(outcome="pending")),
+            "charged": Count("id", filter=Q(outcome="charged")),
+        }
+    return {m: Sum(m) for m in MEASURES}
+
+
+def totals(filters: Filters) -> Totals:
+    qs = _source(filters)
+    return _totals(qs.aggregate(**_measures(qs)))
+
+
+def monthly(filters: Filters) -> dict[date, Totals]:
+    """Each month's totals from 12 months before `first` (for "same month last year")."""
+    f = replace(filters, first=add_months(filters.first, -12))
+    qs = _source(f)
+    rows = qs.values("month").annotate(**_measures(qs)).order_by()
+    return {_as_date(row["month"]): _totals(row) for row in rows}
+
+
+def by(filters: Filters, dimension: str) -> dict:
+    """Incident totals grouped by `dimension` (strand, ward_id, partner_id, partnership_id)."""
+    qs = _source(filters, dimension)
+    rows = qs.values(dimension).annotate(**_measures(qs)).order_by()
+    return {row[dimension]: _totals(row) for row in rows}
+
+
+def by_characteristics(filters: Filters) -> dict[str, dict[str, int]]:
+    """Incidents by each victim characteristic's values: {characteristic: {value: n}}."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    f = filters
+    if not (f.ward or f.partner or f.characteristic):
+        # One query answers all five from the victim cube.
+        qs = VictimCube.objects.filter(
+            partnership_id__in=f.partnerships,
+            strand=f.strand or VictimCube.ALL_STRANDS,
+            month__gte=f.first,
+            month__lte=f.last,
+        )
+        for row in qs.values("characteristic", "value").annotate(n=Sum("incidents")).order_by():
+            out[row["characteristic"]][row["value"]] = int(row["n"])
+        return dict(out)
+    qs = Incident.objects.filter(
+        partnership_id__in=f.partnerships, month__gte=f.first, month__lte=f.last
+    )
+    for name, value in (("strand", f.strand), ("ward_id", f.ward), ("partner_id", f.partner)):
+        if value:
+            qs = qs.filter(**{name: value})
+    if f.characteristic:
+        qs = qs.filter(**{f.characteristic: f.value})
+    for name in CHARACTERISTIC_NAMES:
+        from django.db.models import Count
+
+        for row in qs.values(name).annotate(n=Count("id")).order_by():
+            out[name][row[name]] = int(row["n"])
+    return dict(out)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def latest_month(partnerships: tuple[int, ...]) -> date | None:
+    row = MonthCube.objects.filter(partnership_id__in=partnerships).order_by("-month").first()
+    return row.month if row else None
+
+
+def months_held(partnerships: tuple[int, ...]) -> tuple[date | None, date | None]:
+    from django.db.models import Max, Min
+
+    row = MonthCube.objects.filter(partnership_id__in=partnerships).aggregate(
+        first=Min("month"), last=Max("month")
+    )
+    return (
+        _as_date(row["first"]) if row["first"] else None,
+        _as_date(row["last"]) if row["last"] else None,
+    )

@@ -1,0 +1,94 @@
+"""Reads for the insight pages: imports, period choices, the filters a form describes."""
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from vawg.core.access import get_scoped_or_404, scoped
+from vawg.core.models import Organisation, Partnership, Ward
+from vawg.core.periods import year_label
+from vawg.insight import queries
+from vawg.insight.models import DataImport, Population
+from vawg.insight.queries import Filters, add_months
+
+
+def imports_for(*, partnership: Partnership) -> QuerySet[DataImport]:
+    return (
+        scoped(DataImport.objects.all(), partnership)
+        .select_related("partner")
+        .defer("payload", "problems")
+    )
+
+
+def import_for(*, partnership: Partnership, pk: int) -> DataImport:
+    return get_scoped_or_404(DataImport.objects.select_related("partner"), partnership, pk=pk)
+
+
+def current_wards(partnership: Partnership) -> list[tuple[int, str]]:
+    """Wards incidents count in: those with no successor (old wards count in their successor)."""
+    return list(
+        Ward.objects.filter(partnership=partnership, successor_link__isnull=True)
+        .order_by("name")
+        .values_list("id", "name")
+    )
+
+
+def partners(partnership: Partnership) -> list[tuple[int, str]]:
+    return list(
+        Organisation.objects.filter(partnership=partnership)
+        .order_by("name")
+        .values_list("id", "name")
+    )
+
+
+def period_choices(partnerships: tuple[int, ...], start_month: int, today: date) -> list:
+    """The latest 12 or 36 months, and each reporting year the store holds."""
+    first, last = queries.months_held(partnerships)
+    choices = [("12", "Latest 12 months"), ("36", "Latest 3 years")]
+    if first is None:
+        return choices
+    year_start = date(first.year if first.month >= start_month else first.year - 1, start_month, 1)
+    years = []
+    while year_start <= last:
+        years.append((f"year:{year_start:%Y}", f"Reporting year {year_label(year_start)}"))
+        year_start = add_months(year_start, 12)
+    return choices + list(reversed(years))
+
+
+def period_months(
+    choice: str, partnerships: tuple[int, ...], start_month: int, today: date
+) -> tuple[date, date]:
+    _, last = queries.months_held(partnerships)
+    latest = min(last or today.replace(day=1), today.replace(day=1))
+    if choice.startswith("year:"):
+        first = date(int(choice[5:]), start_month, 1)
+        return first, add_months(first, 11)
+    months = 36 if choice == "36" else 12
+    return add_months(latest, -(months - 1)), latest
+
+
+def filters_from(form, partnerships: tuple[int, ...], start_month: int, today: date) -> Filters:
+    data = form.cleaned_data
+    first, last = period_months(data.get("period") or "12", partnerships, start_month, today)
+    characteristic, value = form.characteristic()
+    return Filters(
+        partnerships=partnerships,
+        first=first,
+        last=last,
+        strand=data.get("strand") or "",
+        ward=data.get("ward"),
+        partner=data.get("partner"),
+        characteristic=characteristic,
+        value=value,
+    )
+
+
+def population_summary(*, partnership: Partnership) -> list[dict]:
+    from django.db.models import Count, Sum
+
+    return list(
+        Population.objects.filter(partnership=partnership)
+        .values("year", "synthetic", "source")
+        .annotate(people=Sum("people"), cells=Count("id"))
+        .order_by("year")
+    )

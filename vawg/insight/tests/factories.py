@@ -1,0 +1,110 @@
+"""Small builders for the insight tests: wards, partner files and imports."""
+
+import csv
+import io
+from datetime import date
+
+from vawg.core.models import Organisation, Partnership, Ward
+from vawg.core.testing import make_organisation
+from vawg.insight import services
+from vawg.insight.importer import Mapping
+from vawg.insight.models import WardSuccessor
+
+TODAY = date(2026, 6, 15)
+HEADERS = [
+    "Crime Ref",
+    "Incident Date",
+    "VAWG Strand",
+    "Offence",
+    "Ward",
+    "Victim Age",
+    "Victim Sex",
+    "Ethnicity",
+    "Disability",
+    "Sexual Orientation",
+    "Victim ID",
+    "Crime Outcome",
+    "Officer Notes",
+]
+MAPPING = Mapping(
+    columns={
+        "source_id": "Crime Ref",
+        "date": "Incident Date",
+        "strand": "VAWG Strand",
+        "crime_type": "Offence",
+        "ward": "Ward",
+        "age_band": "Victim Age",
+        "sex": "Victim Sex",
+        "ethnicity": "Ethnicity",
+        "disability": "Disability",
+        "orientation": "Sexual Orientation",
+        "person_id": "Victim ID",
+        "outcome": "Crime Outcome",
+    },
+    values={"strand": {"DA": "domestic_abuse", "SV": "sexual_violence"}},
+)
+
+
+def make_wards(partnership: Partnership) -> dict[str, Ward]:
+    """Two current wards and one old ward whose incidents count in the first."""
+    wards = {
+        "Roehampton": Ward.objects.create(
+            partnership=partnership, name="Roehampton", valid_from=date(2022, 5, 5)
+        ),
+        "Tooting Bec": Ward.objects.create(
+            partnership=partnership, name="Tooting Bec", valid_from=date(2022, 5, 5)
+        ),
+        "Roehampton and Putney Heath": Ward.objects.create(
+            partnership=partnership, name="Roehampton and Putney Heath", valid_to=date(2022, 5, 4)
+        ),
+    }
+    WardSuccessor.objects.create(
+        ward=wards["Roehampton and Putney Heath"], successor=wards["Roehampton"], source="test"
+    )
+    return wards
+
+
+def row(source_id: str, when: str = "2025-03-01", **overrides) -> dict:
+    values = {
+        "Crime Ref": source_id,
+        "Incident Date": when,
+        "VAWG Strand": "DA",
+        "Offence": "Violence with injury",
+        "Ward": "Roehampton",
+        "Victim Age": "34",
+        "Victim Sex": "Female",
+        "Ethnicity": "White",
+        "Disability": "Not disabled",
+        "Sexual Orientation": "Heterosexual",
+        "Victim ID": f"PERSON-{source_id}",
+        "Crime Outcome": "",
+        "Officer Notes": "PC Example said the neighbour called",
+    }
+    values.update(overrides)
+    return values
+
+
+def csv_bytes(rows: list[dict], headers: list[str] = HEADERS) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=headers, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def partner_for(partnership: Partnership, name: str = "Metropolitan Police") -> Organisation:
+    return Organisation.objects.filter(partnership=partnership, name=name).first() or (
+        make_organisation(partnership, name, kind=Organisation.Kind.POLICE)
+    )
+
+
+def import_rows(partnership, rows, *, actor=None, partner=None, today=TODAY, mapping=MAPPING):
+    return services.import_file(
+        partnership=partnership,
+        partner=partner or partner_for(partnership),
+        filename="extract.csv",
+        data=csv_bytes(rows),
+        actor=actor,
+        today=today,
+        mapping=mapping,
+    )

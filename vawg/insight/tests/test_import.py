@@ -1,0 +1,222 @@
+from datetime import date
+
+import pytest
+from django.db.models import Sum
+
+from vawg.insight import services
+from vawg.insight.models import DataImport, Incident, MonthCube, VictimCube
+from vawg.insight.tests.factories import (
+    MAPPING,
+    TODAY,
+    csv_bytes,
+    import_rows,
+    make_wards,
+    partner_for,
+    row,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wards(partnership):
+    return make_wards(partnership)
+
+
+def test_it_imports_rows_in_the_standards_codes(partnership, wards):
+    result = import_rows(partnership, [row("A1"), row("A2", **{"VAWG Strand": "SV"})])
+    assert result.status == DataImport.Status.IMPORTED
+    assert (result.rows_new, result.rows_updated, result.rows_rejected) == (2, 0, 0)
+    first = Incident.objects.get(source_id="A1")
+    assert first.strand == "domestic_abuse"
+    assert first.age_band == "25-34"
+    assert first.outcome == "pending"
+    assert first.month == date(2025, 3, 1)
+    assert Incident.objects.get(source_id="A2").strand == "sexual_violence"
+
+
+def test_the_cubes_hold_what_the_incidents_hold(partnership, wards):
+    import_rows(partnership, [row(f"C{i}", f"2025-0{1 + i % 3}-10") for i in range(9)])
+    assert MonthCube.objects.aggregate(n=Sum("incidents"))["n"] == 9
+    for characteristic in ("age_band", "sex", "ethnicity", "disability", "orientation"):
+        cube = VictimCube.objects.filter(characteristic=characteristic)
+        assert cube.filter(strand="").aggregate(n=Sum("incidents"))["n"] == 9
+        assert cube.exclude(strand="").aggregate(n=Sum("incidents"))["n"] == 9
+
+
+def test_an_old_ward_counts_in_its_successor(partnership, wards):
+    import_rows(partnership, [row("W1", "2021-06-01", Ward="Roehampton and Putney Heath")])
+    assert Incident.objects.get(source_id="W1").ward == wards["Roehampton"]
+
+
+def test_the_same_file_twice_changes_nothing(partnership, wards):
+    rows = [row("S1"), row("S2")]
+    import_rows(partnership, rows)
+    before = list(Incident.objects.values_list("id", "fingerprint", "data_import_id"))
+    again = import_rows(partnership, rows)
+    assert (again.rows_new, again.rows_updated, again.rows_unchanged) == (0, 0, 2)
+    assert list(Incident.objects.values_list("id", "fingerprint", "data_import_id")) == before
+
+
+def test_an_overlapping_extract_updates_and_adds_without_duplicating(partnership, wards):
+    import_rows(partnership, [row("O1"), row("O2")])
+    later = import_rows(
+        partnership, [row("O1", **{"Crime Outcome": "Charged or summonsed"}), row("O2"), row("O3")]
+    )
+    assert (later.rows_new, later.rows_updated, later.rows_unchanged) == (1, 1, 1)
+    assert Incident.objects.count() == 3
+    assert Incident.objects.get(source_id="O1").outcome == "charged"
+    assert MonthCube.objects.aggregate(c=Sum("charged"), n=Sum("incidents")) == {"c": 1, "n": 3}
+
+
+def test_one_bad_row_rejects_the_whole_file(partnership, wards):
+    result = import_rows(partnership, [row("B1"), row("B2", **{"Incident Date": "31/02/2025"})])
+    assert result.status == DataImport.Status.REJECTED
+    assert Incident.objects.count() == 0
+    assert MonthCube.objects.count() == 0
+    assert (result.rows_new, result.rows_rejected) == (1, 1)
+    assert result.problems == [
+        {
+            "row": 3,
+            "column": "Incident Date",
+            "value": "31/02/2025",
+            "reason": "This is not a date: write it as YYYY-MM-DD or DD/MM/YYYY.",
+        }
+    ]
+
+
+def test_the_person_identifier_and_unknown_columns_are_never_stored(partnership, wards):
+    result = import_rows(partnership, [row("P1", **{"Victim ID": "Jane-Doe-1970"})])
+    incident = Incident.objects.get()
+    stored = " ".join(str(v) for v in Incident.objects.values().get().values())
+    assert "jane" not in stored.lower()
+    assert "PC Example" not in stored
+    assert len(incident.person_digest) == 64 and incident.person_key_version == 1
+    result.refresh_from_db()
+    assert result.payload is None
+    assert result.columns_dropped == ["Officer Notes"]
+
+
+def test_a_rejected_person_identifier_is_withheld_from_the_report(partnership, wards):
+    bad = row("P2", **{"Victim ID": "Jane-Doe-1970", "Incident Date": "tomorrow"})
+    result = import_rows(partnership, [bad])
+    assert "Jane" not in str(result.problems)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "reason"),
+    [
+        ({"Incident Date": "2027-01-01"}, "Incident Date", "The date is in the future"),
+        ({"Incident Date": "not a date"}, "Incident Date", "This is not a date"),
+        ({"Incident Date": "1899-01-01"}, "Incident Date", "The date is before 2000"),
+        ({"VAWG Strand": "XYZ"}, "VAWG Strand", "“XYZ” is not a code of the standard"),
+        ({"Ward": "Atlantis"}, "Ward", "This is not a ward of the partnership"),
+        ({"Crime Ref": ""}, "Crime Ref", "The record id is missing"),
+        ({"Victim Age": "130"}, "Victim Age", "An age must be 120 or less"),
+    ],
+)
+def test_each_bad_value_gets_its_own_reason(partnership, wards, overrides, column, reason):
+    result = import_rows(partnership, [row("X1", **overrides)])
+    assert result.status == DataImport.Status.REJECTED
+    assert result.problems[0]["column"] == column
+    assert result.problems[0]["reason"].startswith(reason)
+    assert result.problems[0]["row"] == 2
+
+
+def test_a_duplicate_record_id_names_the_first_row(partnership, wards):
+    result = import_rows(partnership, [row("D1"), row("D1")])
+    assert result.problems[0]["reason"] == (
+        "The record id appears twice in the file (first on row 2)."
+    )
+    assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"", "empty.csv", "The file is empty."),
+        ("Crime Ref,Ward\nA,Bé".encode("latin-1"), "x.csv", "The file is not UTF-8 text"),
+        (b"a,b\n1,2\n", "x.pdf", "The file must be a CSV or an Excel (.xlsx) file"),
+    ],
+)
+def test_unreadable_files_are_refused_at_upload(partnership, data, filename, message):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.import_upload(
+            partnership=partnership,
+            partner=partner_for(partnership),
+            filename=filename,
+            data=data,
+            actor=None,
+        )
+    assert message in str(error.value)
+    assert DataImport.objects.count() == 0
+
+
+def test_missing_columns_are_named(partnership, wards):
+    data = csv_bytes([row("M1")], headers=["Crime Ref", "Ward"])
+    upload = services.import_upload(
+        partnership=partnership,
+        partner=partner_for(partnership),
+        filename="x.csv",
+        data=data,
+        actor=None,
+    )
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.mapping_save(
+            data_import=upload, columns=MAPPING.columns, values=MAPPING.values, actor=None
+        )
+    assert "The file has no column “Incident Date” for “Date”" in str(error.value)
+
+
+def test_merged_heading_cells_are_refused(partnership):
+    import io
+
+    from django.core.exceptions import ValidationError
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Crime Ref", "", "Ward"])
+    sheet.merge_cells("A1:B1")
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ValidationError) as error:
+        services.import_upload(
+            partnership=partnership,
+            partner=partner_for(partnership),
+            filename="merged.xlsx",
+            data=out.getvalue(),
+            actor=None,
+        )
+    assert "merged cells (A1:B1)" in str(error.value)
+
+
+def test_an_xlsx_file_imports_like_a_csv(partnership, wards):
+    import io
+
+    from openpyxl import Workbook
+
+    from vawg.insight.tests.factories import HEADERS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    values = row("X9")
+    sheet.append([values[h] for h in HEADERS])
+    out = io.BytesIO()
+    book.save(out)
+    result = services.import_file(
+        partnership=partnership,
+        partner=partner_for(partnership),
+        filename="extract.xlsx",
+        data=out.getvalue(),
+        actor=None,
+        today=TODAY,
+        mapping=MAPPING,
+    )
+    assert result.status == DataImport.Status.IMPORTED
+    assert Incident.objects.get().source_id == "X9"

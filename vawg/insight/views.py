@@ -1,0 +1,356 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vawg.audit.services import Action as AuditAction
+from vawg.audit.services import record
+from vawg.core import disclosure
+from vawg.core.access import partnership_permission, region_permission
+from vawg.core.permissions import roles_grant
+from vawg.core.tabular import CONTENT_TYPES, TableError, problems_table, write_table
+from vawg.core.tabular import Problem as TableProblem
+from vawg.insight import dashboard, selectors, services
+from vawg.insight.forms import (
+    ColumnMappingForm,
+    DashboardForm,
+    PopulationForm,
+    UploadForm,
+    ValueMappingForm,
+)
+from vawg.insight.importer import unknown_values
+from vawg.insight.models import DataImport
+
+IMPORTS_PER_PAGE = 20
+S = DataImport.Status
+
+
+def _board(request: HttpRequest, partnerships: tuple[int, ...], *, single, exact: bool):
+    """The filter form and the dashboard it asks for."""
+    today = timezone.localdate()
+    start_month = single.reporting_year_start_month if single else 4
+    form = DashboardForm(
+        request.GET or None,
+        periods=selectors.period_choices(partnerships, start_month, today),
+        wards=selectors.current_wards(single) if single else None,
+        partners=selectors.partners(single) if single else None,
+    )
+    if request.GET and not form.is_valid():
+        return form, None
+    if not request.GET:
+        form = DashboardForm(
+            {"period": "12"},
+            periods=form.fields["period"].choices,
+            wards=selectors.current_wards(single) if single else None,
+            partners=selectors.partners(single) if single else None,
+        )
+        form.is_valid()
+    filters = selectors.filters_from(form, partnerships, start_month, today)
+    names = dashboard.ward_names(partnerships)
+    return form, dashboard.build(filters, exact_figures=exact, ward_names=names)
+
+
+@partnership_permission("insight.view")
+@require_GET
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    exact = roles_grant(request.roles, "figures.unsuppressed")
+    form, board = _board(
+        request, (request.partnership.pk,), single=request.partnership, exact=exact
+    )
+    if exact:
+        record(
+            action=AuditAction.READ_RESTRICTED,
+            actor=request.user,
+            partnership=request.partnership,
+            object_type="insight.Dashboard",
+            summary="Viewed unsuppressed incident figures",
+            request=request,
+        )
+    return render(
+        request,
+        "insight/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "exact": exact,
+            "can_import": roles_grant(request.roles, "insight.import"),
+            "query": request.GET.urlencode(),
+            "threshold": disclosure.threshold(),
+        },
+    )
+
+
+@partnership_permission("insight.view")
+@require_GET
+def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
+    exact = roles_grant(request.roles, "figures.unsuppressed")
+    form, board = _board(
+        request, (request.partnership.pk,), single=request.partnership, exact=exact
+    )
+    if board is None or board.refused:
+        raise Http404("Nothing to download for these filters")
+    headers, rows = _chart_table(board, chart)
+    if exact:
+        headers = [*headers, "OFFICIAL-SENSITIVE: unsuppressed figures"]
+    content = write_table("csv", headers, rows)
+    record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        partnership=request.partnership,
+        object_type="insight.Dashboard",
+        summary=f"Downloaded the {chart} table as CSV",
+        detail={"chart": chart, "unsuppressed": exact},
+        request=request,
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.partnership.slug}-{chart}.csv"'
+    )
+    return response
+
+
+def _chart_table(board, chart: str) -> tuple[list[str], list[list]]:
+    if chart == "trend" and board.trend:
+        rows = [
+            [p.month.strftime("%Y-%m"), p.figure.text, p.rolling.text, p.last_year.text]
+            for p in board.trend.points
+        ]
+        return ["Month", "Incidents", "3-month average", "Same month last year"], rows
+    if chart == "projection":
+        return ["Year", "Residents", "Change", "Expected incidents a year"], board.projection
+    for c in board.charts:
+        if c.key == chart:
+            return c.headers, [[b.label, b.figure.text, *[e.text for e in b.extra]] for b in c.bars]
+    raise Http404("No such chart")
+
+
+@region_permission("region.view")
+@require_GET
+def region_dashboard(request: HttpRequest) -> HttpResponse:
+    region_partnerships = list(request.region.partnerships.order_by("name"))
+    ids = tuple(p.pk for p in region_partnerships)
+    form, board = _board(request, ids, single=None, exact=False)
+    rows = []
+    if board is not None and not board.refused:
+        rows = dashboard.region_rows(board.filters, region_partnerships)
+    return render(
+        request,
+        "insight/region_dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "rows": rows,
+            "region": request.region,
+            "threshold": disclosure.threshold(),
+        },
+    )
+
+
+@partnership_permission("insight.import")
+@require_http_methods(["GET", "POST"])
+def import_list(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None, partnership=request.partnership)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data_import = services.import_upload(
+                partnership=request.partnership,
+                partner=form.cleaned_data["partner"],
+                filename=upload.name,
+                data=upload.read(),
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            return redirect(
+                "insight:import-mapping", partnership=request.partnership.slug, pk=data_import.pk
+            )
+    page = Paginator(selectors.imports_for(partnership=request.partnership), IMPORTS_PER_PAGE)
+    return render(
+        request,
+        "insight/import_list.html",
+        {"form": form, "page": page.get_page(request.GET.get("page"))},
+    )
+
+
+@partnership_permission("insight.import")
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    if data_import.status not in {S.UPLOADED, S.CHECKED}:
+        return redirect(data_import_url(data_import))
+    suggestion = services.suggested_mapping(data_import)
+    form = ColumnMappingForm(
+        request.POST or None, headers=data_import.headers, initial_columns=suggestion.columns
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mapping_save(
+                data_import=data_import,
+                columns=form.columns(),
+                values=suggestion.values,
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            if _unknown_values(data_import):
+                return redirect(
+                    "insight:import-values", partnership=request.partnership.slug, pk=data_import.pk
+                )
+            services.import_check_start(data_import=data_import, today=timezone.localdate())
+            return redirect(data_import_url(data_import))
+    dropped = [h for h in data_import.headers if h not in suggestion.columns.values()]
+    return render(
+        request,
+        "insight/import_mapping.html",
+        {"form": form, "data_import": data_import, "dropped": dropped},
+    )
+
+
+@partnership_permission("insight.import")
+@require_http_methods(["GET", "POST"])
+def import_values(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    if data_import.status not in {S.UPLOADED, S.CHECKED}:
+        return redirect(data_import_url(data_import))
+    if not services.mapping_ready(data_import):
+        return redirect(
+            "insight:import-mapping", partnership=request.partnership.slug, pk=data_import.pk
+        )
+    mapping = services.mapping_for(data_import.partner)
+    unknown = _unknown_values(data_import)
+    if not unknown:
+        return redirect(data_import_url(data_import))
+    wards = [name for _, name in selectors.current_wards(request.partnership)]
+    form = ValueMappingForm(request.POST or None, unknown=unknown, ward_names=wards)
+    if request.method == "POST" and form.is_valid():
+        values = {k: dict(v) for k, v in mapping.values.items()}
+        for name, mapped in form.mapped_values().items():
+            values.setdefault(name, {}).update(mapped)
+        services.mapping_save(
+            data_import=data_import,
+            columns=mapping.columns,
+            values=values,
+            actor=request.user,
+            request=request,
+        )
+        services.import_check_start(data_import=data_import, today=timezone.localdate())
+        return redirect(data_import_url(data_import))
+    return render(request, "insight/import_values.html", {"form": form, "data_import": data_import})
+
+
+def _unknown_values(data_import: DataImport) -> dict[str, list[str]]:
+    try:
+        return unknown_values(
+            partnership=data_import.partnership,
+            data=services.payload_of(data_import),
+            filename=data_import.filename,
+            mapping=services.mapping_for(data_import.partner),
+        )
+    except TableError:
+        return {}  # the check reports what is wrong with the file, row by row
+
+
+def data_import_url(data_import: DataImport) -> str:
+    from django.urls import reverse
+
+    return reverse(
+        "insight:import-detail",
+        kwargs={"partnership": data_import.partnership.slug, "pk": data_import.pk},
+    )
+
+
+@partnership_permission("insight.import")
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    return render(request, "insight/import_detail.html", {"data_import": data_import})
+
+
+@partnership_permission("insight.import")
+@require_POST
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    try:
+        data_import = services.import_run_start(
+            data_import=data_import, actor=request.user, today=timezone.localdate(), request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if data_import.status == S.IMPORTED:
+            messages.success(request, "The file is imported: the dashboard shows it now.")
+    return redirect(data_import_url(data_import))
+
+
+@partnership_permission("insight.import")
+@require_POST
+def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    try:
+        services.import_discard(data_import=data_import, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The file is discarded and no longer held.")
+    return redirect(data_import_url(data_import))
+
+
+@partnership_permission("insight.import")
+@require_GET
+def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    problems = [TableProblem(**p) for p in data_import.problems]
+    headers, rows = problems_table(problems)
+    record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        partnership=request.partnership,
+        obj=data_import,
+        summary="Downloaded an import's validation report",
+        request=request,
+    )
+    response = HttpResponse(write_table("csv", headers, rows), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="import-{data_import.pk}-report.csv"'
+    return response
+
+
+@partnership_permission("insight.import")
+@require_http_methods(["GET", "POST"])
+def population(request: HttpRequest) -> HttpResponse:
+    form = PopulationForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count, problems = services.population_import(
+                partnership=request.partnership,
+                data=upload.read(),
+                filename=upload.name,
+                actor=request.user,
+                source=form.cleaned_data["source"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            if not problems:
+                messages.success(request, f"{count:,} population figures loaded.")
+                return redirect("insight:population", partnership=request.partnership.slug)
+            form.add_error("file", f"The file has {len(problems)} problems; nothing was loaded.")
+    return render(
+        request,
+        "insight/population.html",
+        {
+            "form": form,
+            "problems": problems[:200],
+            "summary": selectors.population_summary(partnership=request.partnership),
+        },
+    )
