@@ -27,10 +27,27 @@ attendee_reference_validator = RegexValidator(
 )
 
 
+class Retirable(models.Model):
+    """Retired rather than deleted: the record and its history stay, it just stops being current.
+
+    Retiring hides it from the lists and stops new sessions, participants or recommendations
+    being added; the audit trail keeps who retired it and when, and it can be restored.
+    """
+
+    retired_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
+
+
 # --- Training -------------------------------------------------------------------
 
 
-class Course(models.Model):
+class Course(Retirable):
     """A course in the partnership's training offer (AB.04, IH.03, PA.06)."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="courses")
@@ -136,7 +153,7 @@ class Attendance(models.Model):
 # --- Registers of initiatives ----------------------------------------------------
 
 
-class Initiative(models.Model):
+class Initiative(Retirable):
     """A register: an accreditation, charter or scheme organisations sign up to."""
 
     class Kind(models.TextChoices):
@@ -300,7 +317,7 @@ class LearningTheme(models.Model):
         return self.name
 
 
-class CaseReview(models.Model):
+class CaseReview(Retirable):
     """A statutory case review, known only by its reference: never a name."""
 
     class Kind(models.TextChoices):

@@ -9,9 +9,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Avg, BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 
 from vawg.core.access import get_scoped_or_404, scoped
-from vawg.core.disclosure import threshold
+from vawg.core.disclosure import Figure, disclose_count, disclose_counts, threshold
 from vawg.core.metrics import MetricValue, percentage
 from vawg.core.models import Organisation, Partnership
 from vawg.learning.models import (
@@ -27,12 +28,47 @@ from vawg.learning.models import (
 
 TWO_PLACES = Decimal("0.1")
 
+# "% improved" counts an organisation only when at least this many of its staff answered both
+# before and after: one or two people's answers are too few to say an organisation improved.
+MIN_STAFF_FOR_IMPROVED = 3
+
+
+# --- Disclosure -------------------------------------------------------------------
+# Counts of people (attendances, death reviews) pass through core.disclosure for everyone
+# without figures.unsuppressed; analysts see the exact numbers (docs/disclosure-control.md).
+
+
+def _exact(count: int) -> Figure:
+    return Figure(count, f"{count:,}")
+
+
+def shown_count(count: int, *, unsuppressed: bool) -> Figure:
+    return _exact(count) if unsuppressed else disclose_count(count)
+
+
+def shown_counts(counts: dict, *, unsuppressed: bool, with_total: bool = True):
+    """Cells (and their total) as Figures: suppressed, with secondary suppression, unless
+    the viewer may see exact figures."""
+    if unsuppressed:
+        total = _exact(sum(counts.values())) if with_total else None
+        return {key: _exact(n) for key, n in counts.items()}, total
+    return disclose_counts(counts, with_total=with_total)
+
+
+def _current(on: date | None = None, prefix: str = "") -> Q:
+    """Not retired (by `on`, when given: a register retired later still counted on `on`)."""
+    if on is None:
+        return Q(**{f"{prefix}retired_on__isnull": True})
+    return Q(**{f"{prefix}retired_on__isnull": True}) | Q(**{f"{prefix}retired_on__gt": on})
+
+
 # --- Training -------------------------------------------------------------------
 
 
-def courses_for(*, partnership: Partnership) -> QuerySet[Course]:
+def courses_for(*, partnership: Partnership, retired: bool = False) -> QuerySet[Course]:
+    """The current courses, or the retired ones."""
     return (
-        scoped(Course.objects.all(), partnership)
+        scoped(Course.objects.filter(retired_on__isnull=not retired), partnership)
         .annotate(
             session_count=Count("sessions", distinct=True),
             attendance_count=Count("sessions__attendances", distinct=True),
@@ -84,6 +120,9 @@ class ConfidenceRow:
     mean_before: Decimal | None
     mean_after: Decimal | None
     shown: bool
+    # The two counts as they may be shown to this viewer (core.disclosure).
+    attendances_shown: Figure | None = None
+    paired_shown: Figure | None = None
 
     @property
     def improved(self) -> bool | None:
@@ -113,18 +152,28 @@ def _attendances_between(partnership: Partnership, start: date | None, end: date
     return queryset
 
 
-def confidence_by(
+@dataclass(frozen=True)
+class ConfidenceTable:
+    rows: list[ConfidenceRow]
+    total: Figure
+
+
+def confidence_table(
     *,
     partnership: Partnership,
     by: str,
     start: date | None = None,
     end: date | None = None,
     unsuppressed: bool = False,
-) -> list[ConfidenceRow]:
-    """Training figures per organisation or per course, for sessions held from start to end."""
+) -> ConfidenceTable:
+    """Training figures per organisation or per course, for sessions held from start to end.
+
+    The attendance cells and their total are disclosed together, so that one small
+    organisation cannot be worked out as the total less the others.
+    """
     key, label = GROUPS[by]
     paired = Q(confidence_before__isnull=False, confidence_after__isnull=False)
-    rows = (
+    rows = list(
         _attendances_between(partnership, start, end)
         .values(key, label)
         .annotate(
@@ -134,6 +183,9 @@ def confidence_by(
             mean_after=Avg("confidence_after", filter=paired),
         )
         .order_by(label)
+    )
+    cells, total = shown_counts(
+        {row[key]: row["attendances"] for row in rows}, unsuppressed=unsuppressed
     )
     limit = threshold()
     result = []
@@ -148,36 +200,64 @@ def confidence_by(
                 mean_before=_mean(row["mean_before"]) if has_pairs else None,
                 mean_after=_mean(row["mean_after"]) if has_pairs else None,
                 shown=unsuppressed or row["paired"] >= limit,
+                attendances_shown=cells[row[key]],
+                paired_shown=shown_count(row["paired"], unsuppressed=unsuppressed),
             )
         )
-    return result
+    return ConfidenceTable(result, total)
+
+
+def confidence_by(**kwargs) -> list[ConfidenceRow]:
+    return confidence_table(**kwargs).rows
 
 
 def _mean(value) -> Decimal:
     return Decimal(str(value)).quantize(TWO_PLACES)
 
 
-def organisations_improved_confidence(
+@dataclass(frozen=True)
+class ImprovedConfidence:
+    """The "% improved" figure and its basis, to show beside it."""
+
+    figure: MetricValue
+    counted: int  # organisations with at least `minimum` staff answering both
+    left_out: int  # organisations with some, but fewer, staff answering both
+    minimum: int = MIN_STAFF_FOR_IMPROVED
+
+
+def improved_confidence(
     *, partnership: Partnership, start: date | None, end: date | None
-) -> MetricValue:
-    """Of the organisations whose staff answered before and after, the share whose average
-    confidence went up. Computed on unrounded sums, so rounding cannot tip an organisation."""
+) -> ImprovedConfidence:
+    """Of the organisations where at least MIN_STAFF_FOR_IMPROVED staff answered before and
+    after, the share whose average confidence went up. Computed on unrounded averages, so
+    rounding cannot tip an organisation; an unchanged average has not improved."""
     paired = Q(confidence_before__isnull=False, confidence_after__isnull=False)
     rows = (
         _attendances_between(partnership, start, end)
         .filter(paired)
         .values("organisation_id")
         .annotate(
+            # People, not attendances: someone at two sessions is one member of staff.
+            staff=Count(Lower("attendee_reference"), distinct=True),
             before=Avg("confidence_before"),
             after=Avg("confidence_after"),
         )
     )
-    answered = improved = 0
+    counted = improved = left_out = 0
     for row in rows:
-        answered += 1
+        if row["staff"] < MIN_STAFF_FOR_IMPROVED:
+            left_out += 1
+            continue
+        counted += 1
         if row["after"] > row["before"]:
             improved += 1
-    return percentage(improved, answered)
+    return ImprovedConfidence(percentage(improved, counted), counted, left_out)
+
+
+def organisations_improved_confidence(
+    *, partnership: Partnership, start: date | None, end: date | None
+) -> MetricValue:
+    return improved_confidence(partnership=partnership, start=start, end=end).figure
 
 
 def attendance_count(*, partnership: Partnership, start: date | None, end: date | None) -> int:
@@ -205,10 +285,16 @@ def _active_on(day: date, prefix: str = "") -> Q:
     )
 
 
-def initiatives_for(*, partnership: Partnership, on: date) -> QuerySet[Initiative]:
-    """Each register with how many take part on `on` and how many are due for renewal."""
+def initiatives_for(
+    *, partnership: Partnership, on: date, retired: bool | None = False
+) -> QuerySet[Initiative]:
+    """Each register with how many take part on `on`: the current ones, the retired ones, or
+    (retired=None) all."""
+    queryset = Initiative.objects.all()
+    if retired is not None:
+        queryset = queryset.filter(retired_on__isnull=not retired)
     return (
-        scoped(Initiative.objects.all(), partnership)
+        scoped(queryset, partnership)
         .annotate(
             active_count=Count("participants", filter=_active_on(on, "participants__")),
             participant_count=Count("participants"),
@@ -218,16 +304,16 @@ def initiatives_for(*, partnership: Partnership, on: date) -> QuerySet[Initiativ
 
 
 def registers_with_coverage(
-    *, partnership: Partnership, on: date
+    *, partnership: Partnership, on: date, retired: bool = False
 ) -> list[tuple[Initiative, MetricValue]]:
     return [
         (initiative, coverage(initiative.active_count, initiative.coverage_denominator))
-        for initiative in initiatives_for(partnership=partnership, on=on)
+        for initiative in initiatives_for(partnership=partnership, on=on, retired=retired)
     ]
 
 
 def initiative_for_detail(*, partnership: Partnership, pk: int, on: date) -> Initiative:
-    queryset = initiatives_for(partnership=partnership, on=on).prefetch_related(
+    queryset = initiatives_for(partnership=partnership, on=on, retired=None).prefetch_related(
         Prefetch("participants", queryset=Participant.objects.select_related("organisation")),
         "actions",
     )
@@ -254,7 +340,9 @@ def coverage_for_kind(*, partnership: Partnership, kind: str, on: date) -> Metri
     """Coverage across the partnership's registers of one kind (usually one register)."""
     registers = [
         i
-        for i in initiatives_for(partnership=partnership, on=on).filter(kind=kind)
+        for i in initiatives_for(partnership=partnership, on=on, retired=None).filter(
+            _current(on), kind=kind
+        )
         if i.coverage_denominator
     ]
     if not registers:
@@ -266,7 +354,8 @@ def coverage_for_kind(*, partnership: Partnership, kind: str, on: date) -> Metri
 
 def active_count_for_kind(*, partnership: Partnership, kind: str, on: date) -> int:
     participants = scoped(Participant.objects.all(), partnership)
-    return participants.filter(initiative__kind=kind).filter(_active_on(on)).count()
+    participants = participants.filter(_current(on, "initiative__"), initiative__kind=kind)
+    return participants.filter(_active_on(on)).count()
 
 
 def participants_due_for_renewal(*, on: date) -> QuerySet[Participant]:
@@ -274,6 +363,7 @@ def participants_due_for_renewal(*, on: date) -> QuerySet[Participant]:
     for that date. Across every partnership: the reminder command runs for all."""
     return (
         Participant.objects.filter(
+            initiative__retired_on__isnull=True,
             status=Participant.Status.ACTIVE,
             renewal_due__isnull=False,
             renewal_due__gte=on,
@@ -302,9 +392,15 @@ def _with_overdue(queryset: QuerySet[Recommendation], on: date) -> QuerySet[Reco
     return queryset.annotate(overdue=flag)
 
 
-def reviews_for(*, partnership: Partnership, on: date) -> QuerySet[CaseReview]:
+def reviews_for(
+    *, partnership: Partnership, on: date, retired: bool | None = False
+) -> QuerySet[CaseReview]:
+    """The current reviews, the retired ones, or (retired=None) all."""
+    queryset = CaseReview.objects.all()
+    if retired is not None:
+        queryset = queryset.filter(retired_on__isnull=not retired)
     return (
-        scoped(CaseReview.objects.all(), partnership)
+        scoped(queryset, partnership)
         .order_by("-commissioned_on", "reference", "pk")
         .annotate(
             recommendation_count=Count("recommendations"),
@@ -321,7 +417,7 @@ def review_for_detail(*, partnership: Partnership, pk: int, on: date) -> CaseRev
     recommendations = _with_overdue(
         Recommendation.objects.select_related("owner").prefetch_related("themes"), on
     )
-    queryset = reviews_for(partnership=partnership, on=on).prefetch_related(
+    queryset = reviews_for(partnership=partnership, on=on, retired=None).prefetch_related(
         Prefetch("recommendations", queryset=recommendations), "themes", "actions"
     )
     return get_scoped_or_404(queryset, partnership, pk=pk)
@@ -341,6 +437,7 @@ def recommendations_for(
 ) -> QuerySet[Recommendation]:
     queryset = (
         _with_overdue(scoped(Recommendation.objects.all(), partnership), on)
+        .filter(review__retired_on__isnull=True)
         .select_related("review", "owner")
         .prefetch_related("themes")
         .order_by("due_on", "review__reference", "number")
@@ -377,11 +474,81 @@ def themes_for(*, partnership: Partnership, on: date) -> QuerySet[LearningTheme]
 
 def recommendations_embedded(*, partnership: Partnership, on: date) -> MetricValue:
     """Of the recommendations due by `on`, the share shown to be embedded by then."""
-    due = scoped(Recommendation.objects.all(), partnership).filter(due_on__lte=on)
+    due = _due_by(partnership, on)
     return percentage(due.filter(embedded_on__lte=on).count(), due.count())
 
 
 def recommendations_overdue(*, partnership: Partnership, on: date) -> MetricValue:
     """Of the recommendations due by `on`, the share past due and not completed on `on`."""
-    due = scoped(Recommendation.objects.all(), partnership).filter(due_on__lte=on)
+    due = _due_by(partnership, on)
     return percentage(due.overdue_on(on).count(), due.count())
+
+
+def _due_by(partnership: Partnership, on: date) -> QuerySet[Recommendation]:
+    """Recommendations due by `on`, of reviews not retired by then."""
+    recommendations = scoped(Recommendation.objects.all(), partnership)
+    return recommendations.filter(_current(on, "review__"), due_on__lte=on)
+
+
+def review_counts(*, partnership: Partnership, unsuppressed: bool):
+    """The current reviews by type, DHRs and DARDRs together as death reviews, with a total.
+
+    A death review is a death: through core.disclosure unless the viewer is an analyst."""
+    kinds = CaseReview.Kind
+    groups = {
+        "Domestic homicide and domestic abuse related death reviews": (kinds.DHR, kinds.DARDR),
+        "Safeguarding Adult Reviews": (kinds.SAR,),
+        "Child Safeguarding Practice Reviews": (kinds.CSPR,),
+    }
+    reviews = scoped(CaseReview.objects.filter(retired_on__isnull=True), partnership)
+    found = dict(reviews.values_list("kind").annotate(n=Count("pk")).order_by())
+    counts = {label: sum(found.get(k, 0) for k in members) for label, members in groups.items()}
+    return shown_counts(counts, unsuppressed=unsuppressed)
+
+
+# --- Strategy actions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionLearning:
+    courses: list[Course]
+    registers: list[Initiative]
+    reviews: list[CaseReview]
+
+    def __bool__(self) -> bool:
+        return bool(self.courses or self.registers or self.reviews)
+
+
+def learning_for_action(action) -> ActionLearning:
+    """The current courses, registers and case reviews linked to one strategy action.
+
+    Three small queries. The action is already scoped to the viewer's partnership by the
+    strategy page; the filter on partnership is belt and braces.
+    """
+    partnership_id = action.strategy.partnership_id
+    return ActionLearning(
+        courses=list(
+            action.learning_courses.filter(
+                partnership_id=partnership_id, retired_on__isnull=True
+            ).order_by("title")
+        ),
+        registers=list(
+            action.learning_initiatives.filter(
+                partnership_id=partnership_id, retired_on__isnull=True
+            ).order_by("name")
+        ),
+        reviews=list(
+            action.case_reviews.filter(
+                partnership_id=partnership_id, retired_on__isnull=True
+            ).order_by("-commissioned_on", "reference")
+        ),
+    )
+
+
+def session_counts_by_organisation(*, session: TrainingSession) -> dict[str, int]:
+    rows = (
+        session.attendances.values_list("organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by("organisation__name")
+    )
+    return dict(rows)

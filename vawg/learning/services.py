@@ -28,6 +28,7 @@ from vawg.learning.models import (
     LearningTheme,
     Participant,
     Recommendation,
+    Retirable,
     TrainingSession,
 )
 from vawg.learning.selectors import participants_due_for_renewal
@@ -77,6 +78,55 @@ def _write(
     return obj
 
 
+def _refuse_if_retired(parent, what: str) -> None:
+    if parent.is_retired:
+        raise ValidationError(f"This {what} has been retired: restore it before adding to it.")
+
+
+@transaction.atomic
+def retire(*, obj: Retirable, actor, on: date, request: HttpRequest | None = None) -> Retirable:
+    """Retire a course, register or case review: kept with its history, no longer current."""
+    # Lock and re-read, so two admins retiring at once record one retirement.
+    locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+    obj.retired_on = locked.retired_on
+    if obj.is_retired:
+        return obj
+    obj.retired_on = on
+    obj.save(update_fields=["retired_on"])
+    record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        partnership=obj.partnership_id,
+        obj=obj,
+        summary=f"Retired a {obj._meta.verbose_name}",
+        detail={"fields": ["retired_on"], "retired_on": on.isoformat()},
+        request=request,
+    )
+    return obj
+
+
+@transaction.atomic
+def restore(*, obj: Retirable, actor, request: HttpRequest | None = None) -> Retirable:
+    """Undo a retirement; the audit trail keeps both."""
+    locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+    obj.retired_on = locked.retired_on
+    if not obj.is_retired:
+        return obj
+    retired_on = obj.retired_on
+    obj.retired_on = None
+    obj.save(update_fields=["retired_on"])
+    record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        partnership=obj.partnership_id,
+        obj=obj,
+        summary=f"Restored a retired {obj._meta.verbose_name}",
+        detail={"fields": ["retired_on"], "was_retired_on": retired_on.isoformat()},
+        request=request,
+    )
+    return obj
+
+
 # --- Training -------------------------------------------------------------------
 
 
@@ -115,6 +165,8 @@ def session_save(
     format: str,
     request: HttpRequest | None = None,
 ) -> TrainingSession:
+    if session is None:
+        _refuse_if_retired(course, "course")
     session = session or TrainingSession(course=course)
     summary = "Added a training session" if session.pk is None else "Changed a training session"
     return _write(
@@ -222,6 +274,8 @@ def participant_save(
     ended_on: date | None = None,
     request: HttpRequest | None = None,
 ) -> Participant:
+    if participant is None:
+        _refuse_if_retired(initiative, "register")
     participant = participant or Participant(initiative=initiative)
     summary = "Added a register participant" if participant.pk is None else "Changed a participant"
     return _write(
@@ -379,6 +433,8 @@ def recommendation_save(
     themes: list[str] | None = None,
     request: HttpRequest | None = None,
 ) -> Recommendation:
+    if recommendation is None:
+        _refuse_if_retired(review, "case review")
     recommendation = recommendation or Recommendation(review=review)
     created = recommendation.pk is None
     summary = "Added a review recommendation" if created else "Changed a review recommendation"

@@ -15,6 +15,8 @@ urlpatterns = [
     path(f"{P}courses/add/", views.course_add, name="course-add"),
     path(f"{P}courses/<int:pk>/", views.course_detail, name="course-detail"),
     path(f"{P}courses/<int:pk>/change/", views.course_edit, name="course-edit"),
+    path(f"{P}courses/<int:pk>/retire/", views.course_retire, name="course-retire"),
+    path(f"{P}courses/<int:pk>/restore/", views.course_restore, name="course-restore"),
     path(f"{P}courses/<int:pk>/sessions/add/", views.session_add, name="session-add"),
     path(f"{P}sessions/<int:pk>/", views.session_detail, name="session-detail"),
     path(f"{P}sessions/<int:pk>/attendance/add/", views.attendance_add, name="attendance-add"),
@@ -31,6 +33,8 @@ urlpatterns = [
     path(f"{P}registers/add/", views.register_add, name="register-add"),
     path(f"{P}registers/<int:pk>/", views.register_detail, name="register-detail"),
     path(f"{P}registers/<int:pk>/change/", views.register_edit, name="register-edit"),
+    path(f"{P}registers/<int:pk>/retire/", views.register_retire, name="register-retire"),
+    path(f"{P}registers/<int:pk>/restore/", views.register_restore, name="register-restore"),
     path(
         f"{P}registers/<int:pk>/participants/add/",
         views.participant_add,
@@ -48,6 +52,8 @@ urlpatterns = [
     path(f"{P}reviews/add/", views.review_add, name="review-add"),
     path(f"{P}reviews/<int:pk>/", views.review_detail, name="review-detail"),
     path(f"{P}reviews/<int:pk>/change/", views.review_edit, name="review-edit"),
+    path(f"{P}reviews/<int:pk>/retire/", views.review_retire, name="review-retire"),
+    path(f"{P}reviews/<int:pk>/restore/", views.review_restore, name="review-restore"),
     path(
         f"{P}reviews/<int:pk>/recommendations/add/",
         views.recommendation_add,

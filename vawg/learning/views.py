@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vawg.core.access import partnership_permission
 from vawg.core.permissions import roles_grant
-from vawg.core.tabular import CONTENT_TYPES, write_table
+from vawg.core.tabular import CONTENT_TYPES, Problem, problems_table, write_table
 from vawg.learning import exports, forms, imports, selectors, services
 from vawg.learning.models import Recommendation
 
@@ -27,6 +28,22 @@ def _today():
 
 def _can_manage(request: HttpRequest) -> bool:
     return roles_grant(request.roles, MANAGE)
+
+
+def _unsuppressed(request: HttpRequest) -> bool:
+    return roles_grant(request.roles, "figures.unsuppressed")
+
+
+def _show_retired(request: HttpRequest) -> bool:
+    return request.GET.get("show") == "retired"
+
+
+def _retired_refusal(request: HttpRequest, parent, back: str) -> HttpResponse | None:
+    """Nothing is added to a retired course, register or review: say so and go back."""
+    if parent.is_retired:
+        messages.error(request, f"“{parent}” has been retired. Restore it before adding to it.")
+        return redirect(back)
+    return None
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -101,9 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "overdue": selectors.recommendations_for(
             partnership=partnership, on=today, overdue_only=True
         ).count(),
-        "improved": selectors.organisations_improved_confidence(
-            partnership=partnership, start=None, end=None
-        ),
+        "improved": selectors.improved_confidence(partnership=partnership, start=None, end=None),
         "can_manage": _can_manage(request),
     }
     return render(request, "learning/home.html", context)
@@ -115,11 +130,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @partnership_permission(VIEW)
 @require_GET
 def course_list(request: HttpRequest) -> HttpResponse:
-    courses = selectors.courses_for(partnership=request.partnership)
+    retired = _show_retired(request)
+    courses = list(selectors.courses_for(partnership=request.partnership, retired=retired))
+    cells, _ = selectors.shown_counts(
+        {course.pk: course.attendance_count for course in courses},
+        unsuppressed=_unsuppressed(request),
+    )
+    rows = [(course, cells[course.pk]) for course in courses]
     return render(
         request,
         "learning/course_list.html",
-        {"courses": courses, "can_manage": _can_manage(request)},
+        {"rows": rows, "retired": retired, "can_manage": _can_manage(request)},
     )
 
 
@@ -168,7 +189,7 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_for_detail(partnership=request.partnership, pk=pk)
-    unsuppressed = roles_grant(request.roles, "figures.unsuppressed")
+    unsuppressed = _unsuppressed(request)
     rows = [
         row
         for row in selectors.confidence_by(
@@ -176,12 +197,18 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if row.key == course.pk
     ]
+    sessions = list(course.sessions.all())
+    cells, total = selectors.shown_counts(
+        {session.pk: session.attendance_count for session in sessions}, unsuppressed=unsuppressed
+    )
     return render(
         request,
         "learning/course_detail.html",
         {
             "course": course,
             "figures": rows[0] if rows else None,
+            "sessions": [(session, cells[session.pk]) for session in sessions],
+            "sessions_total": total,
             "can_manage": _can_manage(request),
         },
     )
@@ -191,6 +218,9 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_get(partnership=request.partnership, pk=pk)
+    back = _url("course-detail", request, pk=course.pk)
+    if refused := _retired_refusal(request, course, back):
+        return refused
     return _form_page(
         request,
         forms.SessionForm,
@@ -210,13 +240,20 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(partnership=request.partnership, pk=pk)
-    attendances = selectors.attendances_for(session=session)
-    page = Paginator(attendances, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "learning/session_detail.html",
-        {"session": session, "page": page, "can_manage": _can_manage(request)},
-    )
+    can_manage, unsuppressed = _can_manage(request), _unsuppressed(request)
+    context = {"session": session, "can_manage": can_manage}
+    if can_manage or unsuppressed:
+        # Those who keep the records, and analysts, see each attendee.
+        attendances = selectors.attendances_for(session=session)
+        context["page"] = Paginator(attendances, PER_PAGE).get_page(request.GET.get("page"))
+    else:
+        # Everyone else sees counts by organisation, disclosure-controlled: one person's
+        # confidence answers are not for the whole partnership to read.
+        cells, total = selectors.shown_counts(
+            selectors.session_counts_by_organisation(session=session), unsuppressed=False
+        )
+        context.update(by_organisation=cells, total=total)
+    return render(request, "learning/session_detail.html", context)
 
 
 @partnership_permission(MANAGE)
@@ -239,27 +276,168 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partnership_permission(MANAGE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask first (GET), then remove (POST): removing cannot be undone from the page."""
     attendance = selectors.attendance_get(partnership=request.partnership, pk=pk)
-    session_pk = attendance.session_id
-    services.attendance_remove(attendance=attendance, actor=request.user, request=request)
-    messages.success(request, "Attendance removed.")
-    return redirect(_url("session-detail", request, pk=session_pk))
+    back = _url("session-detail", request, pk=attendance.session_id)
+    if request.method == "POST":
+        services.attendance_remove(attendance=attendance, actor=request.user, request=request)
+        messages.success(request, "Attendance removed.")
+        return redirect(back)
+    return render(
+        request,
+        "learning/confirm.html",
+        {
+            "title": f"Remove attendee {attendance.attendee_reference} from this session?",
+            "caption": str(attendance.session),
+            "lines": [
+                f"Organisation: {attendance.organisation.name}.",
+                "Their attendance and confidence answers will be removed from the session and "
+                "from the training figures. The audit trail records that it was removed.",
+            ],
+            "button": "Yes, remove this attendance",
+            "warning": True,
+            "back": back,
+        },
+    )
+
+
+def _retire_view(kind: str, get, detail: str, list_name: str, what: str, consequence: str):
+    """Confirm-then-retire (GET, POST) for a course, register or review."""
+
+    @partnership_permission(MANAGE)
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get(partnership=request.partnership, pk=pk)
+        back = _url(detail, request, pk=obj.pk)
+        if obj.is_retired:
+            messages.info(request, f"This {what} is already retired.")
+            return redirect(back)
+        if request.method == "POST":
+            services.retire(obj=obj, actor=request.user, on=_today(), request=request)
+            messages.success(request, f"{what.capitalize()} retired. You can restore it.")
+            return redirect(_url(list_name, request))
+        return render(
+            request,
+            "learning/confirm.html",
+            {
+                "title": f"Retire “{obj}”?",
+                "caption": what.capitalize(),
+                "lines": [
+                    consequence,
+                    "Nothing is deleted: its history stays, it can be found under “retired”, "
+                    "and it can be restored. The audit trail records who retired it.",
+                ],
+                "button": f"Yes, retire this {what}",
+                "warning": True,
+                "back": back,
+            },
+        )
+
+    view.__name__ = f"{kind}_retire"
+    return view
+
+
+def _restore_view(kind: str, get, detail: str, what: str):
+    @partnership_permission(MANAGE)
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get(partnership=request.partnership, pk=pk)
+        services.restore(obj=obj, actor=request.user, request=request)
+        messages.success(request, f"{what.capitalize()} restored.")
+        return redirect(_url(detail, request, pk=obj.pk))
+
+    view.__name__ = f"{kind}_restore"
+    return view
+
+
+course_retire = _retire_view(
+    "course",
+    selectors.course_get,
+    "course-detail",
+    "course-list",
+    "course",
+    "It leaves the list of courses and no new sessions can be added. Its sessions and "
+    "attendance stay in the training figures, as the training happened.",
+)
+course_restore = _restore_view("course", selectors.course_get, "course-detail", "course")
+register_retire = _retire_view(
+    "register",
+    selectors.initiative_get,
+    "register-detail",
+    "register-list",
+    "register",
+    "It leaves the list of registers, no participants can be added, no renewal reminders are "
+    "sent, and from today it no longer counts towards coverage figures (earlier periods keep "
+    "it).",
+)
+register_restore = _restore_view(
+    "register", selectors.initiative_get, "register-detail", "register"
+)
+review_retire = _retire_view(
+    "review",
+    selectors.review_get,
+    "review-detail",
+    "review-list",
+    "case review",
+    "It leaves the list of reviews and of recommendations, no recommendations can be added, "
+    "and from today its recommendations no longer count towards the embedded and overdue "
+    "figures (earlier periods keep them).",
+)
+review_restore = _restore_view("review", selectors.review_get, "review-detail", "case review")
+
+
+PROBLEMS_SALT = "learning.import-problems"
+PROBLEMS_MAX_AGE = 60 * 60  # an hour to download the list after checking the file
+PROBLEMS_MAX = 5000  # problems carried to the download; a file this bad needs starting again
+
+
+def _problems_token(problems) -> str:
+    """The problem list, signed, to post back for the download: the uploaded file itself is
+    never stored, and the signature stops anyone passing off their own rows as ours."""
+    rows = [[p.row, p.column, p.value[:200], p.reason] for p in problems[:PROBLEMS_MAX]]
+    return signing.dumps(rows, salt=PROBLEMS_SALT, compress=True)
+
+
+def _problems_download(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        rows = signing.loads(
+            request.POST.get("problems", ""), salt=PROBLEMS_SALT, max_age=PROBLEMS_MAX_AGE
+        )
+    except signing.BadSignature:
+        # Expired or altered: the page asks for the file again rather than fail.
+        messages.error(request, "The list of problems has expired. Upload the file again.")
+        return redirect(request.path)
+    problems = [Problem(*row) for row in rows]
+    headers, table = problems_table(problems)
+    services.audit_export(
+        actor=request.user,
+        partnership=request.partnership,
+        what="ImportProblems",
+        fmt="csv",
+        rows=len(table),
+        request=request,
+    )
+    return _download(
+        exports.ExportFile("csv", f"{slug}-problems.csv", write_table("csv", headers, table))
+    )
 
 
 def _import_page(request, *, run, columns, title: str, caption: str, back: str) -> HttpResponse:
     """Upload, check every row, and either save the whole file or show every problem."""
     template = request.GET.get("template")
+    slug = title.lower().replace(" ", "-")
     if request.method == "GET" and template in CONTENT_TYPES:
         # A blank file with the headings, to fill in.
         headings = [c.heading for c in columns]
-        slug = title.lower().replace(" ", "-")
         return _download(
             exports.ExportFile(
                 template, f"{slug}-template.{template}", write_table(template, headings, [])
             )
         )
+    if request.method == "POST" and "problems" in request.POST:
+        return _problems_download(request, slug)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -274,6 +452,7 @@ def _import_page(request, *, run, columns, title: str, caption: str, back: str) 
     context = {
         "form": form,
         "result": result,
+        "problems_token": _problems_token(result.problems) if result and not result.ok else "",
         "columns": columns,
         "title": title,
         "caption": caption,
@@ -303,10 +482,10 @@ def attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
 def training_figures(request: HttpRequest) -> HttpResponse:
     form = forms.PeriodForm(request.GET or None, partnership=request.partnership)
     period = form.chosen() if form.is_valid() else None
-    unsuppressed = roles_grant(request.roles, "figures.unsuppressed")
+    unsuppressed = _unsuppressed(request)
     span = {"start": period.start, "end": period.end} if period else {"start": None, "end": None}
     by = {
-        name: selectors.confidence_by(
+        name: selectors.confidence_table(
             partnership=request.partnership, by=name, unsuppressed=unsuppressed, **span
         )
         for name in ("organisation", "course")
@@ -316,9 +495,7 @@ def training_figures(request: HttpRequest) -> HttpResponse:
         "period": period,
         "by_organisation": by["organisation"],
         "by_course": by["course"],
-        "improved": selectors.organisations_improved_confidence(
-            partnership=request.partnership, **span
-        ),
+        "improved": selectors.improved_confidence(partnership=request.partnership, **span),
         "unsuppressed": unsuppressed,
         "can_manage": _can_manage(request),
     }
@@ -340,11 +517,14 @@ def attendance_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @partnership_permission(VIEW)
 @require_GET
 def register_list(request: HttpRequest) -> HttpResponse:
-    registers = selectors.registers_with_coverage(partnership=request.partnership, on=_today())
+    retired = _show_retired(request)
+    registers = selectors.registers_with_coverage(
+        partnership=request.partnership, on=_today(), retired=retired
+    )
     return render(
         request,
         "learning/register_list.html",
-        {"registers": registers, "can_manage": _can_manage(request)},
+        {"registers": registers, "retired": retired, "can_manage": _can_manage(request)},
     )
 
 
@@ -412,6 +592,9 @@ def register_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = selectors.initiative_get(partnership=request.partnership, pk=pk)
+    back = _url("register-detail", request, pk=initiative.pk)
+    if refused := _retired_refusal(request, initiative, back):
+        return refused
     return _form_page(
         request,
         forms.ParticipantForm,
@@ -456,6 +639,9 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = selectors.initiative_get(partnership=request.partnership, pk=pk)
+    back = _url("register-detail", request, pk=initiative.pk)
+    if refused := _retired_refusal(request, initiative, back):
+        return refused
     return _import_page(
         request,
         run=lambda **file: imports.participants_import(
@@ -484,12 +670,25 @@ def register_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @partnership_permission(VIEW)
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
-    reviews = selectors.reviews_for(partnership=request.partnership, on=_today())
+    retired = _show_retired(request)
+    unsuppressed = _unsuppressed(request)
+    reviews = selectors.reviews_for(partnership=request.partnership, on=_today(), retired=retired)
     page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
+    by_kind, total = selectors.review_counts(
+        partnership=request.partnership, unsuppressed=unsuppressed
+    )
     return render(
         request,
         "learning/review_list.html",
-        {"page": page, "can_manage": _can_manage(request)},
+        {
+            "page": page,
+            "retired": retired,
+            "by_kind": by_kind,
+            "total": total,
+            "listed": selectors.shown_count(page.paginator.count, unsuppressed=unsuppressed),
+            "unsuppressed": unsuppressed,
+            "can_manage": _can_manage(request),
+        },
     )
 
 
@@ -550,6 +749,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recommendation_add(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get(partnership=request.partnership, pk=pk)
+    back = _url("review-detail", request, pk=review.pk)
+    if refused := _retired_refusal(request, review, back):
+        return refused
     return _form_page(
         request,
         forms.RecommendationForm,
@@ -595,6 +797,9 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recommendation_import(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get(partnership=request.partnership, pk=pk)
+    back = _url("review-detail", request, pk=review.pk)
+    if refused := _retired_refusal(request, review, back):
+        return refused
     return _import_page(
         request,
         run=lambda **file: imports.recommendations_import(

@@ -65,7 +65,7 @@ def _person(n: int, prefix: str, born: date, street: str) -> services.Identity:
 def _referral(partnership, rng, *, on, agencies, referrer, people, criterion, counter):
     """One synthetic referral: a new pair of people, or (about a third) a known pair again."""
     if people and rng.random() < 0.3:
-        victim, perpetrator = rng.choice(people)
+        victim, perpetrators = rng.choice(people)
     else:
         n = counter()
         victim = _person(
@@ -74,7 +74,17 @@ def _referral(partnership, rng, *, on, agencies, referrer, people, criterion, co
         perpetrator = _person(
             n, "Perpetrator", date(rng.randint(1955, 2009), rng.randint(1, 12), 10), "Test Road"
         )
-        people.append((victim, perpetrator))
+        perpetrators = [perpetrator]
+        if rng.random() < 0.1:  # now and then a second perpetrator, e.g. a family member
+            perpetrators.append(
+                _person(
+                    n,
+                    "Co-perpetrator",
+                    date(rng.randint(1950, 2005), rng.randint(1, 12), 20),
+                    "Test Lane",
+                )
+            )
+        people.append((victim, perpetrators))
     if services.age_on(victim.dob, on) < services.MIN_VICTIM_AGE:
         return None
     yes = rng.choice([14, 15, 16, 17, 18, 20, 9, 11])
@@ -94,7 +104,7 @@ def _referral(partnership, rng, *, on, agencies, referrer, people, criterion, co
     organisation = rng.choices(agencies, weights=[6] + [1] * (len(agencies) - 1))[0]
     details = services.ReferralDetails(
         victim=victim,
-        perpetrators=[perpetrator],
+        perpetrators=perpetrators,
         victim_sex=rng.choices(["female", "male"], weights=[93, 7])[0],
         victim_ethnicity=rng.choices(
             [E.WHITE_BRITISH, E.WHITE_OTHER, E.BLACK, E.ASIAN, E.MIXED, E.OTHER, E.NOT_KNOWN],
@@ -110,7 +120,7 @@ def _referral(partnership, rng, *, on, agencies, referrer, people, criterion, co
         victim_aware=True,
         victim_consented=rng.random() < 0.85,
         no_consent_reason="Synthetic demo reason: serious risk to life",
-        must_not_receive=[f"{perpetrator.name}, {perpetrator.address}"],
+        must_not_receive=[f"{p.name}, {p.address}" for p in perpetrators],
     )
     try:
         return services.referral_make(
@@ -137,6 +147,8 @@ def _load_partnership(partnership: Partnership, *, today: date, rng, stdout) -> 
             "population_source": "Synthetic demo figure, not a real population estimate",
             "population_is_synthetic": True,
             "population_shares": SHARES,
+            # Lambeth chases fortnightly, to show the setting; Wandsworth keeps the default.
+            "chase_interval_days": 14 if slug == "lambeth" else 7,
         },
     )
     criterion, _ = LocalCriterion.objects.get_or_create(

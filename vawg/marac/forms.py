@@ -6,6 +6,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from vawg.core.access import scoped
 from vawg.core.forms import GovukDateField
@@ -234,6 +235,40 @@ def _choice(label, choices, message):
     )
 
 
+MAX_PERPETRATORS = 3
+ORDINALS = {2: "second", 3: "third"}
+
+
+def _perpetrator_age(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=10,
+        max_value=120,
+        error_messages={
+            "invalid": f"{label.split(',')[0]} must be a whole number, like 34.",
+            "min_value": f"{label.split(',')[0]} must be 10 or more.",
+            "max_value": f"{label.split(',')[0]} must be 120 or less.",
+        },
+    )
+
+
+def _perpetrator_fields(number: int) -> dict[str, forms.Field]:
+    """A further perpetrator: the same identity fields as the first, all optional."""
+    who = f"{ORDINALS[number].capitalize()} perpetrator's"
+    prefix = f"perpetrator_{number}_"
+    return {
+        f"{prefix}name": _text(f"{who} full name"),
+        f"{prefix}dob": BirthDateField(
+            label=f"{who} date of birth (if known)",
+            which=f"{ORDINALS[number]} perpetrator's birth",
+            required=False,
+        ),
+        f"{prefix}age": _perpetrator_age(f"{who} age, if the date of birth is not known"),
+        f"{prefix}address": _text(f"{who} address (if known)", textarea=True, max_length=500),
+    }
+
+
 class ReferralForm(forms.Form):
     victim_name = _text("Victim's full name", required=True, message="Enter the victim's name.")
     victim_dob = BirthDateField(
@@ -263,7 +298,6 @@ class ReferralForm(forms.Form):
         },
     )
     perpetrator_address = _text("Perpetrator's address (if known)", textarea=True, max_length=500)
-    second_perpetrator_name = _text("Second perpetrator's full name (if any)")
     children_in_household = _count("Children in the household", maximum=30)
     victim_sex = _choice("Victim's sex", Referral.Sex.choices, "Choose the victim's sex.")
     victim_trans = _choice(
@@ -308,6 +342,11 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        further = {}
+        for number in range(2, MAX_PERPETRATORS + 1):
+            fields = _perpetrator_fields(number)
+            self.fields.update(fields)
+            further[f"{ORDINALS[number].capitalize()} perpetrator (if any)"] = list(fields)
         sections = {
             "The victim": ["victim_name", "victim_dob", "victim_address", "children_in_household"],
             "The perpetrator": [
@@ -315,8 +354,8 @@ class ReferralForm(forms.Form):
                 "perpetrator_dob",
                 "perpetrator_age",
                 "perpetrator_address",
-                "second_perpetrator_name",
             ],
+            **further,
             "Monitoring": [
                 "victim_sex",
                 "victim_trans",
@@ -333,7 +372,9 @@ class ReferralForm(forms.Form):
         }
         parts = []
         for heading, names in sections.items():
-            parts.append(HTML(f'<h2 class="govuk-heading-m">{heading}</h2>'))
+            level = "h3" if heading in further else "h2"
+            size = "s" if heading in further else "m"
+            parts.append(HTML(f'<{level} class="govuk-heading-{size}">{heading}</{level}>'))
             parts.extend(_field_for(self, name) for name in names)
         self.helper = _helper(self, "Make referral", *parts)
 
@@ -341,6 +382,15 @@ class ReferralForm(forms.Form):
         data = super().clean()
         if data.get("victim_consented") == "no" and not data.get("no_consent_reason"):
             self.add_error("no_consent_reason", "Give the reason for referring without consent.")
+        for number in range(2, MAX_PERPETRATORS + 1):
+            prefix = f"perpetrator_{number}_"
+            others = ("dob", "age", "address")
+            if not data.get(f"{prefix}name") and any(data.get(prefix + o) for o in others):
+                self.add_error(
+                    f"{prefix}name",
+                    f"Enter the {ORDINALS[number]} perpetrator's name, or clear their other "
+                    "details.",
+                )
         return data
 
     def details(self) -> ReferralDetails:
@@ -353,8 +403,17 @@ class ReferralForm(forms.Form):
                 d.get("perpetrator_age"),
             ),
         ]
-        if d.get("second_perpetrator_name"):
-            perpetrators.append(Identity(d["second_perpetrator_name"]))
+        for number in range(2, MAX_PERPETRATORS + 1):
+            prefix = f"perpetrator_{number}_"
+            if d.get(f"{prefix}name"):
+                perpetrators.append(
+                    Identity(
+                        d[f"{prefix}name"],
+                        d.get(f"{prefix}dob"),
+                        d.get(f"{prefix}address") or "",
+                        d.get(f"{prefix}age"),
+                    )
+                )
         return ReferralDetails(
             victim=Identity(d["victim_name"], d["victim_dob"], d.get("victim_address") or ""),
             perpetrators=perpetrators,
@@ -555,6 +614,7 @@ class SettingsForm(forms.ModelForm):
             "retention_action",
             "attachment_retention_months",
             "screening_retention_months",
+            "chase_interval_days",
         ]
         labels = {
             "women_16_plus": "Women aged 16 and over in the area",
@@ -566,6 +626,10 @@ class SettingsForm(forms.ModelForm):
             "retention_action": "When a case record's retention ends",
             "attachment_retention_months": "Keep research packs and minutes for (months)",
             "screening_retention_months": "Keep screenings and unreferred checklists for (months)",
+            "chase_interval_days": "Chase an overdue case action again every (days)",
+        }
+        help_texts = {
+            "chase_interval_days": "From 1 to 90 days. The default is 7.",
         }
         widgets = {"retention_action": forms.RadioSelect}
 
@@ -592,6 +656,11 @@ class SettingsForm(forms.ModelForm):
                 field.error_messages["invalid"] = f"{field.label} must be a whole number."
                 field.error_messages["required"] = f"Enter {field.label.lower()}."
         self.fields["escalation_incidents"].min_value = 1
+        chase = self.fields["chase_interval_days"]
+        chase.min_value, chase.max_value = 1, 90
+        chase.validators += [MinValueValidator(1), MaxValueValidator(90)]
+        for code in ("min_value", "max_value"):
+            chase.error_messages[code] = "Enter a chase interval from 1 to 90 days."
         parts = []
         for name in self.fields:
             if name == "population_is_synthetic":

@@ -39,6 +39,8 @@ class MaracSettings(models.Model):
     )
     attachment_retention_months = models.PositiveSmallIntegerField(default=24)
     screening_retention_months = models.PositiveSmallIntegerField(default=12)
+    # How often an overdue case action is chased again.
+    chase_interval_days = models.PositiveSmallIntegerField(default=7)
     next_reference = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -46,7 +48,11 @@ class MaracSettings(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(escalation_incidents__gte=1), name="marac_escalation_at_least_one"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(chase_interval_days__gte=1, chase_interval_days__lte=90),
+                name="marac_chase_interval_range",
+            ),
         ]
 
     def __str__(self) -> str:

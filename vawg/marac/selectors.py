@@ -277,7 +277,13 @@ def usernames(user_ids) -> dict[int, str]:
 # --- Statistics -------------------------------------------------------------------------
 
 # SafeLives' national MARAC figures, 12 months to 30 June 2023, as the issue quotes them.
-NATIONAL_SOURCE = "SafeLives national MARAC data, 12 months to June 2023"
+NATIONAL_SOURCE_URL = (
+    "https://safelives.org.uk/practice-support/resources-marac-meetings/latest-marac-data"
+)
+NATIONAL_SOURCE_TITLE = (
+    "SafeLives, Latest Marac National Dataset, 12 months 1 July 2022 to 30 June 2023"
+)
+NATIONAL_SOURCE = f"{NATIONAL_SOURCE_TITLE} ({NATIONAL_SOURCE_URL})"
 EXPECTED_CASES_PER_10000 = Decimal(40)  # SafeLives' recommended level
 NATIONAL = {
     "cases_per_10000": Decimal("45"),

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +51,6 @@ CONFIDENTIALITY_STATEMENT = (
     "those who need it for that purpose, and never with anyone on a case's "
     "'must not receive' list."
 )
-CHASE_EVERY_DAYS = 7
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_TYPES = {
     "pdf": "application/pdf",
@@ -293,6 +292,8 @@ def referral_make(
 ) -> Referral:
     """Refer the assessed case to MARAC, flagging a repeat automatically."""
     partnership = assessment.partnership
+    # Lock the assessment so a double submission refers it once, not a database error.
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
     if Referral.objects.filter(assessment=assessment).exists():
         raise ValidationError("This assessment has already been referred to MARAC.")
     if organisation.partnership_id != partnership.pk:
@@ -709,17 +710,35 @@ def case_action_complete(
     return action
 
 
+def chase_due(*, today: date) -> QuerySet[CaseAction]:
+    """Overdue open actions not chased within their partnership's chase interval."""
+    overdue = CaseAction.objects.overdue(today)
+    partnership_ids = set(overdue.values_list("referral__partnership_id", flat=True))
+    intervals = dict(
+        MaracSettings.objects.filter(partnership_id__in=partnership_ids).values_list(
+            "partnership_id", "chase_interval_days"
+        )
+    )
+    default = MaracSettings._meta.get_field("chase_interval_days").default
+    due = Q(pk__in=[])
+    for partnership_id in partnership_ids:
+        since = today - timedelta(days=intervals.get(partnership_id, default))
+        due |= Q(referral__partnership_id=partnership_id) & (
+            Q(last_chased_on__isnull=True) | Q(last_chased_on__lte=since)
+        )
+    return overdue.filter(due)
+
+
 def actions_chase(*, today: date) -> int:
-    """Chase each overdue open action at most once a week: idempotent for cron.
+    """Chase each overdue open action at most once per its partnership's chase interval
+    (7 days unless set): idempotent for cron.
 
     Each agency's representatives get one email with a count and a link, never a case detail.
     """
     from vawg.accounts.models import Membership
 
-    since = today - timedelta(days=CHASE_EVERY_DAYS)
     due = (
-        CaseAction.objects.overdue(today)
-        .filter(Q(last_chased_on__isnull=True) | Q(last_chased_on__lte=since))
+        chase_due(today=today)
         .select_related("referral", "organisation")
         .order_by("organisation_id", "id")
     )

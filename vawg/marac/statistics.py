@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from vawg.audit.services import Action as AuditAction
+from vawg.audit.services import record
 from vawg.core import disclosure
-from vawg.core.disclosure import Figure
+from vawg.core.disclosure import Figure, round_to_base
 from vawg.core.metrics import MetricValue, Unit, percentage, register
 from vawg.core.periods import reporting_year_start, year_label
+from vawg.core.permissions import Role, roles_grant
+from vawg.core.tabular import write_table
 from vawg.marac.selectors import (
     EXPECTED_CASES_PER_10000,
     NATIONAL,
@@ -19,7 +23,7 @@ from vawg.marac.selectors import (
     MaracCounts,
     marac_counts,
 )
-from vawg.marac.services import add_months
+from vawg.marac.services import add_months, settings_for
 
 PER_10000 = 10_000
 
@@ -53,17 +57,44 @@ class Row:
     note: str = ""
 
 
-def _shown(numerator: int, denominator: int | None, *, per: int, unsuppressed: bool) -> Figure:
+# Rounding base for figures shown through disclosure control. The period choice lets a
+# viewer difference a year against its quarters, so counts are rounded (docs rule 3).
+ROUND_BASE = 5
+
+
+def sees_unsuppressed(roles) -> bool:
+    """Analysts and the MARAC coordinator see exact figures; everyone else through control."""
+    return roles_grant(roles, "figures.unsuppressed") or Role.MARAC_COORDINATOR in roles
+
+
+def _shown(
+    numerator: int,
+    denominator: int | None,
+    *,
+    per: int,
+    unsuppressed: bool,
+    round_denominator: bool = True,
+) -> Figure:
     if unsuppressed:
         if not denominator:
             return Figure(None, "no data", suppressed=True)
         value = (Decimal(numerator) * per / Decimal(denominator)).quantize(Decimal("0.1"))
         return Figure(value, f"{value}")
-    return disclosure.disclose_rate(numerator, denominator or 0, per=per)
+    denominator = denominator or 0
+    limit = disclosure.threshold()
+    if 0 < numerator < limit or 0 < denominator < limit or denominator == 0:
+        return disclosure.disclose_rate(numerator, denominator, per=per)
+    # From the rounded counts the viewer is shown: an exact rate beside a rounded count
+    # would give the exact count back. A population is public, so it is not rounded.
+    return disclosure.disclose_rate(
+        round_to_base(numerator, ROUND_BASE),
+        round_to_base(denominator, ROUND_BASE) if round_denominator else denominator,
+        per=per,
+    )
 
 
 def _count(n: int, unsuppressed: bool) -> Figure:
-    return Figure(n, f"{n:,}") if unsuppressed else disclosure.disclose_count(n)
+    return Figure(n, f"{n:,}") if unsuppressed else disclosure.disclose_count(n, base=ROUND_BASE)
 
 
 def statistics_rows(counts: MaracCounts, *, unsuppressed: bool, shares: dict) -> list[Row]:
@@ -91,7 +122,13 @@ def statistics_rows(counts: MaracCounts, *, unsuppressed: bool, shares: dict) ->
         Row(
             "cases_per_10000",
             "Cases per 10,000 women aged 16 and over (12 months to the period's end)",
-            _shown(c.cases_12_months, c.women_16_plus, per=10_000, unsuppressed=unsuppressed),
+            _shown(
+                c.cases_12_months,
+                c.women_16_plus,
+                per=PER_10000,
+                unsuppressed=unsuppressed,
+                round_denominator=False,
+            ),
             "per 10,000",
             None,
             NATIONAL["cases_per_10000"],
@@ -119,6 +156,70 @@ def statistics_rows(counts: MaracCounts, *, unsuppressed: bool, shares: dict) ->
         ),
     ]
     return rows
+
+
+def statistics_for(partnership, period, *, unsuppressed: bool) -> tuple[MaracCounts, list[Row]]:
+    """The counts and the rows as this viewer may see them (the page and its downloads)."""
+    counts = marac_counts(partnership, period.start, period.end)
+    shares = settings_for(partnership).population_shares or {}
+    return counts, statistics_rows(counts, unsuppressed=unsuppressed, shares=shares)
+
+
+# --- Download ---------------------------------------------------------------------------
+
+TABLE_HEADERS = [
+    "Period",
+    "Figure",
+    "Unit",
+    "This partnership",
+    "Local population",
+    "National",
+    "National source",
+    "Note",
+]
+
+
+def statistics_table(rows: list[Row], period) -> list[list]:
+    """The page's table as rows for a CSV or XLSX file: the same figures, no more.
+
+    A figure not shown is written as its words ("fewer than 5"), never a number."""
+    return [
+        [
+            period.label,
+            row.label,
+            row.unit,
+            row.local.value if row.local.value is not None else row.local.text,
+            row.population,
+            row.national,
+            NATIONAL_SOURCE if row.national is not None else "",
+            row.note,
+        ]
+        for row in rows
+    ]
+
+
+def statistics_export(
+    *, partnership, period, fmt: str, unsuppressed: bool, actor, request=None
+) -> tuple[bytes, str]:
+    """The period's statistics as CSV or XLSX bytes and a file name; audited as an export."""
+    _, rows = statistics_for(partnership, period, unsuppressed=unsuppressed)
+    table = statistics_table(rows, period)
+    title = "OFFICIAL-SENSITIVE" if unsuppressed else "MARAC statistics"
+    content = write_table(fmt, TABLE_HEADERS, table, title=title)
+    record(
+        action=AuditAction.EXPORT,
+        actor=actor,
+        partnership=partnership,
+        object_type="marac.Statistics",
+        summary=f"Exported the MARAC statistics as {fmt.upper()}",
+        detail={"format": fmt, "period": period.key, "unsuppressed": unsuppressed},
+        request=request,
+    )
+    # Unsuppressed figures leave marked, so nobody passes them on unawares.
+    marking = "official-sensitive-" if unsuppressed else ""
+    name = f"{marking}{partnership.slug}-marac-statistics-{period.start.isoformat()}"
+    suffix = "q" if period.key.endswith(":q") else "year"
+    return content, f"{name}-{suffix}.{fmt}"
 
 
 # --- Periods ----------------------------------------------------------------------------

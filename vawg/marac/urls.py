@@ -37,4 +37,16 @@ urlpatterns = [
     path(f"{P}settings/", views.settings_edit, name="settings"),
     path(f"{P}settings/criteria/new/", views.criterion_new, name="criterion-new"),
     path(f"{P}statistics/", views.statistics, name="statistics"),
+    path(
+        f"{P}statistics/download.csv",
+        views.statistics_download,
+        {"fmt": "csv"},
+        name="statistics-csv",
+    ),
+    path(
+        f"{P}statistics/download.xlsx",
+        views.statistics_download,
+        {"fmt": "xlsx"},
+        name="statistics-xlsx",
+    ),
 ]

@@ -14,9 +14,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vawg.accounts.models import Membership
 from vawg.core.access import partnership_permission
 from vawg.core.permissions import Role, roles_grant
+from vawg.core.tabular import CONTENT_TYPES
 from vawg.marac import dash, forms, selectors, services
 from vawg.marac.models import Attachment
-from vawg.marac.statistics import periods_for, statistics_rows
+from vawg.marac.statistics import (
+    periods_for,
+    sees_unsuppressed,
+    statistics_export,
+    statistics_for,
+)
 
 PER_PAGE = 25
 GET_POST = require_http_methods(["GET", "POST"])
@@ -644,24 +650,24 @@ def criterion_new(request: HttpRequest) -> HttpResponse:
 # --- Statistics -------------------------------------------------------------------------
 
 
-@partnership_permission("marac.statistics")
-@require_GET
-def statistics(request: HttpRequest) -> HttpResponse:
+def _statistics_form(request: HttpRequest):
     periods = periods_for(request.partnership, _today())
     data = request.GET if "period" in request.GET else {"period": periods[0].key}
     form = forms.PeriodForm(data, periods=periods)
-    rows, period, counts = None, None, None
-    unsuppressed = roles_grant(request.roles, "figures.unsuppressed") or (
-        Role.MARAC_COORDINATOR in request.roles
-    )
+    period = None
     if form.is_valid():
         period = next(p for p in periods if p.key == form.cleaned_data["period"])
-        counts = selectors.marac_counts(request.partnership, period.start, period.end)
-        rows = statistics_rows(
-            counts,
-            unsuppressed=unsuppressed,
-            shares=services.settings_for(request.partnership).population_shares or {},
-        )
+    return form, period
+
+
+@partnership_permission("marac.statistics")
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    form, period = _statistics_form(request)
+    unsuppressed = sees_unsuppressed(request.roles)
+    rows, counts = None, None
+    if period is not None:
+        counts, rows = statistics_for(request.partnership, period, unsuppressed=unsuppressed)
     return render(
         request,
         "marac/statistics.html",
@@ -671,7 +677,31 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "period": period,
             "counts": counts,
             "unsuppressed": unsuppressed,
-            "source": selectors.NATIONAL_SOURCE,
+            "source": selectors.NATIONAL_SOURCE_TITLE,
+            "source_url": selectors.NATIONAL_SOURCE_URL,
             "population": f"{counts.women_16_plus:,}" if counts and counts.women_16_plus else "",
         },
     )
+
+
+@partnership_permission("marac.statistics")
+@require_GET
+def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404("No such format")
+    form, period = _statistics_form(request)
+    if period is None:
+        # Back to the page, which explains what is wrong with the period.
+        return redirect(_url("statistics", request) + "?" + request.GET.urlencode())
+    content, filename = statistics_export(
+        partnership=request.partnership,
+        period=period,
+        fmt=fmt,
+        unsuppressed=sees_unsuppressed(request.roles),
+        actor=request.user,
+        request=request,
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

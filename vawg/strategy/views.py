@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from vawg.core.access import partnership_permission
 from vawg.core.permissions import roles_grant
+from vawg.learning.selectors import learning_for_action
 from vawg.strategy import selectors, services
 from vawg.strategy.forms import ActionSearchForm, QuirkFilterForm, quirk_form
 
@@ -61,11 +62,10 @@ def action_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_for_detail(partnership=request.partnership, pk=pk)
-    return render(
-        request,
-        "strategy/action_detail.html",
-        {"action": action, "can_manage": roles_grant(request.roles, "strategy.manage")},
-    )
+    context = {"action": action, "can_manage": roles_grant(request.roles, "strategy.manage")}
+    if roles_grant(request.roles, "learning.view"):
+        context["learning"] = learning_for_action(action)
+    return render(request, "strategy/action_detail.html", context)
 
 
 @partnership_permission("strategy.export")

@@ -43,31 +43,57 @@ def quarter(partnership):
 
 
 def test_it_reports_improved_confidence_per_organisation(partnership, orgs, quarter):
+    assert selectors.MIN_STAFF_FOR_IMPROVED == 3
     session = make_session(partnership, held_on=date(2025, 5, 1))
-    # Police: (2,4) and (3,3): average before 2.5, after 3.5: improved.
+    # Police, three staff: befores 2,3,1 = 2.0; afters 4,3,2 = 3.0: improved.
     make_attendance(session, "P1", organisation=orgs["police"], before=2, after=4)
     make_attendance(session, "P2", organisation=orgs["police"], before=3, after=3)
-    # Health: (4,3): fell. A one-sided answer is not counted.
+    make_attendance(session, "P3", organisation=orgs["police"], before=1, after=2)
+    # Health, three staff: befores 4,3,3 = 3.33; afters 3,3,3 = 3.0: fell. A one-sided answer
+    # is not counted.
     make_attendance(session, "H1", organisation=orgs["health"], before=4, after=3)
-    make_attendance(session, "H2", organisation=orgs["health"], before=1, after=None)
-    # Housing answered nothing: not in the denominator.
-    make_attendance(session, "B1", organisation=orgs["housing"])
+    make_attendance(session, "H2", organisation=orgs["health"], before=3, after=3)
+    make_attendance(session, "H4", organisation=orgs["health"], before=3, after=3)
+    make_attendance(session, "H5", organisation=orgs["health"], before=1, after=None)
+    # Housing: only two staff answered both (one of them at two sessions, counted once):
+    # improved, but too few to count, so left out of both parts of the figure.
+    make_attendance(session, "B1", organisation=orgs["housing"], before=1, after=5)
+    make_attendance(session, "B2", organisation=orgs["housing"], before=1, after=5)
+    second = make_session(partnership, held_on=date(2025, 6, 1))
+    make_attendance(second, "b1", organisation=orgs["housing"], before=2, after=5)
     # Outside the quarter: ignored for the quarter.
     later = make_session(partnership, held_on=date(2025, 7, 1))
     make_attendance(later, "H3", organisation=orgs["health"], before=1, after=5)
 
     value = metrics.get("learning.organisations_improved_confidence").compute(partnership, quarter)
+    basis = selectors.improved_confidence(
+        partnership=partnership, start=quarter.start, end=quarter.end
+    )
 
     assert (value.value, value.numerator, value.denominator) == (Decimal("50.0"), 1, 2)
+    assert (basis.counted, basis.left_out, basis.minimum) == (2, 1, 3)
 
 
 def test_an_organisation_with_no_change_has_not_improved(partnership, orgs):
     session = make_session(partnership)
-    make_attendance(session, "P1", organisation=orgs["police"], before=3, after=3)
+    for n in range(3):
+        make_attendance(session, f"P{n}", organisation=orgs["police"], before=3, after=3)
     value = selectors.organisations_improved_confidence(
         partnership=partnership, start=None, end=None
     )
     assert (value.value, value.numerator, value.denominator) == (Decimal("0.0"), 0, 1)
+
+
+def test_an_organisation_counts_from_the_minimum_number_of_staff(partnership, orgs):
+    session = make_session(partnership)
+    make_attendance(session, "P1", organisation=orgs["police"], before=1, after=4)
+    make_attendance(session, "P2", organisation=orgs["police"], before=1, after=4)
+    below = selectors.improved_confidence(partnership=partnership, start=None, end=None)
+    assert (below.figure.value, below.counted, below.left_out) == (None, 0, 1)
+
+    make_attendance(session, "P3", organisation=orgs["police"], before=1, after=4)
+    at = selectors.improved_confidence(partnership=partnership, start=None, end=None)
+    assert (at.figure.value, at.counted, at.left_out) == (Decimal("100.0"), 1, 0)
 
 
 def test_it_has_no_value_when_nobody_answered(partnership, orgs, quarter):

@@ -176,11 +176,15 @@ def test_attendance_export_is_a_spreadsheet_and_audited(admin, partnership):
     assert AuditEvent.objects.filter(action="export", partnership_id=partnership.pk).exists()
 
 
-def test_only_an_admin_may_remove_attendance_and_only_by_post(
+def test_only_an_admin_may_remove_attendance_after_confirming(
     admin, client_for, personas, partnership
 ):
-    attendance = make_attendance(make_session(partnership))
-    assert admin.get(url("attendance-remove", pk=attendance.pk)).status_code == 405
+    attendance = make_attendance(make_session(partnership), "WBC-7781")
+    confirm = admin.get(url("attendance-remove", pk=attendance.pk))
+    # GET only asks: it names the attendee and removes nothing.
+    assert confirm.status_code == 200
+    assert "Remove attendee WBC-7781 from this session?" in confirm.content.decode()
+    assert Attendance.objects.exists()
     board = client_for(personas[BOARD])
     assert board.post(url("attendance-remove", pk=attendance.pk)).status_code == 403
     admin = client_for(personas[ADMIN])

@@ -398,6 +398,7 @@ def test_the_coordinator_sets_thresholds_population_and_a_local_criterion(
         "retention_action": "reduce",
         "attachment_retention_months": "24",
         "screening_retention_months": "12",
+        "chase_interval_days": "7",
         "male_rate": "48.5",
     }
     assert client.post(url("settings", partnership), data).status_code == 302

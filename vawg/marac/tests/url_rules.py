@@ -42,6 +42,8 @@ RULES: dict = {
     "marac:settings": Rule(COORDINATE),
     "marac:criterion-new": Rule(COORDINATE),
     "marac:statistics": Rule(holders("marac.statistics")),
+    "marac:statistics-csv": Rule(holders("marac.statistics")),
+    "marac:statistics-xlsx": Rule(holders("marac.statistics")),
 }
 
 

@@ -275,3 +275,16 @@ def test_the_action_query_count_does_not_grow_with_its_leads_and_measures(
         assert client.get(detail_url(small)).status_code == 200
     with django_assert_max_num_queries(len(few)):
         assert client.get(detail_url(large)).status_code == 200
+
+
+def test_the_action_page_lists_the_learning_linked_to_it(plan, personas, client_for):
+    from vawg.learning.tests.factories import make_course
+
+    action = plan.actions.first()
+    course = make_course(action.strategy.partnership, "Healthy relationships for teachers")
+    course.actions.add(action)
+
+    page = client_for(personas["board_member"]).get(detail_url(action)).content.decode()
+
+    assert "Partnership learning for this action" in page
+    assert "Healthy relationships for teachers" in page

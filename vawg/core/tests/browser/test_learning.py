@@ -2,6 +2,7 @@
 recommendations through the real forms, then each learning page checked with axe."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -136,5 +137,66 @@ def test_an_admin_enters_learning_and_every_page_passes_axe(visit, personas, par
         assert response.status == 200, name
         failures += _axe_clean(browser, axe, name)
         browser.screenshot(f"learning--{name}")
+    assert not failures, "\n".join(failures)
+    assert not browser.external and not browser.console_errors
+
+
+def test_problems_download_confirmations_and_retiring_in_the_browser(visit, personas, partnership):
+    session = make_session(partnership, course=make_course(partnership, "Old course"))
+    make_attendance(session, "WBC-2001", before=2, after=3)
+
+    browser = visit()
+    browser.sign_in(personas[ADMIN].username)
+    page = browser.page
+    axe = Axe()
+    failures: list[str] = []
+
+    # A failed import's problems download as CSV, from the page, without a second upload.
+    browser.open(_url("attendance-import", pk=session.pk))
+    page.get_by_label("Upload a file").set_input_files(
+        files=[
+            {
+                "name": "attendance.csv",
+                "mimeType": "text/csv",
+                "buffer": b"Attendee reference,Organisation\nA-1,Nowhere\nJane Smith,Nowhere\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_load_state()
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="Download the problems (CSV)").click()
+    download = caught.value
+    assert download.suggested_filename == "import-attendance-problems.csv"
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "Row,Column,Value,What is wrong" and "Nowhere" in text
+
+    # Removing an attendance asks first, by keyboard.
+    browser.open(_url("session-detail", pk=session.pk))
+    page.get_by_role("link", name="Remove WBC-2001").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Remove attendee WBC-2001 from this session?" in page.content()
+    failures += _axe_clean(browser, axe, "remove attendance confirmation")
+    browser.screenshot("learning--attendance-remove")
+    with page.expect_navigation():
+        page.get_by_role("link", name="No, go back").click()
+    assert "WBC-2001" in page.content()
+
+    # Retiring a course: a confirmation, then a banner with Restore on its page.
+    browser.open(_url("course-retire", pk=session.course_id))
+    failures += _axe_clean(browser, axe, "retire confirmation")
+    browser.screenshot("learning--course-retire")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Yes, retire this course").click()
+    assert "Course retired" in page.content() and "Old course" not in page.content()
+    browser.open(_url("course-detail", pk=session.course_id))
+    assert "This course was retired on" in page.content()
+    failures += _axe_clean(browser, axe, "retired course")
+    browser.screenshot("learning--course-retired")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Restore this course").click()
+    assert "This course was retired on" not in page.content()
+
     assert not failures, "\n".join(failures)
     assert not browser.external and not browser.console_errors

@@ -1,8 +1,9 @@
 """MARAC in the browser: a practitioner screens, completes the checklist and refers; the
 coordinator builds the agenda and holds the meeting; a representative completes their
-action; the statistics page. Every page on the way is checked with axe."""
+action; the statistics page and its download. Every page on the way is checked with axe."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -68,6 +69,9 @@ def test_screen_refer_hold_the_meeting_and_complete_an_action(visit, personas, p
     page.fill("#id_victim_name", "Test Victim 700")
     _fill_date(page, "victim_dob", date(1991, 4, 2))
     page.fill("#id_perpetrator_name", "Test Perpetrator 700")
+    page.fill("#id_perpetrator_2_name", "Test Perpetrator 701")
+    _fill_date(page, "perpetrator_2_dob", date(1986, 7, 9))
+    page.fill("#id_perpetrator_2_address", "7 Test Close")
     page.check("#id_victim_sex_1")
     page.check("#id_victim_trans_2")
     page.select_option("#id_victim_ethnicity", "black")
@@ -118,6 +122,7 @@ def test_screen_refer_hold_the_meeting_and_complete_an_action(visit, personas, p
     problems += _axe_problems(axe, page)
     browser.open(m + f"cases/{referral.pk}/")
     assert "Test Victim 700" in page.content()
+    assert "Test Perpetrator 701" in page.content() and "7 Test Close" in page.content()
     problems += _axe_problems(axe, page)
     browser.open(m + "statistics/")
     problems += _axe_problems(axe, page)
@@ -148,4 +153,9 @@ def test_screen_refer_hold_the_meeting_and_complete_an_action(visit, personas, p
     assert "fewer than 5" in page.content()
     problems += _axe_problems(axe, page)
     browser.screenshot("marac--statistics")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("Period,Figure,Unit,This partnership")
+    assert "fewer than 5" in text
     assert not problems, "\n".join(problems)
