@@ -24,13 +24,13 @@ def world(partnership, personas):
 
 
 def test_it_sends_nothing_before_the_reminder_window(world):
-    call_command("send_update_reminders", date=BEFORE_WINDOW)
+    call_command("send_update_reminders", today=BEFORE_WINDOW)
     assert mail.outbox == []
 
 
 def test_it_reminds_each_lead_once_per_period(world):
-    call_command("send_update_reminders", date=IN_WINDOW)
-    call_command("send_update_reminders", date="2026-01-06")
+    call_command("send_update_reminders", today=IN_WINDOW)
+    call_command("send_update_reminders", today="2026-01-06")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [world.lead.email]
     assert "3 actions need a progress update for 2025/26 Q3" in mail.outbox[0].body
@@ -47,7 +47,7 @@ def test_the_email_names_no_action_and_no_person(world):
         commentary="Venue lost",
         today=date(2026, 1, 2),
     )
-    call_command("send_update_reminders", date=IN_WINDOW)
+    call_command("send_update_reminders", today=IN_WINDOW)
     body = mail.outbox[0].body
     assert "2 actions need" in body
     assert world.action.ref not in body and world.action.activity not in body
@@ -57,7 +57,7 @@ def test_the_email_names_no_action_and_no_person(world):
 def test_leads_who_have_posted_everything_get_nothing(world):
     for action in world.strategy.actions.all():
         post(action, world.periods[2], world.lead, today=date(2026, 1, 2))
-    call_command("send_update_reminders", date=IN_WINDOW)
+    call_command("send_update_reminders", today=IN_WINDOW)
     assert mail.outbox == []
 
 
@@ -65,10 +65,10 @@ def test_leads_of_other_organisations_get_nothing(world, partnership):
     make_member(
         Role.ACTION_LEAD, partnership, organisation=make_organisation(partnership, "Police")
     )
-    call_command("send_update_reminders", date=IN_WINDOW)
+    call_command("send_update_reminders", today=IN_WINDOW)
     assert [m.to for m in mail.outbox] == [[world.lead.email]]
 
 
 def test_a_bad_date_is_refused():
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
-        call_command("send_update_reminders", date="5/1/2026")
+        call_command("send_update_reminders", today="5/1/2026")

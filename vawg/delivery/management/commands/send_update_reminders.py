@@ -1,4 +1,4 @@
-"""python manage.py send_update_reminders [--date YYYY-MM-DD]: for cron, daily; idempotent."""
+"""python manage.py send_update_reminders [--today YYYY-MM-DD]: for cron, daily; idempotent."""
 
 from datetime import date
 
@@ -12,13 +12,14 @@ class Command(BaseCommand):
     help = "Email action leads whose updates for the current period are still due."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="Run as if today were this date (YYYY-MM-DD).")
+        parser.add_argument("--today", help="Pretend today is this date (YYYY-MM-DD).")
 
-    def handle(self, *args, date: str | None = None, **options):
+    def handle(self, *args, today: str | None = None, **options):
+        given = today
         try:
-            today = _parse(date) if date else timezone.localdate()
+            today = _parse(given) if given else timezone.localdate()
         except ValueError:
-            raise CommandError(f"--date must be a date as YYYY-MM-DD, not {date!r}.") from None
+            raise CommandError(f"--today must be a date as YYYY-MM-DD, not {given!r}.") from None
         sent = reminders_send(today=today)
         self.stdout.write(f"Sent {sent} reminder{'s' if sent != 1 else ''} for {today}.")
 
