@@ -27,6 +27,7 @@ PARTNERSHIP_NAV = [
     NavItem("Data imports", "insight:import-list", "insight.import"),
     NavItem("Learning", "learning:home", "learning.view"),
     NavItem("Support directory", "directory:listing-list", "directory.manage"),
+    NavItem("Survivor voice", "voice:triage-list", "voice.manage"),
     NavItem("MARAC", "marac:home", "marac.refer"),
     NavItem("MARAC statistics", "marac:statistics", "marac.statistics"),
     NavItem("Members", "accounts:member-list", "members.manage"),

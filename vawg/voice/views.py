@@ -1,0 +1,441 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from vawg.core.access import partnership_permission
+from vawg.core.models import Partnership
+from vawg.core.periods import current_period
+from vawg.core.permissions import roles_grant
+from vawg.core.safety import survivor_safe
+from vawg.voice import ratelimit, selectors, services
+from vawg.voice.forms import (
+    FeedbackForm,
+    SafeguardingRouteForm,
+    SessionForm,
+    SurveyForm,
+    ThemeForm,
+    TriageFilterForm,
+    TriageForm,
+)
+
+FEEDBACK_PER_PAGE = 20
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Show the service's refusal in the form's error summary, against the right field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Public pages a survivor uses ----------------------------------------------------
+# survivor_safe: public, no cookies, no-referrer, no-store. Nothing typed goes in a URL,
+# a title or a log; nothing about the sender is stored. They answer HEAD like GET (a
+# browser or link checker may send it); only the forms take POST.
+
+PUBLIC_METHODS = ["GET", "HEAD", "POST"]
+
+
+def _public_partnership(slug: str) -> Partnership:
+    partnership = Partnership.objects.filter(slug=slug).first()
+    if partnership is None:
+        raise Http404
+    return partnership
+
+
+def _too_many(request: HttpRequest, partnership: Partnership) -> HttpResponse:
+    response = render(
+        request,
+        "voice/public_too_many.html",
+        {"partnership": partnership, "minutes": ratelimit.WINDOW_SECONDS // 60},
+        status=429,
+    )
+    response["Retry-After"] = str(ratelimit.WINDOW_SECONDS)
+    return response
+
+
+@survivor_safe
+@require_http_methods(PUBLIC_METHODS)
+def feedback_form(request: HttpRequest, partnership: str) -> HttpResponse:
+    partnership = _public_partnership(partnership)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    context = {
+        "partnership": partnership,
+        "form": form,
+        "surveys": selectors.open_surveys(partnership=partnership),
+    }
+    if request.method == "POST":
+        if ratelimit.blocked(request, scope="feedback"):
+            return _too_many(request, partnership)
+        if form.is_spam():
+            # Said to have worked, so a robot learns nothing; nothing is kept.
+            ratelimit.note(request, scope="feedback")
+            return render(request, "voice/public_thanks.html", context)
+        if form.is_valid():
+            services.feedback_submit(
+                partnership=partnership,
+                text=form.cleaned_data["text"],
+                today=timezone.localdate(),
+            )
+            ratelimit.note(request, scope="feedback")
+            return render(request, "voice/public_thanks.html", context)
+    return render(request, "voice/public_feedback.html", context, status=_status(form))
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+@survivor_safe
+@require_http_methods(PUBLIC_METHODS)
+def survey_form(request: HttpRequest, partnership: str, survey: str) -> HttpResponse:
+    partnership = _public_partnership(partnership)
+    found = selectors.open_survey(partnership=partnership, slug=survey)
+    if found is None:
+        raise Http404
+    form = SurveyForm(request.POST if request.method == "POST" else None, survey=found)
+    context = {"partnership": partnership, "survey": found, "form": form, "surveys": []}
+    if request.method == "POST":
+        if ratelimit.blocked(request, scope="survey"):
+            return _too_many(request, partnership)
+        if form.is_spam():
+            ratelimit.note(request, scope="survey")
+            return render(request, "voice/public_thanks.html", context)
+        if form.is_valid():
+            try:
+                services.survey_respond(
+                    survey=found, replies=form.replies(), today=timezone.localdate()
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                ratelimit.note(request, scope="survey")
+                return render(request, "voice/public_thanks.html", context)
+    return render(request, "voice/public_survey.html", context, status=_status(form))
+
+
+@survivor_safe
+@require_safe
+def you_said_we_did(request: HttpRequest, partnership: str) -> HttpResponse:
+    partnership = _public_partnership(partnership)
+    return render(
+        request,
+        "voice/public_you_said.html",
+        {
+            "partnership": partnership,
+            "themes": selectors.published_themes(partnership=partnership),
+        },
+    )
+
+
+# --- Staff ------------------------------------------------------------------------
+
+
+@partnership_permission("voice.manage")
+@require_GET
+def triage_list(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    data.setdefault("show", selectors.Show.NEW)
+    form = TriageFilterForm(data)
+    show = form.chosen() if form.is_valid() else selectors.Show.NEW
+    feedback = selectors.feedback_for_triage(partnership=request.partnership, show=show)
+    page = Paginator(feedback, FEEDBACK_PER_PAGE).get_page(request.GET.get("page"))
+    services.feedback_list_read(
+        partnership=request.partnership,
+        ids=[item.pk for item in page],
+        actor=request.user,
+        request=request,
+    )
+    return render(
+        request,
+        "voice/triage_list.html",
+        {
+            "form": form,
+            "page": page,
+            "show": show,
+            "counts": selectors.triage_counts(partnership=request.partnership),
+            "route": selectors.safeguarding_route_for(partnership=request.partnership),
+        },
+    )
+
+
+@partnership_permission("voice.manage")
+@require_http_methods(["GET", "POST"])
+def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = selectors.feedback_for_detail(partnership=request.partnership, pk=pk)
+    if request.method == "POST":
+        form = TriageForm(request.POST, partnership=request.partnership)
+        if form.is_valid():
+            data = form.cleaned_data
+            themes = selectors.themes_for(partnership=request.partnership)
+            actions = selectors.action_choices(partnership=request.partnership)
+            priorities = selectors.priority_choices(partnership=request.partnership)
+            try:
+                services.feedback_triage(
+                    feedback=feedback,
+                    actor=request.user,
+                    status=data["status"],
+                    safeguarding=data["safeguarding"],
+                    themes=themes.filter(pk__in=data["themes"]),
+                    actions=actions.filter(pk__in=data["actions"]),
+                    priorities=priorities.filter(pk__in=data["priorities"]),
+                    note=data["note"],
+                    request=request,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"Feedback {feedback.pk} saved.")
+                return redirect(
+                    "voice:feedback-detail", partnership=request.partnership.slug, pk=feedback.pk
+                )
+    else:
+        form = TriageForm(
+            initial={
+                "status": feedback.status,
+                "safeguarding": feedback.safeguarding,
+                "themes": [t.pk for t in feedback.themes.all()],
+                "actions": [a.pk for a in feedback.actions.all()],
+                "priorities": [p.pk for p in feedback.priorities.all()],
+                "note": feedback.triage_note,
+            },
+            partnership=request.partnership,
+        )
+    services.feedback_read(feedback=feedback, actor=request.user, request=request)
+    return render(
+        request,
+        "voice/feedback_detail.html",
+        {
+            "feedback": feedback,
+            "form": form,
+            "route": selectors.safeguarding_route_for(partnership=request.partnership),
+        },
+        status=_status(form),
+    )
+
+
+@partnership_permission("voice.manage")
+@require_GET
+def theme_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "voice/theme_list.html",
+        {"themes": selectors.themes_for(partnership=request.partnership)},
+    )
+
+
+@partnership_permission("voice.manage")
+@require_http_methods(["GET", "POST"])
+def theme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    theme = None
+    if pk is not None:
+        theme = selectors.theme_for_edit(partnership=request.partnership, pk=pk)
+    if request.method == "POST":
+        form = ThemeForm(request.POST, partnership=request.partnership)
+        if form.is_valid():
+            data = form.cleaned_data
+            actions = selectors.action_choices(partnership=request.partnership)
+            priorities = selectors.priority_choices(partnership=request.partnership)
+            try:
+                saved = services.theme_save(
+                    partnership=request.partnership,
+                    actor=request.user,
+                    theme=theme,
+                    name=data["name"],
+                    you_said=data["you_said"],
+                    we_did=data["we_did"],
+                    published=data["published"],
+                    actions=actions.filter(pk__in=data["actions"]),
+                    priorities=priorities.filter(pk__in=data["priorities"]),
+                    request=request,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"Theme saved: {saved.name}.")
+                return redirect("voice:theme-list", partnership=request.partnership.slug)
+    elif theme is not None:
+        form = ThemeForm(
+            initial={
+                "name": theme.name,
+                "you_said": theme.you_said,
+                "we_did": theme.we_did,
+                "published": theme.published,
+                "actions": [a.pk for a in theme.actions.all()],
+                "priorities": [p.pk for p in theme.priorities.all()],
+            },
+            partnership=request.partnership,
+        )
+    else:
+        form = ThemeForm(partnership=request.partnership)
+    return render(
+        request, "voice/theme_edit.html", {"form": form, "theme": theme}, status=_status(form)
+    )
+
+
+@partnership_permission("voice.manage")
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "voice/session_list.html",
+        {"sessions": selectors.sessions_for(partnership=request.partnership)},
+    )
+
+
+@partnership_permission("voice.manage")
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    session = None
+    if pk is not None:
+        session = selectors.session_for_edit(partnership=request.partnership, pk=pk)
+    if request.method == "POST":
+        form = SessionForm(request.POST, partnership=request.partnership)
+        if form.is_valid():
+            data = form.cleaned_data
+            themes = selectors.themes_for(partnership=request.partnership)
+            try:
+                services.session_save(
+                    partnership=request.partnership,
+                    actor=request.user,
+                    session=session,
+                    kind=data["kind"],
+                    held_on=data["held_on"],
+                    title=data["title"],
+                    summary=data["summary"],
+                    attendance=data["attendance"],
+                    themes=themes.filter(pk__in=data["themes"]),
+                    request=request,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, "Session saved.")
+                return redirect("voice:session-list", partnership=request.partnership.slug)
+    elif session is not None:
+        form = SessionForm(
+            initial={
+                "kind": session.kind,
+                "title": session.title,
+                "held_on": session.held_on,
+                "attendance": session.attendance,
+                "summary": session.summary,
+                "themes": [t.pk for t in session.themes.all()],
+            },
+            partnership=request.partnership,
+        )
+    else:
+        form = SessionForm(partnership=request.partnership)
+    return render(
+        request,
+        "voice/session_edit.html",
+        {"form": form, "session": session},
+        status=_status(form),
+    )
+
+
+@partnership_permission("voice.manage")
+@require_http_methods(["GET", "POST"])
+def safeguarding_route(request: HttpRequest) -> HttpResponse:
+    route = selectors.safeguarding_route_for(partnership=request.partnership)
+    if request.method == "POST":
+        form = SafeguardingRouteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.safeguarding_route_set(
+                    partnership=request.partnership,
+                    actor=request.user,
+                    request=request,
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, "Safeguarding route saved.")
+                return redirect("voice:triage-list", partnership=request.partnership.slug)
+    else:
+        initial = None
+        if route:
+            initial = {
+                "text": route.text,
+                "contact": route.contact,
+                "notify_email": route.notify_email,
+            }
+        form = SafeguardingRouteForm(initial=initial)
+    return render(
+        request,
+        "voice/safeguarding_route.html",
+        {"form": form, "route": route},
+        status=_status(form),
+    )
+
+
+@partnership_permission("voice.manage")
+@require_GET
+def survey_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "voice/survey_list.html",
+        {"surveys": selectors.surveys_for(partnership=request.partnership)},
+    )
+
+
+@partnership_permission("voice.manage")
+@require_POST
+def survey_start(request: HttpRequest) -> HttpResponse:
+    survey = services.survey_create_standard(
+        partnership=request.partnership, actor=request.user, request=request
+    )
+    messages.success(request, f"Survey ready: {survey.title}.")
+    return redirect("voice:survey-list", partnership=request.partnership.slug)
+
+
+@partnership_permission("voice.manage")
+@require_POST
+def survey_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = selectors.survey_for_staff(partnership=request.partnership, pk=pk)
+    services.survey_set_open(
+        survey=survey, is_open=not survey.is_open, actor=request.user, request=request
+    )
+    messages.success(request, f"{survey.title} is now {'open' if survey.is_open else 'closed'}.")
+    return redirect("voice:survey-list", partnership=request.partnership.slug)
+
+
+@partnership_permission("voice.manage")
+@require_GET
+def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = selectors.survey_for_staff(partnership=request.partnership, pk=pk)
+    unsuppressed = roles_grant(request.roles, "figures.unsuppressed")
+    texts = selectors.survey_text_answers(survey=survey)
+    period = current_period(request.partnership, timezone.localdate())
+    measures = None
+    if period is not None:
+        measures = selectors.measures_of_success(
+            partnership=request.partnership, period=period, unsuppressed=unsuppressed
+        )
+    services.survey_answers_read(
+        survey=survey, count=len(texts), actor=request.user, request=request
+    )
+    return render(
+        request,
+        "voice/survey_results.html",
+        {
+            "survey": survey,
+            "results": selectors.survey_results(survey=survey, unsuppressed=unsuppressed),
+            "unsuppressed": unsuppressed,
+            "texts": texts,
+            "period": period,
+            "measures": measures,
+        },
+    )
