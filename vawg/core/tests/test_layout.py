@@ -10,6 +10,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from vawg.core import views
+from vawg.core.access import access_for
+from vawg.core.navigation import navigation_for
 from vawg.core.permissions import Role
 from vawg.core.testing import make_member
 
@@ -264,3 +266,17 @@ def test_every_error_template_renders_without_the_database(name):
 
     assert '<h1 class="govuk-heading-l">' in html
     assert 'href="#main-content"' in html
+
+
+def test_a_page_inside_a_section_marks_only_that_section(client_for, personas, partnership):
+    class Req:
+        path = f"/p/{partnership.slug}/delivery/vawg-2022-25/dashboard/"
+
+    access = access_for(personas["partnership_admin"])
+    active = [i["label"] for i in navigation_for(Req(), partnership, access) if i["active"]]
+    assert active == ["Delivery"]
+    Req.path = reverse("delivery:my-actions", kwargs={"partnership": partnership.slug})
+    active = [i["label"] for i in navigation_for(Req(), partnership, access) if i["active"]]
+    assert active == ["My actions"]
+    Req.path = "/p/elsewhere/"
+    assert not any(i["active"] for i in navigation_for(Req(), partnership, access))
