@@ -12,7 +12,8 @@ one partner extract (CSV) per borough, and measures in one run:
   filters drawn at random for each repetition, against the naive baseline:
   pandas over the same incidents held in memory, given the same filters.
 
-Results are printed as ratios and written to bench/results/insight.json.
+Results are printed as ratios and written to bench/results/insight.json
+(BENCH_QUERIES=0 measures the import only and writes nothing).
 DATABASE_URL chooses the database (it must be one kept for benchmarking: the
 bench's partnerships and their incidents are replaced); without it, a fresh
 SQLite file under bench/.data/ is used, never the application's database.
@@ -63,6 +64,8 @@ WARDS = 20
 START, END = date(2016, 4, 1), date(2026, 3, 31)
 TODAY = date(2026, 4, 30)
 REPEATS = int(os.environ.get("BENCH_REPEATS", 30))
+# BENCH_QUERIES=0: the import only (its figures printed, the results file left alone).
+RUN_QUERIES = os.environ.get("BENCH_QUERIES", "1") != "0"
 RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results" / "insight.json"))
 
 
@@ -388,17 +391,21 @@ def main() -> None:
         floor = duckdb_floor(files)
     stored = Incident.objects.filter(partnership__in=boroughs).count()
     assert stored == rows, f"stored {stored} of {rows}"
-    frame = load_frame()
     results = {
         "rows": rows,
         "database": database,
-        "queries": run_queries(boroughs, frame),
+        "queries": {},
         "import": {
             "rows_per_s": round(rows / ours),
             "floor_rows_per_s": round(rows / floor),
             "ratio_to_floor": round(ours / floor, 1),
         },
     }
+    if not RUN_QUERIES:
+        # An import-only run (profiling the import) must not overwrite the full results.
+        print(f"\nimport: {ours:.1f} s; DuckDB floor {floor:.2f} s; {ours / floor:.1f}x the floor")
+        return
+    results["queries"] = run_queries(boroughs, load_frame())
     print(f"\n{'query':<46}{'median ms':>10}{'p95 ms':>9}{'pandas ms':>11}{'ratio':>8}")
     for query_id, q in results["queries"].items():
         print(

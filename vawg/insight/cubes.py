@@ -8,7 +8,7 @@ PostgreSQL: a window function for repeats, INSERT ... SELECT ... GROUP BY for
 the cubes, touching only the partnership-months an import changed.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
@@ -23,16 +23,18 @@ CHUNK = 500
 I = Incident._meta.db_table  # noqa: E741
 
 
-def refresh_repeats(digests: set[str] | None) -> set[tuple[int, date]]:
+def refresh_repeats(digests: set[str] | None, *, rebuilding: set[tuple[int, date]]) -> None:
     """Recompute `is_repeat` for the incidents of these people (None: everyone).
 
     An incident is a repeat when the same person (same key version and digest,
     from any partnership) has an earlier incident in the 365 days up to it;
-    incidents on the same day are ordered by when they were stored. Returns the
-    (partnership, month) pairs whose flags changed.
+    incidents on the same day are ordered by when they were stored. The cube rows
+    of (partnership, month) pairs in `rebuilding` are left to `rebuild`; in every
+    other month only flags changed, so its cube rows' repeats are adjusted in place
+    (cheaper than rebuilding another partnership's whole history).
     """
     if digests is not None and not digests:
-        return set()
+        return
     if digests is None:
         changed = _repeat_changes("")
     else:
@@ -55,7 +57,48 @@ def refresh_repeats(digests: set[str] | None) -> set[tuple[int, date]]:
                     f"UPDATE {I} SET is_repeat = %s WHERE id IN ({', '.join(['%s'] * len(part))})",
                     [flag, *part],
                 )
-    return {(p, _as_date(m)) for _, _, p, m in changed}
+    flips = [
+        (pk, 1 if new else -1) for pk, new, p, m in changed if (p, _as_date(m)) not in rebuilding
+    ]
+    if flips:
+        _adjust_repeats(flips)
+
+
+def _adjust_repeats(flips: list[tuple[int, int]]) -> None:
+    """Add each flipped incident's change (+1 or -1) to the repeats of its cube rows.
+
+    The flipped incidents are read once and their changes summed per cube row here;
+    each cube row is then updated through its index.
+    """
+    characteristics = [v.name for v in VICTIM_CHARACTERISTICS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS insight_flipped (id bigint PRIMARY KEY, delta integer)"
+        )
+        cursor.execute("DELETE FROM insight_flipped")
+        cursor.executemany("INSERT INTO insight_flipped (id, delta) VALUES (%s, %s)", flips)
+        cursor.execute(
+            f"""SELECT i.partnership_id, i.month, i.strand, i.ward_id, i.partner_id,
+                {", ".join(f"i.{c}" for c in characteristics)}, f.delta
+            FROM insight_flipped f JOIN {I} i ON i.id = f.id"""
+        )
+        area, month, victim = Counter(), Counter(), Counter()
+        for p, m, strand, ward, partner, *values, delta in cursor.fetchall():
+            area[p, m, strand, ward, partner] += delta
+            month[p, m, strand, partner] += delta
+            for characteristic, value in zip(characteristics, values, strict=True):
+                victim[p, m, strand, characteristic, value] += delta
+                victim[p, m, "", characteristic, value] += delta
+        for model, changes, keys in [
+            (AreaCube, area, ["strand", "ward_id", "partner_id"]),
+            (MonthCube, month, ["strand", "partner_id"]),
+            (VictimCube, victim, ["strand", "characteristic", "value"]),
+        ]:
+            matches = " AND ".join(f"{k} = %s" for k in ["partnership_id", "month", *keys])
+            cursor.executemany(
+                f"UPDATE {model._meta.db_table} SET repeats = repeats + %s WHERE {matches}",
+                [(delta, *key) for key, delta in changes.items() if delta],
+            )
 
 
 def _repeat_changes(where: str) -> list:

@@ -11,14 +11,18 @@ few values millions of times (docs/performance.md).
 
 import csv
 import hashlib
+import hmac
 import io
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import getitem, itemgetter
 from pathlib import PurePath
 from typing import NamedTuple
 
-from vawg.core.crypto import pseudonymise
+from vawg.core import crypto
+from vawg.core.crypto import normalise_identifier
 from vawg.core.csvsafe import unsafe_cell
 from vawg.core.models import Ward
 from vawg.core.tabular import Problem, TableError, read_table
@@ -216,6 +220,13 @@ def _ward_key(text: str) -> str:
     return normalise_code(text.replace("&", " and ").replace("'", "").replace("’", ""))
 
 
+class _NoPerson(dict):
+    """The person look-up for a file without an identifier column."""
+
+    def get(self, key, default=None):
+        return (None, "")
+
+
 class Standardiser:
     """Turns one partner's rows into Records, or Problems; caches what repeats."""
 
@@ -241,8 +252,81 @@ class Standardiser:
         self._ward_ids: dict[str, int] = {}
         # (field, column position or None, {text as written: code}) for each coded field.
         self._coded = [(name, self.index.get(name), {}) for name in CODED]
+        self._person_version = crypto.current_pseudonym_version()
+        self._person_hmac = hmac.new(
+            crypto.pseudonym_keys()[self._person_version],
+            f"{PERSON_PURPOSE}\x1f".encode(),
+            hashlib.sha256,
+        )
+        self._fast_setup()
+
+    def _fast_setup(self) -> None:
+        """The fast path: one C-level pick of the row's cells, then dictionary look-ups,
+        so each distinct date, ward, code and person is worked out once per file. A row
+        with anything wrong, or a code not yet seen, takes the full path (`_record`)."""
+        # Keyed by the cell as written: a date or the reason it is not one; a ward id or 0.
+        self._fast_dates: dict[str, date | str] = {}
+        self._fast_wards: dict[str, int] = {}
+        self._fast_people: dict[str, tuple[int | None, str]] = {}
+        positions = [self.index.get(n) for n in ("source_id", "date", "ward")]
+        caches: list[dict] = []
+        for name, position, cache in self._coded:
+            if position is None:
+                if name in REQUIRED:
+                    positions = [None]  # every row is a problem: no fast path
+                    break
+                # A field the file lacks has one code on every row: any cell reads as it.
+                constant = "pending" if name == "outcome" else UNKNOWN
+                position, cache = 0, defaultdict(lambda c=constant: c)
+            positions.append(position)
+            caches.append(cache)
+        self._fast = None not in positions
+        if self._fast:
+            person = self.index.get("person_id")
+            if person is None:
+                # No identifier column: position 0 is picked and always reads as no person.
+                person, self._fast_people = 0, _NoPerson()
+            self._pick = itemgetter(*positions, person)
+            self._fast_caches = caches
 
     def record(self, number: int, values: list[str]) -> Record | list[Problem]:
+        """One row as a Record, or its Problems."""
+        if self._fast:
+            try:
+                texts = self._pick(values)
+            except IndexError:
+                return self._record(number, values)
+            source_id = texts[0].strip()
+            occurred_on = self._fast_dates.get(texts[1])
+            if occurred_on is None:
+                occurred_on = self._fast_dates[texts[1]] = _parse_date(texts[1].strip(), self.today)
+            ward_id = self._fast_wards.get(texts[2])
+            if ward_id is None:
+                ward_id = self._fast_wards[texts[2]] = self.wards(texts[2].strip()) or 0
+            try:
+                codes = list(map(getitem, self._fast_caches, texts[3:-1]))
+            except KeyError:
+                codes = None
+            if (
+                codes is None
+                or not ward_id
+                or isinstance(occurred_on, str)
+                or not source_id
+                or len(source_id) > 64
+                or source_id in self.seen
+            ):
+                # Something new or wrong in this row: the full path words its problems.
+                return self._record(number, values)
+            person = self._fast_people.get(texts[-1])
+            if person is None:
+                text = texts[-1].strip()
+                person = self._fast_people[texts[-1]] = self._person(text) if text else (None, "")
+            self.seen[source_id] = number
+            standardised = (occurred_on, *codes[:2], ward_id, *codes[2:], *person)
+            return Record(number, source_id, *standardised, fingerprint(standardised))
+        return self._record(number, values)
+
+    def _record(self, number: int, values: list[str]) -> Record | list[Problem]:
         problems: list[Problem] = []
         get = self._getter(values)
 
@@ -353,8 +437,11 @@ class Standardiser:
     def _person(self, text: str) -> tuple[int, str]:
         cached = self._people.get(text)
         if cached is None:
-            pseudonym = pseudonymise(text, purpose=PERSON_PURPOSE)
-            cached = self._people[text] = (pseudonym.key_version, pseudonym.digest)
+            # The HMAC state after the purpose prefix is reused: the same digest as
+            # crypto.pseudonymise (a test checks this), without re-reading the keys per person.
+            keyed = self._person_hmac.copy()
+            keyed.update(normalise_identifier(text).encode())
+            cached = self._people[text] = (self._person_version, keyed.hexdigest())
         return cached
 
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -249,7 +250,7 @@ def import_run(
     data_import.rows_done = 0
     data_import.save(update_fields=["status", "rows_done"])
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _large_page_cache():
             outcome = _process(data_import, today=today, write=True, progress=progress)
             if outcome.rejected:
                 raise ImportRejected
@@ -330,6 +331,24 @@ def import_file(
             data_import=data_import, columns=guess.columns, values=guess.values, actor=actor
         )
     return import_run(data_import=data_import, actor=actor, today=today, progress=progress)
+
+
+@contextmanager
+def _large_page_cache():
+    """On SQLite, a 128 MB page cache while an import writes (then the setting as it was):
+    the random-digest index outgrows the default 2 MB, and pages spill mid-transaction."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size = -131072")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")
 
 
 def _save_report(data_import: DataImport, outcome: Outcome) -> None:
@@ -548,7 +567,7 @@ class _Writer:
 
     def finish(self) -> None:
         self.flush()
-        self.months |= cubes.refresh_repeats(self.digests)
+        cubes.refresh_repeats(self.digests, rebuilding=self.months)
         cubes.rebuild(self.months)
 
 

@@ -3,7 +3,9 @@ from datetime import date
 import pytest
 from django.db.models import Sum
 
+from vawg.core import crypto
 from vawg.insight import services
+from vawg.insight.importer import PERSON_PURPOSE
 from vawg.insight.models import DataImport, Incident, MonthCube, VictimCube
 from vawg.insight.tests.factories import (
     MAPPING,
@@ -121,6 +123,38 @@ def test_each_bad_value_gets_its_own_reason(partnership, wards, overrides, colum
     assert result.problems[0]["column"] == column
     assert result.problems[0]["reason"].startswith(reason)
     assert result.problems[0]["row"] == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column"),
+    [
+        ({"Incident Date": "2027-01-01"}, "Incident Date"),
+        ({"Incident Date": ""}, "Incident Date"),
+        ({"VAWG Strand": "XYZ"}, "VAWG Strand"),
+        ({"Ward": "Atlantis"}, "Ward"),
+        ({"Crime Ref": ""}, "Crime Ref"),
+        ({"Crime Ref": "G1"}, "Crime Ref"),
+        ({"Victim Age": "130"}, "Victim Age"),
+    ],
+)
+def test_a_bad_value_after_good_rows_is_still_reported(partnership, wards, overrides, column):
+    # The good rows fill the importer's caches, so the bad row meets its fast path.
+    result = import_rows(partnership, [row("G1"), row("G2"), row("X1", **overrides)])
+    assert result.status == DataImport.Status.REJECTED
+    assert [(p["row"], p["column"]) for p in result.problems] == [(4, column)]
+    assert Incident.objects.count() == 0
+
+
+def test_each_person_is_pseudonymised_as_the_platform_does(partnership, wards):
+    rows = [
+        row("H1", **{"Victim ID": "Jane-Doe-1970"}),
+        row("H2", **{"Victim ID": " jane-doe-1970 "}),
+        row("H3", **{"Victim ID": ""}),
+    ]
+    import_rows(partnership, rows)
+    expected = crypto.pseudonymise("Jane-Doe-1970", purpose=PERSON_PURPOSE)
+    stored = dict(Incident.objects.values_list("source_id", "person_digest"))
+    assert stored == {"H1": expected.digest, "H2": expected.digest, "H3": ""}
 
 
 def test_a_duplicate_record_id_names_the_first_row(partnership, wards):
