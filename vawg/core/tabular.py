@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
@@ -31,6 +31,16 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+# An .xlsx is a zip archive: refuse one that would unpack to far more than a spreadsheet
+# holds (an archive bomb) before anything opens it.
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+NOT_XLSX = (
+    "The file is not a readable Excel (.xlsx) file. Open it in a spreadsheet "
+    "program and save it as .xlsx or CSV UTF-8."
+)
 
 
 class TableError(Exception):
@@ -103,14 +113,26 @@ def _read_csv(data: bytes) -> Table:
     return Table(headers, rows())
 
 
+def check_archive(data: bytes, filename: str) -> None:
+    """For an .xlsx, refuse what is not a zip or would unpack far beyond its size.
+    Cheap: reads only the archive's directory. Raises TableError."""
+    if PurePath(filename or "").suffix.lower() != ".xlsx":
+        return
+    try:
+        with ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except BadZipFile:
+        raise TableError(NOT_XLSX) from None
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * max(len(data), 1):
+        raise TableError("The spreadsheet unpacks to far more than its size, so it was refused.")
+
+
 def _read_xlsx(data: bytes) -> Table:
+    check_archive(data, "upload.xlsx")
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError):
-        raise TableError(
-            "The file is not a readable Excel (.xlsx) file. Open it in a spreadsheet "
-            "program and save it as .xlsx or CSV UTF-8."
-        ) from None
+        raise TableError(NOT_XLSX) from None
     sheet = book.worksheets[0]
     for merged in sheet.merged_cells.ranges:
         if merged.min_row == 1:

@@ -9,8 +9,6 @@ whose standardised values differ (a new crime outcome) and adds the rest.
 """
 
 import hashlib
-import io
-import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
 from vawg.core import crypto
 from vawg.core.models import Organisation, Partnership, Ward
-from vawg.core.tabular import Problem, TableError
+from vawg.core.tabular import Problem, TableError, check_archive
 from vawg.insight import cubes
 from vawg.insight.importer import (
     PROBLEMS_KEPT,
@@ -40,8 +38,6 @@ from vawg.insight.importer import dropped_columns as _dropped
 from vawg.insight.models import ColumnMapping, DataImport, Incident
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
-MAX_ZIP_RATIO = 100
 WRITE_CHUNK = 20_000
 # Files with more rows than this are checked and imported by the background worker.
 BACKGROUND_ROWS = 20_000
@@ -81,16 +77,10 @@ def check_upload(data: bytes, filename: str) -> None:
             f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
             "split it, or import it from the command line."
         )
-    if filename.lower().endswith(".xlsx"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                unzipped = sum(info.file_size for info in archive.infolist())
-        except zipfile.BadZipFile:
-            raise ValidationError(
-                "The file is not a readable Excel (.xlsx) file. Save it as .xlsx or CSV UTF-8."
-            ) from None
-        if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * max(len(data), 1):
-            raise ValidationError("The spreadsheet unpacks to far more than its size: refused.")
+    try:
+        check_archive(data, filename)
+    except TableError as error:
+        raise ValidationError(str(error)) from None
 
 
 def mapping_for(partner: Organisation) -> Mapping:

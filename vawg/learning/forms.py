@@ -1,8 +1,5 @@
 """Forms for partnership learning: each form's `values()` are its service's arguments."""
 
-import zipfile
-from io import BytesIO
-
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,6 +8,7 @@ from django.utils.text import Truncator
 from vawg.core.access import scoped
 from vawg.core.forms import GovukDateField
 from vawg.core.models import Organisation, Partnership, ReportingPeriod
+from vawg.core.tabular import TableError, check_archive
 from vawg.learning.models import (
     CONFIDENCE_MAX,
     CONFIDENCE_MIN,
@@ -25,7 +23,6 @@ from vawg.strategy.models import Action
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # An .xlsx is a zip archive: refuse one that would expand to far more than it could hold.
-MAX_XLSX_EXPANDED_BYTES = 50 * 1024 * 1024
 TEXT_MAX = 5000
 SCORES = [("", "Not answered")] + [
     (str(n), str(n)) for n in range(CONFIDENCE_MIN, 1 + CONFIDENCE_MAX)
@@ -371,16 +368,10 @@ class ImportForm(forms.Form):
         if not name.endswith((".csv", ".xlsx")):
             raise ValidationError("The file must be a CSV or an Excel (.xlsx) file.")
         data = upload.read()
-        if name.endswith(".xlsx"):
-            try:
-                with zipfile.ZipFile(BytesIO(data)) as archive:
-                    expanded = sum(info.file_size for info in archive.infolist())
-            except zipfile.BadZipFile:
-                raise ValidationError(
-                    "The file is not a readable Excel (.xlsx) file. Save it as .xlsx or CSV UTF-8."
-                ) from None
-            if expanded > MAX_XLSX_EXPANDED_BYTES:
-                raise ValidationError("The spreadsheet is too large once opened: split it.")
+        try:
+            check_archive(data, name)
+        except TableError as error:
+            raise ValidationError(str(error)) from None
         return upload.name, data
 
 

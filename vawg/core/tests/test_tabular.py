@@ -96,3 +96,13 @@ def test_any_bytes_either_read_or_give_a_table_error(data):
     for name in ("x.csv", "x.xlsx"):
         with contextlib.suppress(TableError):
             rows_of(data, name)
+
+
+def test_an_xlsx_that_would_unpack_far_beyond_its_size_is_refused_unopened():
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * 5_000_000)
+    with pytest.raises(TableError, match="unpacks to far more than its size"):
+        rows_of(out.getvalue(), "bomb.xlsx")
