@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from vawg.accounts.models import Membership, User
 from vawg.audit.models import AuditEvent
 from vawg.core.access import scoped
 from vawg.core.models import Partnership
@@ -382,3 +383,13 @@ def marac_counts(partnership: Partnership, start: date, end: date) -> MaracCount
         women_16_plus=row.women_16_plus,
         population_is_synthetic=row.population_is_synthetic,
     )
+
+
+def representatives(partnership: Partnership):
+    """The partnership's active MARAC representatives, who may be named on a sealed case."""
+    ids = (
+        Membership.objects.active()
+        .filter(partnership=partnership, role=Role.MARAC_REPRESENTATIVE)
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=ids).order_by("username")

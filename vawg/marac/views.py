@@ -11,9 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vawg.accounts.models import Membership
 from vawg.core.access import partnership_permission
-from vawg.core.permissions import Role, roles_grant
+from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES
 from vawg.marac import dash, forms, selectors, services
 from vawg.marac.models import Attachment
@@ -289,17 +288,6 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_url("case-detail", request, pk=referral.pk))
 
 
-def _representatives(partnership):
-    from vawg.accounts.models import User
-
-    ids = (
-        Membership.objects.active()
-        .filter(partnership=partnership, role=Role.MARAC_REPRESENTATIVE)
-        .values("user_id")
-    )
-    return User.objects.filter(pk__in=ids).order_by("username")
-
-
 @partnership_permission("marac.coordinate")
 @GET_POST
 def case_seal(request: HttpRequest, pk: int) -> HttpResponse:
@@ -310,7 +298,9 @@ def case_seal(request: HttpRequest, pk: int) -> HttpResponse:
         "named": list(referral.sealed_for.all()),
     }
     form = forms.SealForm(
-        _post(request), initial=initial, representatives=_representatives(request.partnership)
+        _post(request),
+        initial=initial,
+        representatives=selectors.representatives(request.partnership),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
