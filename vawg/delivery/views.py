@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vawg.core.access import partnership_permission, public
+from vawg.core.access import partnership_permission
 from vawg.core.models import Partnership
 from vawg.core.permissions import roles_grant
+from vawg.core.safety import survivor_safe
 from vawg.delivery import exports, imports, selectors, services
 from vawg.delivery.forms import (
     AssignLeadForm,
@@ -448,21 +449,18 @@ def changes_export(request: HttpRequest, strategy: str, fmt: str) -> HttpRespons
 # --- The published plan ------------------------------------------------------------
 
 
-@public
+@survivor_safe
 @require_GET
 def published_plan(request: HttpRequest, partnership: str) -> HttpResponse:
-    """The plan as the public sees it: no sign-in, no cookies, only approved progress."""
+    """The plan as the public sees it: no sign-in, no cookies, only approved progress.
+    Residents and survivors read it, so it leaves no trace either (core.safety)."""
     found = get_object_or_404(Partnership, slug=partnership)
     context = {
         "partnership": found,
         "plans": selectors.published_plan(partnership=found),
         "indicators": public_indicators(found),
     }
-    response = render(request, "delivery/published_plan.html", context)
-    # Nothing on this page needs a cookie; a staff member's session is not refreshed here.
-    response.cookies.clear()
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return render(request, "delivery/published_plan.html", context)
 
 
 # --- Spreadsheet imports ---------------------------------------------------------------
