@@ -55,6 +55,7 @@ def test_each_public_page_answers_get_and_head_alike_and_safely(client, pages, p
     assert_safe(get)
     assert_safe(head)
     assert _title(get) in NEUTRAL_TITLES
+    assert "VAWG" not in get.content.decode().split("</header>")[0]
     assert head["Content-Type"] == get["Content-Type"]
 
 
