@@ -23,6 +23,11 @@ CHUNK = 500
 I = Incident._meta.db_table  # noqa: E741
 
 
+def person_key(digest: str) -> int | None:
+    """Incident.person_key for a digest: its first 60 bits, as a number."""
+    return int(digest[:15], 16) if digest else None
+
+
 def refresh_repeats(digests: set[str] | None, *, rebuilding: set[tuple[int, date]]) -> None:
     """Recompute `is_repeat` for the incidents of these people (None: everyone).
 
@@ -41,13 +46,14 @@ def refresh_repeats(digests: set[str] | None, *, rebuilding: set[tuple[int, date
         # The people go in a temporary table: one query however many there are.
         with connection.cursor() as cursor:
             cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS insight_touched (digest varchar(64) PRIMARY KEY)"
+                "CREATE TEMP TABLE IF NOT EXISTS insight_touched (person bigint PRIMARY KEY)"
             )
             cursor.execute("DELETE FROM insight_touched")
+            keys = {person_key(d) for d in digests}
             cursor.executemany(
-                "INSERT INTO insight_touched (digest) VALUES (%s)", [(d,) for d in digests]
+                "INSERT INTO insight_touched (person) VALUES (%s)", [(k,) for k in keys]
             )
-        changed = _repeat_changes("AND person_digest IN (SELECT digest FROM insight_touched)")
+        changed = _repeat_changes("AND person_key IN (SELECT person FROM insight_touched)")
     with connection.cursor() as cursor:
         for flag in (True, False):
             ids = [pk for pk, new, _, _ in changed if new == flag]

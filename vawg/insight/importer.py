@@ -15,6 +15,7 @@ import hmac
 import io
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import getitem, itemgetter
@@ -253,11 +254,8 @@ class Standardiser:
         # (field, column position or None, {text as written: code}) for each coded field.
         self._coded = [(name, self.index.get(name), {}) for name in CODED]
         self._person_version = crypto.current_pseudonym_version()
-        self._person_hmac = hmac.new(
-            crypto.pseudonym_keys()[self._person_version],
-            f"{PERSON_PURPOSE}\x1f".encode(),
-            hashlib.sha256,
-        )
+        self._person_key = crypto.pseudonym_keys()[self._person_version]
+        self._person_prefix = f"{PERSON_PURPOSE}\x1f".encode()
         self._fast_setup()
 
     def _fast_setup(self) -> None:
@@ -437,11 +435,11 @@ class Standardiser:
     def _person(self, text: str) -> tuple[int, str]:
         cached = self._people.get(text)
         if cached is None:
-            # The HMAC state after the purpose prefix is reused: the same digest as
-            # crypto.pseudonymise (a test checks this), without re-reading the keys per person.
-            keyed = self._person_hmac.copy()
-            keyed.update(normalise_identifier(text).encode())
-            cached = self._people[text] = (self._person_version, keyed.hexdigest())
+            # One C-level HMAC call with the key read once: the same digest as
+            # crypto.pseudonymise (a test checks this).
+            message = self._person_prefix + normalise_identifier(text).encode()
+            digest = hmac.digest(self._person_key, message, "sha256").hex()
+            cached = self._people[text] = (self._person_version, digest)
         return cached
 
 
@@ -450,7 +448,12 @@ def _parse_date(text: str, today: date) -> date | str:
     if not text:
         return "The date is missing."
     parsed = None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"):
+    if len(text) == 10 and text[4] == text[7] == "-":
+        # The standard's own form, parsed far quicker than by strptime.
+        with suppress(ValueError):
+            parsed = date.fromisoformat(text)
+    patterns = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M")
+    for pattern in patterns if parsed is None else ():
         try:
             parsed = datetime.strptime(text, pattern).date()
             break

@@ -170,6 +170,10 @@ class Incident(models.Model):
     outcome = models.CharField(max_length=32)
     person_key_version = models.PositiveSmallIntegerField(null=True)
     person_digest = models.CharField(max_length=64, blank=True)
+    # The digest's first 60 bits as a number: a quarter of the size in the index that finds
+    # a person's incidents, so far fewer pages to write at import (docs/performance.md).
+    # Shared by two people only by chance; the repeat rule itself compares whole digests.
+    person_key = models.BigIntegerField(null=True)
     is_repeat = models.BooleanField(default=False)
     # A digest of the standardised values: an unchanged row on re-import is skipped.
     fingerprint = models.CharField(max_length=32)
@@ -184,8 +188,27 @@ class Incident(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["person_digest", "day"], name="incident_person_day"),
-            models.Index(fields=["partnership", "month"], name="incident_partnership_month"),
+            models.Index(fields=["person_key", "day"], name="incident_person_key_day"),
+            # Every dimension the dashboard filters or groups by: the cube rebuilds and the
+            # crossings no cube holds (a characteristic with a ward, say) read this index
+            # alone, never the rows (docs/performance.md).
+            models.Index(
+                fields=[
+                    "partnership",
+                    "month",
+                    "strand",
+                    "ward",
+                    "partner",
+                    "age_band",
+                    "sex",
+                    "ethnicity",
+                    "disability",
+                    "orientation",
+                    "outcome",
+                    "is_repeat",
+                ],
+                name="incident_dimensions",
+            ),
         ]
 
     def __str__(self) -> str:
