@@ -64,12 +64,13 @@ def _cells(data: bytes, width: int, positions: list[int]) -> dict[int, np.ndarra
 
 
 def _standardise(cells: dict[str, np.ndarray], s: Standardiser) -> dict | None:
-    if any(_any(column, lambda v: v[:1] == "'") for column in cells.values()):
-        return None  # a neutralised cell: the row path knows how to read it back
     out: dict[str, np.ndarray] = {}
-
     ids = np.asarray([v.strip() for v in cells["source_id"]], dtype=object)
-    if _any(ids, lambda v: not v or len(v) > 64) or pd.Series(ids).duplicated().any():
+    if (
+        _any(cells["source_id"], lambda v: v[:1] == "'")
+        or _any(ids, lambda v: not v or len(v) > 64)
+        or pd.Series(ids).duplicated().any()
+    ):
         return None
     out["source_id"] = ids
 
@@ -81,7 +82,7 @@ def _standardise(cells: dict[str, np.ndarray], s: Standardiser) -> dict | None:
         return s.wards(text.strip()) or _BAD
 
     for name, convert in (("occurred_on", occurred), ("ward_id", ward)):
-        column = _map(cells["date" if name == "occurred_on" else "ward"], convert)
+        column = _read(cells["date" if name == "occurred_on" else "ward"], convert)
         if column is None:
             return None
         out[name] = column
@@ -100,14 +101,16 @@ def _standardise(cells: dict[str, np.ndarray], s: Standardiser) -> dict | None:
             found = s._code(0, name, text.strip(), problems)
             return _BAD if problems else found
 
-        column = _map(cells[name], code)
+        column = _read(cells[name], code)
         if column is None:
             return None
         out[name] = column
     if "person_id" in cells:
-        people = _map(
+        people = _read(
             cells["person_id"], lambda t: s._person(t.strip()) if t.strip() else (None, "")
         )
+        if people is None:
+            return None
         out["person_key_version"] = np.asarray([p[0] for p in people], dtype=object)
         out["person_digest"] = np.asarray([p[1] for p in people], dtype=object)
     else:
@@ -142,6 +145,12 @@ def _fingerprints(out: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(
         [blake(line.encode(), digest_size=16).hexdigest() for line in joined], dtype=object
     )
+
+
+def _read(cells: np.ndarray, convert: Callable) -> np.ndarray | None:
+    """_map for a column of the file's cells: a cell an export neutralised (a leading
+    quote) is for the row path to read back."""
+    return _map(cells, lambda v: _BAD if v[:1] == "'" else convert(v))
 
 
 def mapped(column: np.ndarray, convert: Callable) -> np.ndarray:
