@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from itertools import repeat
 from pathlib import PurePath
 
@@ -295,6 +295,44 @@ def import_discard(*, data_import: DataImport, actor, request: HttpRequest | Non
         request=request,
     )
     return data_import
+
+
+# A staged file holds personal data until it is imported: one left longer than this is
+# erased by `insight_forget_stale` (docs/insight.md). No import waits days in the queue.
+STALE_AFTER_DAYS = 7
+
+
+def stale_uploads_forget(*, days: int = STALE_AFTER_DAYS, today: date) -> int:
+    """Erase the held file of every import not finished within `days` of its upload.
+
+    The import is marked discarded with the reason, so the analyst sees what happened
+    and can upload the file again; its provenance (who, when, which file) stays.
+    """
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
+    # Only files waiting on a person: one being checked or imported now is left to finish.
+    waiting = [S.UPLOADED, S.CHECKED, S.REJECTED, S.FAILED]
+    stale = DataImport.objects.filter(
+        payload__isnull=False, uploaded_at__lt=cutoff, status__in=waiting
+    )
+    erased = 0
+    for data_import in stale.select_related("partnership"):
+        with transaction.atomic():
+            data_import.status = S.DISCARDED
+            data_import.error = (
+                f"Not imported within {days} days of upload: the file was erased. "
+                "Upload it again to import it."
+            )
+            data_import.payload = None
+            data_import.save(update_fields=["status", "error", "payload"])
+            record(
+                action=AuditAction.UPDATE,
+                actor=None,
+                partnership=data_import.partnership,
+                obj=data_import,
+                summary=f"Erased a partner extract not imported within {days} days",
+            )
+        erased += 1
+    return erased
 
 
 def import_file(

@@ -1,3 +1,4 @@
+import io
 import json
 import os
 import subprocess
@@ -74,3 +75,58 @@ def test_the_bench_runs_at_a_small_size(tmp_path):
     for query in figures["queries"].values():
         assert set(query) == {"median_ms", "p95_ms", "baseline_median_ms", "ratio"}
     assert set(figures["import"]) == {"rows_per_s", "floor_rows_per_s", "ratio_to_floor"}
+
+
+def test_uploads_never_imported_are_erased_after_a_week(partnership):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from vawg.audit.models import AuditEvent
+    from vawg.insight import services
+    from vawg.insight.models import DataImport
+
+    make_wards(partnership)
+    partner = partner_for(partnership)
+
+    def upload(name: str, days_ago: int) -> DataImport:
+        staged = services.import_upload(
+            partnership=partnership,
+            partner=partner,
+            filename=name,
+            data=csv_bytes([row(name)]),
+            actor=None,
+        )
+        uploaded = timezone.now() - timedelta(days=days_ago)
+        DataImport.objects.filter(pk=staged.pk).update(uploaded_at=uploaded)
+        return staged
+
+    old, recent = upload("old.csv", 9), upload("recent.csv", 2)
+    imported = services.import_file(
+        partnership=partnership,
+        partner=partner,
+        filename="done.csv",
+        data=csv_bytes([row("D1")]),
+        actor=None,
+        today=date.today(),
+        mapping=MAPPING,
+    )
+    DataImport.objects.filter(pk=imported.pk).update(uploaded_at=timezone.now() - timedelta(30))
+    out = io.StringIO()
+    call_command("insight_forget_stale", stdout=out)
+    assert "Erased 1 partner extract(s)" in out.getvalue()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.status, old.payload) == (DataImport.Status.DISCARDED, None)
+    assert "Upload it again" in old.error
+    assert recent.payload is not None and recent.status == DataImport.Status.UPLOADED
+    assert DataImport.objects.get(pk=imported.pk).status == DataImport.Status.IMPORTED
+    assert AuditEvent.objects.filter(object_id=str(old.pk), action="update").exists()
+    # A second run the same day has nothing left to do.
+    call_command("insight_forget_stale", stdout=(again := io.StringIO()))
+    assert "Erased 0 partner extract(s)" in again.getvalue()
+
+
+def test_forget_stale_refuses_a_period_under_a_day():
+    with pytest.raises(CommandError, match="--days must be 1 or more"):
+        call_command("insight_forget_stale", "--days", "0")
