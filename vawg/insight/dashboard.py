@@ -299,7 +299,8 @@ def _wards(filters: Filters, exact_figures: bool, ward_names: dict[int, str]) ->
     top = ranked[:TOP_WARDS]
     share = rate(sum(counts[k] for k in top), sum(counts.values()), exact_figures=exact_figures)
     if len(ranked) > TOP_WARDS and share.value is not None:
-        names = ", ".join(ward_names.get(k, "?") for k in top)
+        # Semicolons, since a ward name may hold "and" (Shaftesbury and Queenstown).
+        names = "; ".join(ward_names.get(k, "?") for k in top)
         summary = f"These {len(top)} wards hold {share.text}% of incidents: {names}."
     else:
         summary = "Too few incidents, or too few wards, to rank."
