@@ -254,7 +254,7 @@ class Standardiser:
         # (field, column position or None, {text as written: code}) for each coded field.
         self._coded = [(name, self.index.get(name), {}) for name in CODED]
         self._person_version = crypto.current_pseudonym_version()
-        self._person_key = crypto.pseudonym_keys()[self._person_version]
+        self._person_secret = crypto.pseudonym_keys()[self._person_version]
         self._person_prefix = f"{PERSON_PURPOSE}\x1f".encode()
         self._fast_setup()
 
@@ -438,7 +438,7 @@ class Standardiser:
             # One C-level HMAC call with the key read once: the same digest as
             # crypto.pseudonymise (a test checks this).
             message = self._person_prefix + normalise_identifier(text).encode()
-            digest = hmac.digest(self._person_key, message, "sha256").hex()
+            digest = hmac.digest(self._person_secret, message, "sha256").hex()
             cached = self._people[text] = (self._person_version, digest)
         return cached
 
