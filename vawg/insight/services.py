@@ -13,11 +13,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from itertools import repeat
-from pathlib import PurePath
 
-import numpy as np
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -28,7 +24,7 @@ from vawg.audit.services import record
 from vawg.core import crypto
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.core.tabular import Problem, TableError, check_archive
-from vawg.insight import columnar, cubes
+from vawg.insight import cubes
 from vawg.insight.importer import (
     PROBLEMS_KEPT,
     Mapping,
@@ -427,13 +423,6 @@ def _process(data_import: DataImport, *, today: date, write: bool, progress: Pro
         )
         writer = _Writer(data_import) if write else None
         existing = _existing(data_import)
-        if PurePath(data_import.filename).suffix.lower() == ".csv":
-            columns = columnar.read(data, headers, standardiser)
-            if columns is not None:
-                _process_columns(data_import, columns, existing, writer, outcome, progress)
-                if writer:
-                    writer.finish()
-                return outcome
         done = 0
         for number, values in rows:
             result = standardiser.record(number, values)
@@ -469,37 +458,6 @@ def _process(data_import: DataImport, *, today: date, write: bool, progress: Pro
     if writer and not outcome.rejected:
         writer.finish()
     return outcome
-
-
-def _process_columns(data_import, columns, existing, writer, outcome, progress) -> None:
-    """What the row loop below does, for a file read clean a column at a time."""
-    ids, fingerprints = columns["source_id"], columns["fingerprint"]
-    rows = writer.rows_from(columns) if writer else None
-    total, get = len(ids), existing.get
-    # Rows go in date order (stable: a day's rows keep the file's order, which breaks
-    # repeat ties): a month's incidents then sit together, for the cubes and the dashboard.
-    order = np.argsort(columns["occurred_on"].astype("datetime64[D]"), kind="stable").tolist()
-    for start in range(0, total, WRITE_CHUNK):
-        stop = min(total, start + WRITE_CHUNK)
-        written = []
-        for i in order[start:stop]:
-            before = get(ids[i])
-            if before is None:
-                outcome.new += 1
-                written.append(i)
-                if writer:
-                    writer.new.append(rows[i])
-            elif before[1] != fingerprints[i]:
-                outcome.updated += 1
-                written.append(i)
-                if writer:
-                    writer.changed_row(before, rows[i])
-            else:
-                outcome.unchanged += 1
-        if writer:
-            writer.written(columns, written)
-            writer.flush()
-        _report_progress(data_import, stop, bool(writer), progress)
 
 
 def _report_progress(data_import: DataImport, done: int, write: bool, progress) -> None:
@@ -570,49 +528,14 @@ class _Writer:
         """The date as stored: (date, day number, month); worked out once per distinct date."""
         cached = self._date_cache.get(day)
         if cached is None:
-            self.months.add((self.data_import.partnership_id, day.replace(day=1)))
-            cached = self._date_cache[day] = self._stored_dates(day)
+            month = day.replace(day=1)
+            self.months.add((self.data_import.partnership_id, month))
+            if self.postgres:
+                cached = (day, day.toordinal(), month)
+            else:
+                cached = (day.isoformat(), day.toordinal(), month.isoformat())
+            self._date_cache[day] = cached
         return cached
-
-    def _stored_dates(self, day: date) -> tuple:
-        month = day.replace(day=1)
-        if self.postgres:
-            return (day, day.toordinal(), month)
-        return (day.isoformat(), day.toordinal(), month.isoformat())
-
-    def rows_from(self, columns: dict) -> list[tuple]:
-        """Every row of a file read a column at a time (columnar.read), laid out as _COLUMNS."""
-        codes, days = pd.factorize(columns["occurred_on"])
-        stored = [self._stored_dates(day) for day in days]
-        day_text, day_number, month_text = (
-            np.asarray([s[k] for s in stored], dtype=object)[codes] for k in range(3)
-        )
-        n = len(codes)
-        return list(
-            zip(
-                repeat(self.data_import.partnership_id, n),
-                repeat(self.data_import.partner_id, n),
-                columns["source_id"],
-                day_text,
-                day_number,
-                month_text,
-                *(columns[name] for name in _COLUMNS[6:21]),
-                columnar.mapped(columns["person_digest"], cubes.person_key),
-                repeat(False, n),
-                columns["fingerprint"],
-                repeat(self.data_import.pk, n),
-                strict=True,
-            )
-        )
-
-    def written(self, columns: dict, chosen: list[int]) -> None:
-        """Note the people and months of the rows about to be written (columnar path)."""
-        if not chosen:
-            return
-        self.digests.update(columns["person_digest"][chosen])
-        self.digests.discard("")
-        p = self.data_import.partnership_id
-        self.months.update((p, day.replace(day=1)) for day in set(columns["occurred_on"][chosen]))
 
     def _row(self, r: Record) -> tuple:
         if r.person_digest:
@@ -656,14 +579,11 @@ class _Writer:
         self.new.append(self._row(r))
 
     def change(self, before: tuple, r: Record) -> None:
-        self.changed_row(before, self._row(r))
-
-    def changed_row(self, before: tuple, row: tuple) -> None:
         pk, _, old_digest, old_month = before
         if old_digest:
             self.digests.add(old_digest)
         self.months.add((self.data_import.partnership_id, old_month))
-        self.changed.append((*row[3:], pk))
+        self.changed.append((*self._row(r)[3:], pk))
 
     def flush(self) -> None:
         table = Incident._meta.db_table
