@@ -215,80 +215,65 @@ class Incident(models.Model):
         return f"{self.partner_id}/{self.source_id}"
 
 
-class AreaCube(models.Model):
-    """Incidents per partnership × month × strand × ward × partner, with repeats and outcomes."""
+CUBE_MEASURES = ["incidents", "repeats", "resolved", "charged"]
+
+
+class Cube(models.Model):
+    """What every cube row holds: a partnership-month cell's incidents, repeats and outcomes.
+
+    Each cube's covering indexes end with the measures, so the dashboard's sums are read
+    from the index alone.
+    """
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, db_constraint=False, db_index=False
     )
     month = models.DateField()
-    strand = models.CharField(max_length=32)
-    ward_id = models.IntegerField()
-    partner_id = models.IntegerField()
     incidents = models.IntegerField()
     repeats = models.IntegerField()
     resolved = models.IntegerField()  # incidents with an outcome (not pending)
     charged = models.IntegerField()
 
     class Meta:
-        # Covering indexes: the dashboard's sums are read from the index alone.
-        indexes = [
-            models.Index(
-                fields=[
-                    "partnership",
-                    "month",
-                    "strand",
-                    "ward_id",
-                    "partner_id",
-                    "incidents",
-                    "repeats",
-                    "resolved",
-                    "charged",
-                ],
-                name="areacube_covering",
-            )
-        ]
+        abstract = True
 
     def __str__(self) -> str:
+        # Every cube has a strand; each declares its own (the victim cube's may be blank).
         return f"{self.partnership_id} {self.month:%Y-%m} {self.strand}: {self.incidents}"
 
 
-class MonthCube(models.Model):
-    """AreaCube without the ward: small enough to answer all partnerships at once."""
+class AreaCube(Cube):
+    """Incidents per partnership × month × strand × ward × partner, with repeats and outcomes."""
 
-    partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, db_constraint=False, db_index=False
-    )
-    month = models.DateField()
     strand = models.CharField(max_length=32)
+    ward_id = models.IntegerField()
     partner_id = models.IntegerField()
-    incidents = models.IntegerField()
-    repeats = models.IntegerField()
-    resolved = models.IntegerField()
-    charged = models.IntegerField()
 
     class Meta:
         indexes = [
             models.Index(
-                fields=[
-                    "partnership",
-                    "month",
-                    "strand",
-                    "partner_id",
-                    "incidents",
-                    "repeats",
-                    "resolved",
-                    "charged",
-                ],
+                fields=["partnership", "month", "strand", "ward_id", "partner_id", *CUBE_MEASURES],
+                name="areacube_covering",
+            )
+        ]
+
+
+class MonthCube(Cube):
+    """AreaCube without the ward: small enough to answer all partnerships at once."""
+
+    strand = models.CharField(max_length=32)
+    partner_id = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["partnership", "month", "strand", "partner_id", *CUBE_MEASURES],
                 name="monthcube_covering",
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.partnership_id} {self.month:%Y-%m} {self.strand}: {self.incidents}"
 
-
-class VictimCube(models.Model):
+class VictimCube(Cube):
     """Incidents per partnership × month × strand × one victim characteristic's value.
 
     Each partnership-month-value also has a row with strand "" for all strands together,
@@ -297,20 +282,11 @@ class VictimCube(models.Model):
 
     ALL_STRANDS = ""
 
-    partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, db_constraint=False, db_index=False
-    )
-    month = models.DateField()
     strand = models.CharField(max_length=32, blank=True)
     characteristic = models.CharField(max_length=16)
     value = models.CharField(max_length=16)
-    incidents = models.IntegerField()
-    repeats = models.IntegerField()
-    resolved = models.IntegerField()
-    charged = models.IntegerField()
 
     class Meta:
-        # Covering indexes: the dashboard's sums are read from the index alone.
         indexes = [
             # Grouped as the breakdowns read it: one strand's values in order, each value's
             # months together, so no sort is needed (and SQLite's planner prefers it).
@@ -325,10 +301,7 @@ class VictimCube(models.Model):
                     "value",
                     "strand",
                     "month",
-                    "incidents",
-                    "repeats",
-                    "resolved",
-                    "charged",
+                    *CUBE_MEASURES,
                 ],
                 name="victimcube_filter_covering",
             ),

@@ -21,10 +21,10 @@ from datetime import date
 
 from django.db.models import QuerySet, Sum
 
-from vawg.insight.models import AreaCube, Incident, MonthCube, VictimCube
+from vawg.insight.models import CUBE_MEASURES, AreaCube, Incident, MonthCube, VictimCube
 from vawg.insight.standard import VICTIM_CHARACTERISTICS
 
-MEASURES = ("incidents", "repeats", "resolved", "charged")
+MEASURES = tuple(CUBE_MEASURES)
 CHARACTERISTIC_NAMES = tuple(v.name for v in VICTIM_CHARACTERISTICS)
 
 

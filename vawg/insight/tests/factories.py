@@ -6,9 +6,15 @@ from datetime import date
 
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.core.testing import make_organisation
-from vawg.insight import services
+from vawg.insight import cubes, services
 from vawg.insight.importer import Mapping
-from vawg.insight.models import WardSuccessor
+from vawg.insight.models import (
+    CUBE_MEASURES,
+    AreaCube,
+    MonthCube,
+    VictimCube,
+    WardSuccessor,
+)
 
 TODAY = date(2026, 6, 15)
 HEADERS = [
@@ -108,3 +114,26 @@ def import_rows(partnership, rows, *, actor=None, partner=None, today=TODAY, map
         today=today,
         mapping=mapping,
     )
+
+
+# The cubes, each with its cell's columns: what a rebuild must reproduce.
+CELLS = {
+    AreaCube: ["strand", "ward_id", "partner_id"],
+    MonthCube: ["strand", "partner_id"],
+    VictimCube: ["strand", "characteristic", "value"],
+}
+
+
+def cube_rows() -> dict[str, list]:
+    return {
+        cube.__name__: sorted(
+            cube.objects.values_list("partnership", "month", *cell, *CUBE_MEASURES)
+        )
+        for cube, cell in CELLS.items()
+    }
+
+
+def assert_cubes_match_a_rebuild() -> None:
+    kept = cube_rows()
+    cubes.rebuild_all()
+    assert cube_rows() == kept

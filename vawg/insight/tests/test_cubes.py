@@ -6,37 +6,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vawg.core.models import Ward
-from vawg.insight import cubes
-from vawg.insight.models import (
-    AreaCube,
-    DataImport,
-    Incident,
-    MonthCube,
-    VictimCube,
+from vawg.insight.models import DataImport, Incident, VictimCube
+from vawg.insight.tests.factories import (
+    CELLS,
+    assert_cubes_match_a_rebuild,
+    import_rows,
+    make_wards,
+    partner_for,
+    row,
 )
-from vawg.insight.tests.factories import import_rows, make_wards, partner_for, row
 
 pytestmark = pytest.mark.django_db
-
-MEASURES = ["incidents", "repeats", "resolved", "charged"]
-CELLS = {
-    AreaCube: ["strand", "ward_id", "partner_id"],
-    MonthCube: ["strand", "partner_id"],
-    VictimCube: ["strand", "characteristic", "value"],
-}
-
-
-def cube_rows() -> dict[str, list]:
-    return {
-        cube.__name__: sorted(cube.objects.values_list("partnership", "month", *cell, *MEASURES))
-        for cube, cell in CELLS.items()
-    }
-
-
-def assert_cubes_match_a_rebuild() -> None:
-    kept = cube_rows()
-    cubes.rebuild_all()
-    assert cube_rows() == kept
 
 
 def test_corrections_move_incidents_between_cells_as_a_rebuild_would(
