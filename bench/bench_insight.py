@@ -13,7 +13,8 @@ one partner extract (CSV) per borough, and measures in one run:
   pandas over the same incidents held in memory, given the same filters.
 
 Results are printed as ratios and written to bench/results/insight.json
-(BENCH_QUERIES=0 measures the import only and writes nothing).
+(BENCH_QUERIES=0 measures the import only and writes nothing; BENCH_IMPORT=0 runs the
+queries only, against the store a previous run left, and writes nothing).
 DATABASE_URL chooses the database (it must be one kept for benchmarking: the
 bench's partnerships and their incidents are replaced); without it, a fresh
 SQLite file under bench/.data/ is used, never the application's database.
@@ -33,10 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# BENCH_IMPORT=0: the queries only, against the store the last run left (after a change
+# to indexes or queries, without importing 10 million rows again). Nothing is written.
+RUN_IMPORT = os.environ.get("BENCH_IMPORT", "1") != "0"
 if not os.environ.get("DATABASE_URL"):
     data_dir = ROOT / "bench" / ".data"
     data_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in data_dir.glob("insight.sqlite3*"):
+    for leftover in data_dir.glob("insight.sqlite3*") if RUN_IMPORT else ():
         leftover.unlink()
     os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'insight.sqlite3'}"
 
@@ -378,7 +382,28 @@ def run_queries(boroughs, frame) -> dict:
     return results
 
 
+def print_queries(figures: dict) -> None:
+    print(f"\n{'query':<46}{'median ms':>10}{'p95 ms':>9}{'pandas ms':>11}{'ratio':>8}")
+    for query_id, q in figures.items():
+        print(
+            f"{query_id:<46}{q['median_ms']:>10.2f}{q['p95_ms']:>9.2f}"
+            f"{q['baseline_median_ms']:>11.2f}{q['ratio']:>7}x"
+        )
+
+
+def queries_only() -> None:
+    call_command("migrate", verbosity=0)
+    boroughs = list(Partnership.objects.filter(slug__startswith="bench-borough-").order_by("slug"))
+    rows = Incident.objects.filter(partnership__in=boroughs).count()
+    assert rows, "No bench store to query: run the bench with its import first."
+    print(f"Local insight bench, queries only: {rows:,} rows already stored")
+    print_queries(run_queries(boroughs, load_frame()))
+
+
 def main() -> None:
+    if not RUN_IMPORT:
+        queries_only()
+        return
     rows = int(os.environ.get("BENCH_ROWS", 10_000_000))
     database = "postgresql" if connection.vendor == "postgresql" else "sqlite"
     print(f"Local insight bench: {rows:,} rows on {database}")
@@ -404,12 +429,7 @@ def main() -> None:
         print(f"\nimport: {ours:.1f} s; DuckDB floor {floor:.2f} s; {ours / floor:.1f}x the floor")
         return
     results["queries"] = run_queries(boroughs, load_frame())
-    print(f"\n{'query':<46}{'median ms':>10}{'p95 ms':>9}{'pandas ms':>11}{'ratio':>8}")
-    for query_id, q in results["queries"].items():
-        print(
-            f"{query_id:<46}{q['median_ms']:>10.2f}{q['p95_ms']:>9.2f}"
-            f"{q['baseline_median_ms']:>11.2f}{q['ratio']:>7}x"
-        )
+    print_queries(results["queries"])
     i = results["import"]
     print(
         f"\nimport: {i['rows_per_s']:,} rows/s; DuckDB reading the same files: "
