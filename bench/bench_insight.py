@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import zlib
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -59,7 +60,14 @@ from vawg.core.models import Organisation, Partnership, Ward  # noqa: E402
 from vawg.core.testing import make_partnership, make_region  # noqa: E402
 from vawg.insight import queries, services, synthetic  # noqa: E402
 from vawg.insight.importer import Mapping  # noqa: E402
-from vawg.insight.models import AreaCube, DataImport, Incident, MonthCube, VictimCube  # noqa: E402
+from vawg.insight.models import (  # noqa: E402
+    AreaCube,
+    DataImport,
+    Incident,
+    MonthCube,
+    RegionVictimCube,
+    VictimCube,
+)
 from vawg.insight.queries import Filters, add_months  # noqa: E402
 from vawg.insight.standard import OUTCOME, STRAND, VICTIM_CHARACTERISTICS  # noqa: E402
 
@@ -87,6 +95,7 @@ def setup() -> list[Partnership]:
                     f"DELETE FROM {model._meta.db_table} WHERE partnership_id IN ({marks})",  # noqa: S608
                     ids,
                 )
+        RegionVictimCube.objects.filter(region=region).delete()
     for n in range(1, BOROUGHS + 1):
         slug = f"bench-borough-{n:02d}"
         partnership = Partnership.objects.filter(slug=slug).first() or make_partnership(
@@ -234,16 +243,7 @@ def baseline_totals(frame, f):
 
 
 def baseline_monthly(frame, f):
-    wider = Filters(
-        f.partnerships,
-        add_months(f.first, -12),
-        f.last,
-        f.strand,
-        f.ward,
-        f.partner,
-        f.characteristic,
-        f.value,
-    )
+    wider = replace(f, first=add_months(f.first, -12))
     measures = baseline_measures(frame, baseline_mask(frame, wider))
     return measures.groupby("month")[list(queries.MEASURES)].sum()
 
@@ -266,9 +266,12 @@ class Draw:
             p.pk: list(Ward.objects.filter(partnership=p).values_list("pk", flat=True))
             for p in boroughs
         }
+        self.partners = {p.pk: list(p.organisations.values_list("pk", flat=True)) for p in boroughs}
         self.last = date(2026, 3, 1)
 
-    def filters(self, *, scope: str, ward: bool = False, characteristic: bool = False) -> Filters:
+    def filters(
+        self, *, scope: str, ward: bool = False, partner: bool = False, characteristic: bool = False
+    ) -> Filters:
         r = self.random
         if scope == "borough":
             chosen = r.choice(self.boroughs).pk
@@ -279,17 +282,17 @@ class Draw:
         last = add_months(self.last, -r.randrange(0, 48))
         first = add_months(last, -(months - 1))
         strand = r.choice(["", "", *STRAND.values])
-        f = Filters(partnerships, first, last, strand=strand)
+        # All boroughs are the whole bench region, as in the regional view.
+        region = self.boroughs[0].region_id if scope == "all" else None
+        f = Filters(partnerships, first, last, strand=strand, region=region)
         if ward and scope == "borough":
-            f = Filters(
-                partnerships, first, last, strand, ward=r.choice(self.wards[partnerships[0]])
-            )
+            f = replace(f, ward=r.choice(self.wards[partnerships[0]]))
+        if partner and scope == "borough":
+            f = replace(f, partner=r.choice(self.partners[partnerships[0]]))
         if characteristic:
             vocabulary = r.choice(VICTIM_CHARACTERISTICS)
             value = r.choice([v for v in vocabulary.values if v != "unknown"])
-            f = Filters(
-                f.partnerships, f.first, f.last, f.strand, f.ward, f.partner, vocabulary.name, value
-            )
+            f = replace(f, characteristic=vocabulary.name, value=value)
         return f
 
 
@@ -305,6 +308,12 @@ QUERIES = [
     ),
     ("victims", queries.by_characteristics, baseline_characteristics, {}),
     ("trend_one_characteristic", queries.monthly, baseline_monthly, {"characteristic": True}),
+    (
+        "victims_one_characteristic",
+        queries.by_characteristics,
+        baseline_characteristics,
+        {"characteristic": True},
+    ),
 ]
 BOROUGH_ONLY = [
     (
@@ -318,6 +327,19 @@ BOROUGH_ONLY = [
         "ward_hotspots_one_characteristic",
         lambda f: queries.by(f, "ward_id"),
         lambda fr, f: baseline_group(fr, f, "ward_id"),
+        {"characteristic": True},
+    ),
+    ("victims_in_a_ward", queries.by_characteristics, baseline_characteristics, {"ward": True}),
+    (
+        "victims_for_a_partner",
+        queries.by_characteristics,
+        baseline_characteristics,
+        {"partner": True},
+    ),
+    (
+        "partners_one_characteristic",
+        lambda f: queries.by(f, "partner_id"),
+        lambda fr, f: baseline_group(fr, f, "partner_id"),
         {"characteristic": True},
     ),
 ]

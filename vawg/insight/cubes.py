@@ -14,13 +14,23 @@ from datetime import date
 
 from django.db import connection
 
-from vawg.insight.models import AreaCube, Incident, MonthCube, VictimCube
-from vawg.insight.standard import VICTIM_CHARACTERISTICS
+from vawg.core.models import Partnership, Ward
+from vawg.insight.models import (
+    CUBE_MEASURES,
+    AreaCube,
+    Incident,
+    MonthCube,
+    RegionVictimCube,
+    VictimCube,
+)
+from vawg.insight.standard import STRAND, VICTIM_CHARACTERISTICS
 
 REPEAT_WINDOW_DAYS = 365
 CHUNK = 500
 
 I = Incident._meta.db_table  # noqa: E741
+V = VictimCube._meta.db_table
+R = RegionVictimCube._meta.db_table
 
 
 def person_key(digest: str) -> int | None:
@@ -88,23 +98,33 @@ def _adjust_repeats(flips: list[tuple[int, int]]) -> None:
                 {", ".join(f"i.{c}" for c in characteristics)}, f.delta
             FROM insight_flipped f JOIN {I} i ON i.id = f.id"""
         )
-        area, month, victim = Counter(), Counter(), Counter()
-        for p, m, strand, ward, partner, *values, delta in cursor.fetchall():
+        flipped = cursor.fetchall()
+        regions = _regions({row[0] for row in flipped})
+        area, month, victim, region = Counter(), Counter(), Counter(), Counter()
+        for p, m, strand, ward, partner, *values, delta in flipped:
             area[p, m, strand, ward, partner] += delta
             month[p, m, strand, partner] += delta
             for characteristic, value in zip(characteristics, values, strict=True):
-                victim[p, m, strand, characteristic, value] += delta
-                victim[p, m, "", characteristic, value] += delta
+                for s in (strand, VictimCube.ALL_STRANDS):
+                    victim[p, m, s, characteristic, value] += delta
+                    region[regions[p], m, s, characteristic, value] += delta
         for model, changes, keys in [
-            (AreaCube, area, ["strand", "ward_id", "partner_id"]),
-            (MonthCube, month, ["strand", "partner_id"]),
-            (VictimCube, victim, ["strand", "characteristic", "value"]),
+            (AreaCube, area, ["partnership_id", "strand", "ward_id", "partner_id"]),
+            (MonthCube, month, ["partnership_id", "strand", "partner_id"]),
+            (VictimCube, victim, ["partnership_id", "strand", "characteristic", "value"]),
+            (RegionVictimCube, region, ["region_id", "strand", "characteristic", "value"]),
         ]:
-            matches = " AND ".join(f"{k} = %s" for k in ["partnership_id", "month", *keys])
+            first, *rest = keys
+            matches = " AND ".join(f"{k} = %s" for k in [first, "month", *rest])
             cursor.executemany(
                 f"UPDATE {model._meta.db_table} SET repeats = repeats + %s WHERE {matches}",
                 [(delta, *key) for key, delta in changes.items() if delta],
             )
+
+
+def _regions(partnership_ids) -> dict[int, int]:
+    """The region of each partnership."""
+    return dict(Partnership.objects.filter(pk__in=partnership_ids).values_list("pk", "region_id"))
 
 
 def _repeat_changes(where: str) -> list:
@@ -131,7 +151,7 @@ _MEASURES = """COUNT(*),
     SUM(CASE WHEN is_repeat THEN 1 ELSE 0 END),
     SUM(CASE WHEN outcome <> 'pending' THEN 1 ELSE 0 END),
     SUM(CASE WHEN outcome = 'charged' THEN 1 ELSE 0 END)"""
-_MEASURE_COLUMNS = "incidents, repeats, resolved, charged"
+_MEASURE_COLUMNS = ", ".join(CUBE_MEASURES)
 
 
 def rebuild(pairs: Iterable[tuple[int, date]]) -> None:
@@ -139,31 +159,44 @@ def rebuild(pairs: Iterable[tuple[int, date]]) -> None:
     months_by_partnership: dict[int, set[date]] = defaultdict(set)
     for partnership_id, month in pairs:
         months_by_partnership[partnership_id].add(month)
+    regions = _regions(months_by_partnership)
     with connection.cursor() as cursor:
         for partnership_id, months in months_by_partnership.items():
             listed = sorted(months)
             for start in range(0, len(listed), CHUNK):
-                _rebuild_months(cursor, partnership_id, listed[start : start + CHUNK])
+                part = listed[start : start + CHUNK]
+                _rebuild_months(cursor, partnership_id, regions[partnership_id], part)
         if connection.vendor == "postgresql" and months_by_partnership:
             # Fresh statistics for the planner: after a large import, autovacuum may not
             # have looked at the new cube rows yet. The cubes are small; this is quick.
-            for model in (AreaCube, MonthCube, VictimCube):
+            for model in (AreaCube, MonthCube, VictimCube, RegionVictimCube):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
-def _rebuild_months(cursor, partnership_id: int, months: list[date]) -> None:
+def _rebuild_months(cursor, partnership_id: int, region_id: int, months: list[date]) -> None:
     marks = ", ".join(["%s"] * len(months))
     where = f"partnership_id = %s AND month IN ({marks})"
     params = [partnership_id, *(m.isoformat() for m in months)]
+    # The incidents are read through the covering index (partnership, ward, strand, month,
+    # ...): naming every ward and strand makes it a seek for each of the months, not a
+    # read of the partnership's whole history.
+    strands = ", ".join(["%s"] * len(STRAND.values))
+    incidents = (
+        f"partnership_id = %s AND ward_id IN (SELECT id FROM {Ward._meta.db_table} "
+        f"WHERE partnership_id = %s) AND strand IN ({strands}) AND month IN ({marks})"
+    )
+    incident_params = [partnership_id, partnership_id, *STRAND.values, *params[1:]]
+    # The region's cells lose these months' old victim rows here and gain the new below.
+    _add_to_region(cursor, region_id, where, params, sign=-1)
     for model in (AreaCube, MonthCube, VictimCube):
         cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
     cursor.execute(
         f"""INSERT INTO {AreaCube._meta.db_table}
             (partnership_id, month, strand, ward_id, partner_id, {_MEASURE_COLUMNS})
         SELECT partnership_id, month, strand, ward_id, partner_id, {_MEASURES}
-        FROM {I} WHERE {where}
+        FROM {I} WHERE {incidents}
         GROUP BY partnership_id, month, strand, ward_id, partner_id""",
-        params,
+        incident_params,
     )
     # The month cube is rolled up from the area cube just written: far fewer rows to read.
     cursor.execute(
@@ -182,9 +215,9 @@ def _rebuild_months(cursor, partnership_id: int, months: list[date]) -> None:
             f"""INSERT INTO {VictimCube._meta.db_table}
                 (partnership_id, month, strand, characteristic, value, {_MEASURE_COLUMNS})
             SELECT partnership_id, month, strand, %s, {column}, {_MEASURES}
-            FROM {I} WHERE {where}
+            FROM {I} WHERE {incidents}
             GROUP BY partnership_id, month, strand, {column}""",
-            [column, *params],
+            [column, *incident_params],
         )
     # All strands together, rolled up from the rows just written.
     cursor.execute(
@@ -196,9 +229,43 @@ def _rebuild_months(cursor, partnership_id: int, months: list[date]) -> None:
         GROUP BY partnership_id, month, characteristic, value""",
         params,
     )
+    _add_to_region(cursor, region_id, where, params, sign=1)
+    cursor.execute(
+        f"DELETE FROM {R} WHERE region_id = %s AND month IN ({marks}) AND incidents = 0",
+        [region_id, *params[1:]],
+    )
+
+
+_REGION_CELL = "region_id, strand, characteristic, value, month"
+
+
+def _add_to_region(cursor, region_id: int, where: str, params: list, *, sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) these victim cube rows from their region's cells."""
+    totals = ", ".join(f"{sign} * {m}" for m in CUBE_MEASURES)
+    updates = ", ".join(f"{m} = {R}.{m} + excluded.{m}" for m in CUBE_MEASURES)
+    cursor.execute(
+        f"""INSERT INTO {R} ({_REGION_CELL}, {_MEASURE_COLUMNS})
+        SELECT %s, strand, characteristic, value, month, {totals} FROM {V} WHERE {where}
+        ON CONFLICT ({_REGION_CELL}) DO UPDATE SET {updates}""",
+        [region_id, *params],
+    )
+
+
+def rebuild_regions() -> None:
+    """Every region's cells from scratch, summed from the victim cube (to repair)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {R}")
+        cursor.execute(
+            f"""INSERT INTO {R} ({_REGION_CELL}, {_MEASURE_COLUMNS})
+            SELECT p.region_id, v.strand, v.characteristic, v.value, v.month,
+                SUM(v.incidents), SUM(v.repeats), SUM(v.resolved), SUM(v.charged)
+            FROM {V} v JOIN {Partnership._meta.db_table} p ON p.id = v.partnership_id
+            GROUP BY p.region_id, v.strand, v.characteristic, v.value, v.month"""
+        )
 
 
 def rebuild_all() -> None:
     """Every cube from scratch (after a bulk load, or to repair)."""
     pairs = Incident.objects.values_list("partnership_id", "month").distinct()
     rebuild(list(pairs))
+    rebuild_regions()

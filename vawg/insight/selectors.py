@@ -67,7 +67,10 @@ def period_months(
     return add_months(latest, -(months - 1)), latest
 
 
-def filters_from(form, partnerships: tuple[int, ...], start_month: int, today: date) -> Filters:
+def filters_from(
+    form, partnerships: tuple[int, ...], start_month: int, today: date, region: int | None = None
+) -> Filters:
+    """The form's filters; `region` when the partnerships are every one of that region."""
     data = form.cleaned_data
     first, last = period_months(data.get("period") or "12", partnerships, start_month, today)
     characteristic, value = form.characteristic()
@@ -80,6 +83,7 @@ def filters_from(form, partnerships: tuple[int, ...], start_month: int, today: d
         partner=data.get("partner"),
         characteristic=characteristic,
         value=value,
+        region=region,
     )
 
 

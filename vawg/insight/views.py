@@ -28,8 +28,15 @@ IMPORTS_PER_PAGE = 20
 S = DataImport.Status
 
 
-def _board(request: HttpRequest, partnerships: tuple[int, ...], *, single, exact: bool):
-    """The filter form and the dashboard it asks for."""
+def _board(
+    request: HttpRequest,
+    partnerships: tuple[int, ...],
+    *,
+    single,
+    exact: bool,
+    region: int | None = None,
+):
+    """The filter form and the dashboard it asks for (`region`: the partnerships are all of it)."""
     today = timezone.localdate()
     start_month = single.reporting_year_start_month if single else 4
     form = DashboardForm(
@@ -48,7 +55,7 @@ def _board(request: HttpRequest, partnerships: tuple[int, ...], *, single, exact
             partners=selectors.partners(single) if single else None,
         )
         form.is_valid()
-    filters = selectors.filters_from(form, partnerships, start_month, today)
+    filters = selectors.filters_from(form, partnerships, start_month, today, region)
     names = dashboard.ward_names(partnerships)
     return form, dashboard.build(filters, exact_figures=exact, ward_names=names)
 
@@ -132,7 +139,7 @@ def _chart_table(board, chart: str) -> tuple[list[str], list[list]]:
 def region_dashboard(request: HttpRequest) -> HttpResponse:
     region_partnerships = list(request.region.partnerships.order_by("name"))
     ids = tuple(p.pk for p in region_partnerships)
-    form, board = _board(request, ids, single=None, exact=False)
+    form, board = _board(request, ids, single=None, exact=False, region=request.region.pk)
     rows = []
     if board is not None and not board.refused:
         rows = dashboard.region_rows(board.filters, region_partnerships)

@@ -12,6 +12,7 @@ from vawg.insight.models import (
     CUBE_MEASURES,
     AreaCube,
     MonthCube,
+    RegionVictimCube,
     VictimCube,
     WardSuccessor,
 )
@@ -125,12 +126,15 @@ CELLS = {
 
 
 def cube_rows() -> dict[str, list]:
-    return {
+    rows = {
         cube.__name__: sorted(
             cube.objects.values_list("partnership", "month", *cell, *CUBE_MEASURES)
         )
         for cube, cell in CELLS.items()
     }
+    region = ["region", "month", "strand", "characteristic", "value", *CUBE_MEASURES]
+    rows["RegionVictimCube"] = sorted(RegionVictimCube.objects.values_list(*region))
+    return rows
 
 
 def assert_cubes_match_a_rebuild() -> None:

@@ -1,12 +1,14 @@
 """The cubes are kept in step at import (rebuilt months, adjusted repeats elsewhere):
 they must always equal a rebuild from the incidents."""
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vawg.core.models import Ward
-from vawg.insight.models import DataImport, Incident, VictimCube
+from vawg.insight.models import DataImport, Incident, RegionVictimCube, VictimCube
 from vawg.insight.tests.factories import (
     CELLS,
     assert_cubes_match_a_rebuild,
@@ -59,9 +61,11 @@ def test_corrections_move_incidents_between_cells_as_a_rebuild_would(
         "B1": True,
     }
     assert_cubes_match_a_rebuild()
-    # The emptied cells are gone, not left at zero.
+    # The emptied cells are gone, not left at zero, in the region's roll-up too.
     assert not VictimCube.objects.filter(incidents=0).exists()
     assert not VictimCube.objects.filter(strand="sexual_violence").exists()
+    assert not RegionVictimCube.objects.filter(incidents=0).exists()
+    assert RegionVictimCube.objects.filter(strand="sexual_violence").count() == 0
 
 
 people = st.sampled_from(["", "p1", "p2", "p3"])
@@ -93,7 +97,7 @@ def test_any_sequence_of_imports_leaves_the_cubes_as_a_rebuild_would(
         make_wards(partnership)
         make_wards(other_partnership)
     Incident.objects.all().delete()
-    for cube in CELLS:
+    for cube in [*CELLS, RegionVictimCube]:
         cube.objects.all().delete()
     for batch in batches:
         by_place: dict = {partnership: {}, other_partnership: {}}
@@ -164,3 +168,33 @@ def test_every_route_gives_the_answer_counted_from_the_incidents(partnership):
         if not f.characteristic:
             ages = queries.by_characteristics(f)["age_band"]
             assert {k: v for k, v in ages.items() if v} == truth(f, lambda i: i.age_band), f
+
+
+def test_the_region_roll_up_answers_as_its_partnerships_do(partnership, other_partnership):
+    from datetime import date
+
+    from vawg.core.testing import make_partnership, make_region
+    from vawg.insight import queries
+
+    make_wards(partnership)
+    Ward.objects.create(partnership=other_partnership, name="Oval")
+    elsewhere = make_partnership("elsewhere", region=make_region("elsewhere", "Elsewhere"))
+    Ward.objects.create(partnership=elsewhere, name="Oval")
+    import_rows(
+        partnership,
+        [
+            row("A1", "2025-01-05", **{"Victim ID": "p1", "Victim Age": "70"}),
+            row("A2", "2025-02-05", **{"Victim ID": "p1", "VAWG Strand": "SV"}),
+        ],
+    )
+    import_rows(other_partnership, [row("B1", "2025-02-01", Ward="Oval", **{"Victim ID": "p1"})])
+    # Another region's incidents never count in this one's.
+    import_rows(elsewhere, [row("C1", "2025-02-01", Ward="Oval", **{"Victim ID": "p9"})])
+    region = partnership.region_id
+    both = (partnership.pk, other_partnership.pk)
+    for strand in ["", "domestic_abuse", "sexual_violence"]:
+        f = queries.Filters(both, date(2025, 1, 1), date(2025, 2, 1), strand=strand)
+        expected = queries.by_characteristics(f)
+        assert queries.by_characteristics(replace(f, region=region)) == expected, strand
+    everything = queries.Filters(both, date(2025, 1, 1), date(2025, 2, 1), region=region)
+    assert queries.by_characteristics(everything)["age_band"] == {"65+": 1, "25-34": 2}
