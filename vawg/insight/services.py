@@ -241,6 +241,7 @@ def import_run(
     data_import.save(update_fields=["status", "rows_done"])
     try:
         with transaction.atomic(), _large_page_cache():
+            _one_import_at_a_time()
             outcome = _process(data_import, today=today, write=True, progress=progress)
             if outcome.rejected:
                 raise ImportRejected
@@ -360,6 +361,23 @@ def import_file(
             data_import=data_import, columns=guess.columns, values=guess.values, actor=actor
         )
     return import_run(data_import=data_import, actor=actor, today=today, progress=progress)
+
+
+# The key of the lock every import's write holds (PostgreSQL advisory locks are numbers).
+IMPORT_LOCK = 0x56415747  # "VAWG"
+
+
+def _one_import_at_a_time() -> None:
+    """Wait until no other import is writing, on any app server, then hold that until commit.
+
+    The repeat rule links a person's incidents across partnerships, and imports into
+    one region share its roll-up: two imports at once could each miss the other's
+    incidents of the same person. SQLite has one writer already (IMMEDIATE transactions);
+    PostgreSQL takes a transaction-scoped advisory lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 @contextmanager
