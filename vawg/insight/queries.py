@@ -164,10 +164,10 @@ def _source(filters: Filters, group: str = "") -> QuerySet:
 def _measures(qs: QuerySet) -> dict:
     if qs.model is Incident:
         return {
-            "incidents": Count("id"),
-            "repeats": Count("id", filter=Q(is_repeat=True)),
-            "resolved": Count("id", filter=~Q(outcome="pending")),
-            "charged": Count("id", filter=Q(outcome="charged")),
+            "incidents": Count("month"),
+            "repeats": Count("month", filter=Q(is_repeat=True)),
+            "resolved": Count("month", filter=~Q(outcome="pending")),
+            "charged": Count("month", filter=Q(outcome="charged")),
         }
     return {m: Sum(m) for m in MEASURES}
 
@@ -210,7 +210,7 @@ def by_characteristics(filters: Filters) -> dict[str, dict[str, int]]:
         return dict(out)
     # A crossing no cube holds: one pass over the incidents' index entries, grouped by all
     # five characteristics at once (a few thousand groups), summed per characteristic here.
-    rows = _incidents(f).values_list(*CHARACTERISTIC_NAMES).annotate(n=Count("id")).order_by()
+    rows = _incidents(f).values_list(*CHARACTERISTIC_NAMES).annotate(n=Count("month")).order_by()
     for *values, n in rows:
         for name, value in zip(CHARACTERISTIC_NAMES, values, strict=True):
             out[name][value] = out[name].get(value, 0) + n
