@@ -174,7 +174,7 @@ def load_frame() -> pd.DataFrame:
     the stored person_key, a number: a 64-character digest per row would need gigabytes.
     """
     coded = {v.name: list(v.values) for v in (STRAND, *VICTIM_CHARACTERISTICS, OUTCOME)}
-    columns = ["partnership_id", "day", "ward_id", "partner_id", "person", *coded]
+    columns = ["id", "partnership_id", "day", "ward_id", "partner_id", "person", *coded]
     # No person is -1 (a NULL would make the column floats, and 60-bit keys lose digits).
     selected = [c if c != "person" else "COALESCE(person_key, -1)" for c in columns]
     frames = []
@@ -191,8 +191,10 @@ def load_frame() -> pd.DataFrame:
     days = (frame["day"].to_numpy() - date(1970, 1, 1).toordinal()).astype("datetime64[D]")
     months = pd.DatetimeIndex(days)
     frame["month"] = (months.year * 100 + months.month).astype("int32")
-    # Sorted once by person and day, so the baseline's repeat rule is one shift per query.
-    return frame.sort_values(["person", "day"], kind="stable").reset_index(drop=True)
+    # Sorted once by person, day and id, so the baseline's repeat rule is one shift per
+    # query. The id breaks ties as the rule does: of one person's incidents on the same day
+    # in two partnerships, the one stored first is not the repeat.
+    return frame.sort_values(["person", "day", "id"]).reset_index(drop=True)
 
 
 def yyyymm(month: date) -> int:
