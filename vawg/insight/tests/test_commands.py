@@ -77,6 +77,27 @@ def test_the_bench_runs_at_a_small_size(tmp_path):
     assert set(figures["import"]) == {"rows_per_s", "floor_rows_per_s", "ratio_to_floor"}
 
 
+def test_the_reading_bench_runs_at_a_small_size(tmp_path):
+    results = tmp_path / "reading.json"
+    env = {
+        **os.environ,
+        "BENCH_READ_ROWS": "500",
+        "BENCH_REPEATS": "1",
+        "BENCH_RESULTS": str(results),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'reading.sqlite3'}",
+    }
+    script = Path(settings.BASE_DIR) / "bench" / "bench_import_reading.py"
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(results.read_text())
+    assert figures["rows"] == 500
+    assert set(figures["steps"]) == {"duckdb_read", "python_csv_module", "importer_read_and_check"}
+    floor = figures["steps"]["duckdb_read"]
+    assert floor["times_the_floor"] == 1.0 and floor["seconds"] > 0
+
+
 def test_uploads_never_imported_are_erased_after_a_week(partnership):
     from datetime import date, timedelta
 
