@@ -262,6 +262,8 @@ class DashboardFilterForm(forms.Form):
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # A GET form: no CSRF token, which would land in the address and the logs.
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             *[Field.select(name) for name in self.fields],
             Submit("filter", "Apply filters"),
@@ -289,6 +291,8 @@ class SinceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # A GET form: no CSRF token, which would land in the address and the logs.
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field("since", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Submit("show", "Show changes"),

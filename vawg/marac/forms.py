@@ -590,6 +590,8 @@ class AccessLogFilterForm(forms.Form):
             self, "Filter", Field.text("reference", label_size=Size.SMALL, field_width=10)
         )
         self.helper.form_tag = False
+        # A GET form: no CSRF token, which would land in the address and the logs.
+        self.helper.disable_csrf = True
 
 
 SHARE_KEYS = [
@@ -716,3 +718,5 @@ class PeriodForm(forms.Form):
         self.fields["period"].choices = [(p.key, p.label) for p in periods]
         self.helper = _helper(self, "Show")
         self.helper.form_method = "get"
+        # A GET form: no CSRF token, which would land in the address and the logs.
+        self.helper.disable_csrf = True
