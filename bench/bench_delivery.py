@@ -19,24 +19,14 @@ import os
 import platform
 import random
 import statistics
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from setup_django import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-if not os.environ.get("DATABASE_URL"):
-    data_dir = ROOT / "bench" / ".data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in data_dir.glob("delivery.sqlite3*"):
-        leftover.unlink()
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'delivery.sqlite3'}"
-
-import django  # noqa: E402
-
-django.setup()
+setup_django("delivery")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402

@@ -24,25 +24,15 @@ import io
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
+from setup_django import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-if not os.environ.get("DATABASE_URL"):
-    data_dir = ROOT / "bench" / ".data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in data_dir.glob("reading.sqlite3*"):
-        leftover.unlink()
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'reading.sqlite3'}"
-
-import django  # noqa: E402
-
-django.setup()
+setup_django("reading")
 
 import duckdb  # noqa: E402
 import numpy as np  # noqa: E402

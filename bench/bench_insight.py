@@ -24,7 +24,6 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 import zlib
@@ -32,22 +31,13 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from setup_django import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # BENCH_IMPORT=0: the queries only, against the store the last run left (after a change
 # to indexes or queries, without importing 10 million rows again). Nothing is written.
 RUN_IMPORT = os.environ.get("BENCH_IMPORT", "1") != "0"
-if not os.environ.get("DATABASE_URL"):
-    data_dir = ROOT / "bench" / ".data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in data_dir.glob("insight.sqlite3*") if RUN_IMPORT else ():
-        leftover.unlink()
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'insight.sqlite3'}"
-
-import django  # noqa: E402
-
-django.setup()
+setup_django("insight", fresh=RUN_IMPORT)
 
 import duckdb  # noqa: E402
 import numpy as np  # noqa: E402

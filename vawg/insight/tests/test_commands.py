@@ -52,22 +52,26 @@ def test_the_command_writes_the_report_for_a_rejected_file(partnership, tmp_path
     assert Incident.objects.count() == 0
 
 
-def test_the_bench_runs_at_a_small_size(tmp_path):
-    results = tmp_path / "insight.json"
+def _run_bench(script: str, tmp_path, **env) -> dict:
+    """Run bench/<script> with these settings, in a database of its own (never the test
+    database, nor a bench run's), and return the results it wrote."""
+    results = tmp_path / "results.json"
     env = {
         **os.environ,
-        "BENCH_ROWS": "660",
-        "BENCH_REPEATS": "3",
+        **env,
         "BENCH_RESULTS": str(results),
-        # A database of its own: never the test database, nor a bench run's.
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
     }
-    script = Path(settings.BASE_DIR) / "bench" / "bench_insight.py"
+    path = Path(settings.BASE_DIR) / "bench" / script
     done = subprocess.run(
-        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, str(path)], env=env, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    figures = json.loads(results.read_text())
+    return json.loads(results.read_text())
+
+
+def test_the_bench_runs_at_a_small_size(tmp_path):
+    figures = _run_bench("bench_insight.py", tmp_path, BENCH_ROWS="660", BENCH_REPEATS="3")
     assert figures["rows"] == 660 and figures["database"] == "sqlite"
     assert {"trend.borough", "totals_and_repeat_rate.all", "ward_hotspots.borough"} <= set(
         figures["queries"]
@@ -78,20 +82,9 @@ def test_the_bench_runs_at_a_small_size(tmp_path):
 
 
 def test_the_reading_bench_runs_at_a_small_size(tmp_path):
-    results = tmp_path / "reading.json"
-    env = {
-        **os.environ,
-        "BENCH_READ_ROWS": "500",
-        "BENCH_REPEATS": "1",
-        "BENCH_RESULTS": str(results),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'reading.sqlite3'}",
-    }
-    script = Path(settings.BASE_DIR) / "bench" / "bench_import_reading.py"
-    done = subprocess.run(
-        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600
+    figures = _run_bench(
+        "bench_import_reading.py", tmp_path, BENCH_READ_ROWS="500", BENCH_REPEATS="1"
     )
-    assert done.returncode == 0, done.stderr[-2000:]
-    figures = json.loads(results.read_text())
     assert figures["rows"] == 500
     assert set(figures["steps"]) == {"duckdb_read", "python_csv_module", "importer_read_and_check"}
     floor = figures["steps"]["duckdb_read"]

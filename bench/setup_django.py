@@ -1,0 +1,30 @@
+"""What every bench does before it imports Django: find the project, and choose its database.
+
+Called first thing by each bench/bench_*.py (run as scripts, so this file is found
+beside them). Without DATABASE_URL, a bench gets a SQLite file of its own under
+bench/.data/, never the application's database.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django(name: str, *, fresh: bool = True) -> None:
+    """Point Django at the project, and at DATABASE_URL or bench/.data/<name>.sqlite3.
+
+    `fresh` deletes that file first; a run that reuses the last run's store passes False.
+    """
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if not os.environ.get("DATABASE_URL"):
+        data_dir = ROOT / "bench" / ".data"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in data_dir.glob(f"{name}.sqlite3*") if fresh else ():
+            leftover.unlink()
+        os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / f'{name}.sqlite3'}"
+    import django
+
+    django.setup()
