@@ -11,7 +11,9 @@ of each file in the 10-million-row run), in one run:
 - Python's csv module splitting the same text into rows, and nothing else;
 - the importer's reading and checking of every row (`read_rows` and
   `Standardiser.record`: parse, map, validate, pseudonymise, fingerprint), writing
-  nothing.
+  nothing: the row path, which every file with a problem takes;
+- the same, for the whole file at once (`columns.standardise`: Arrow splits it, each
+  rule runs once per distinct cell), the path every clean CSV takes.
 
 Each is timed BENCH_REPEATS times (default 3) and the median kept. Results are printed
 as multiples of the floor and written to bench/results/import_reading.json (or
@@ -40,6 +42,7 @@ from django.core.management import call_command  # noqa: E402
 
 from vawg.core.models import Partnership, Ward  # noqa: E402
 from vawg.core.testing import make_partnership  # noqa: E402
+from vawg.insight import columns as whole_file  # noqa: E402
 from vawg.insight import synthetic  # noqa: E402
 from vawg.insight.importer import Mapping, Standardiser, read_rows  # noqa: E402
 
@@ -96,10 +99,19 @@ def main() -> None:
             for number, values in rows:
                 standardiser.record(number, values)
 
+        def whole_file_check() -> None:
+            headers, _ = read_rows(data, "borough.csv")
+            standardiser = Standardiser(
+                partnership=partnership, headers=headers, mapping=mapping, today=date(2026, 4, 30)
+            )
+            table = whole_file.standardise(standardiser, data, "borough.csv", len(headers))
+            assert table is not None and table.num_rows == ROWS, "the extract is clean"
+
         seconds = {
             "duckdb_read": median_seconds(floor),
             "python_csv_module": median_seconds(csv_module),
             "importer_read_and_check": median_seconds(importer_check),
+            "importer_whole_file_check": median_seconds(whole_file_check),
         }
     base = seconds["duckdb_read"]
     results = {

@@ -41,7 +41,7 @@ def _pseudonym_keys(setting: str) -> dict[int, bytes]:
     keys: dict[int, bytes] = {}
     for part in filter(None, (p.strip() for p in setting.split(","))):
         version, sep, secret = part.partition(":")
-        if not sep or not version.isdigit() or not secret:
+        if not sep or not version.isdecimal() or not secret:
             raise KeyConfigurationError("PSEUDONYM_KEYS must look like '1:<secret>,2:<secret>'.")
         keys[int(version)] = secret.encode()
     if not keys:

@@ -8,10 +8,14 @@ PostgreSQL: a window function for repeats, INSERT ... SELECT ... GROUP BY for
 the cubes, touching only the partnership-months an import changed.
 """
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection
 
 from vawg.core.models import Partnership, Ward
@@ -38,6 +42,24 @@ def person_key(digest: str) -> int | None:
     return int(digest[:15], 16) if digest else None
 
 
+def people_with_history(digests: set[str]) -> set[str]:
+    """Those of these people with an incident already stored, from any partnership."""
+    if not digests:
+        return set()
+    where, params = _people({person_key(d) for d in digests})
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT person_digest FROM {I} WHERE {where}", params)
+        return {digest for (digest,) in cursor.fetchall()} & digests
+
+
+def _people(keys: set[int]) -> tuple[str, list]:
+    """A condition on person_key for these people: one parameter however many there are
+    (an array on PostgreSQL, a JSON list on SQLite), so no temporary table to fill."""
+    if connection.vendor == "postgresql":
+        return "person_key = ANY(%s)", [sorted(keys)]
+    return "person_key IN (SELECT value FROM json_each(%s))", [json.dumps(sorted(keys))]
+
+
 def refresh_repeats(digests: set[str] | None, *, rebuilding: set[tuple[int, date]]) -> None:
     """Recompute `is_repeat` for the incidents of these people (None: everyone).
 
@@ -53,17 +75,8 @@ def refresh_repeats(digests: set[str] | None, *, rebuilding: set[tuple[int, date
     if digests is None:
         changed = _repeat_changes("")
     else:
-        # The people go in a temporary table: one query however many there are.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS insight_touched (person bigint PRIMARY KEY)"
-            )
-            cursor.execute("DELETE FROM insight_touched")
-            keys = {person_key(d) for d in digests}
-            cursor.executemany(
-                "INSERT INTO insight_touched (person) VALUES (%s)", [(k,) for k in keys]
-            )
-        changed = _repeat_changes("AND person_key IN (SELECT person FROM insight_touched)")
+        where, params = _people({person_key(d) for d in digests})
+        changed = _repeat_changes(f"AND {where}", params)
     with connection.cursor() as cursor:
         for flag in (True, False):
             ids = [pk for pk, new, _, _ in changed if new == flag]
@@ -127,7 +140,7 @@ def _regions(partnership_ids) -> dict[int, int]:
     return dict(Partnership.objects.filter(pk__in=partnership_ids).values_list("pk", "region_id"))
 
 
-def _repeat_changes(where: str) -> list:
+def _repeat_changes(where: str, params: list | None = None) -> list:
     sql = f"""
         SELECT id, flag, partnership_id, month FROM (
             SELECT id, is_repeat, partnership_id, month,
@@ -139,7 +152,7 @@ def _repeat_changes(where: str) -> list:
         ) t WHERE flag <> is_repeat
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         return [(pk, bool(flag), p, m) for pk, flag, p, m in cursor.fetchall()]
 
 
@@ -166,11 +179,93 @@ def rebuild(pairs: Iterable[tuple[int, date]]) -> None:
             for start in range(0, len(listed), CHUNK):
                 part = listed[start : start + CHUNK]
                 _rebuild_months(cursor, partnership_id, regions[partnership_id], part)
-        if connection.vendor == "postgresql" and months_by_partnership:
-            # Fresh statistics for the planner: after a large import, autovacuum may not
-            # have looked at the new cube rows yet. The cubes are small; this is quick.
-            for model in (AreaCube, MonthCube, VictimCube, RegionVictimCube):
-                cursor.execute(f"ANALYZE {model._meta.db_table}")
+    if months_by_partnership:
+        _analyze()
+
+
+def _analyze() -> None:
+    """Fresh statistics for PostgreSQL's planner: after a large import, autovacuum may not
+    have looked at the new cube rows yet. The cubes are small; this is quick."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (AreaCube, MonthCube, VictimCube, RegionVictimCube):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
+def months_without_incidents(partnership_id: int, months: set[date]) -> set[date]:
+    """Those of these months in which the partnership holds no incident yet."""
+    if not months:
+        return set()
+    marks = ", ".join(["%s"] * len(months))
+    strands = ", ".join(["%s"] * len(STRAND.values))
+    with connection.cursor() as cursor:
+        # Through the covering index, naming every ward and strand (as _rebuild_months).
+        cursor.execute(
+            f"""SELECT DISTINCT month FROM {I} WHERE partnership_id = %s
+            AND ward_id IN (SELECT id FROM {Ward._meta.db_table} WHERE partnership_id = %s)
+            AND strand IN ({strands}) AND month IN ({marks})""",
+            [partnership_id, partnership_id, *STRAND.values, *(m.isoformat() for m in months)],
+        )
+        held = {_as_date(m) for (m,) in cursor.fetchall()}
+    return set(months) - held
+
+
+def build_from_rows(partnership_id: int, partner_id: int, rows: pa.Table, months: set[date]):
+    """The cube rows of months that held no incident before, summed from the import's
+    own rows (columns.py) as `rebuild` would sum them from the store, without reading
+    the rows back. Same measures, same cells; a test compares the two."""
+    if not months:
+        return
+    wanted = pa.array(sorted(months), pa.date32())
+    incidents = rows.filter(pc.is_in(rows["month"], value_set=wanted))
+    with duckdb.connect() as db:
+        db.register("incidents", incidents)
+
+        def grouped(cell: str) -> list[tuple]:
+            # The month as text, as each database's own rebuild writes it.
+            return db.sql(
+                f"SELECT CAST(month AS VARCHAR), {cell}, {_MEASURES} FROM incidents "
+                f"GROUP BY month, {cell}"
+            ).fetchall()
+
+        area = grouped("strand, ward_id")
+        month = grouped("strand")
+        victim = []
+        for vocabulary in VICTIM_CHARACTERISTICS:
+            c = vocabulary.name
+            victim += [(m, s, c, *rest) for m, s, *rest in grouped(f"strand, {c}")]
+            victim += [(m, "", c, *rest) for m, *rest in grouped(c)]
+    measures = ", ".join(["%s"] * len(CUBE_MEASURES))
+    region_id = _regions([partnership_id])[partnership_id]
+    listed = [m.isoformat() for m in sorted(months)]
+    chunks = [listed[start : start + CHUNK] for start in range(0, len(listed), CHUNK)]
+    with connection.cursor() as cursor:
+        for part in chunks:  # none, unless cube rows outlived their incidents
+            where = f"partnership_id = %s AND month IN ({', '.join(['%s'] * len(part))})"
+            _clear(cursor, region_id, where, [partnership_id, *part])
+        cursor.executemany(
+            f"""INSERT INTO {AreaCube._meta.db_table}
+            (partnership_id, partner_id, month, strand, ward_id, {_MEASURE_COLUMNS})
+            VALUES (%s, %s, %s, %s, %s, {measures})""",
+            [(partnership_id, partner_id, *row) for row in area],
+        )
+        cursor.executemany(
+            f"""INSERT INTO {MonthCube._meta.db_table}
+            (partnership_id, partner_id, month, strand, {_MEASURE_COLUMNS})
+            VALUES (%s, %s, %s, %s, {measures})""",
+            [(partnership_id, partner_id, *row) for row in month],
+        )
+        cursor.executemany(
+            f"""INSERT INTO {V}
+            (partnership_id, month, strand, characteristic, value, {_MEASURE_COLUMNS})
+            VALUES (%s, %s, %s, %s, %s, {measures})""",
+            [(partnership_id, *row) for row in victim],
+        )
+        for part in chunks:
+            where = f"partnership_id = %s AND month IN ({', '.join(['%s'] * len(part))})"
+            _add_to_region(cursor, region_id, where, [partnership_id, *part], sign=1)
+    _analyze()
 
 
 def _rebuild_months(cursor, partnership_id: int, region_id: int, months: list[date]) -> None:
@@ -186,10 +281,7 @@ def _rebuild_months(cursor, partnership_id: int, region_id: int, months: list[da
         f"WHERE partnership_id = %s) AND strand IN ({strands}) AND month IN ({marks})"
     )
     incident_params = [partnership_id, partnership_id, *STRAND.values, *params[1:]]
-    # The region's cells lose these months' old victim rows here and gain the new below.
-    _add_to_region(cursor, region_id, where, params, sign=-1)
-    for model in (AreaCube, MonthCube, VictimCube):
-        cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
+    _clear(cursor, region_id, where, params)
     cursor.execute(
         f"""INSERT INTO {AreaCube._meta.db_table}
             (partnership_id, month, strand, ward_id, partner_id, {_MEASURE_COLUMNS})
@@ -234,6 +326,14 @@ def _rebuild_months(cursor, partnership_id: int, region_id: int, months: list[da
         f"DELETE FROM {R} WHERE region_id = %s AND month IN ({marks}) AND incidents = 0",
         [region_id, *params[1:]],
     )
+
+
+def _clear(cursor, region_id: int, where: str, params: list) -> None:
+    """Delete these months' cube rows; the region's cells lose their victim rows here
+    and gain the new ones when they are written."""
+    _add_to_region(cursor, region_id, where, params, sign=-1)
+    for model in (AreaCube, MonthCube, VictimCube):
+        cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
 
 
 _REGION_CELL = "region_id, strand, characteristic, value, month"

@@ -62,7 +62,13 @@ class Record(NamedTuple):
 
 
 def fingerprint(values: tuple) -> str:
-    return hashlib.blake2b("\x1f".join(map(str, values)).encode(), digest_size=16).hexdigest()
+    return fingerprint_text("\x1f".join(map(str, values)))
+
+
+def fingerprint_text(joined: str) -> str:
+    """The fingerprint of the standardised values already joined (columns.py joins them
+    for a whole file at once)."""
+    return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -87,12 +93,12 @@ def read_rows(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int
     if PurePath(filename).suffix.lower() != ".csv":
         xlsx_rows = ((n, [row.get(h, "") for h in headers]) for n, row in table.rows)
         return headers, xlsx_rows
-    text = data.decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    next(reader)
     width = len(headers)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        # Split only when the rows are read: the whole-file path (columns.py) never does.
+        reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+        next(reader)
         number = 1
         try:
             for number, values in enumerate(reader, start=2):
@@ -114,6 +120,11 @@ def read_rows(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int
 def _clean(values: list[str]) -> list[str]:
     # Only a cell an export neutralised (a leading quote) needs more than the getter's strip.
     return [unsafe_cell(v) if v[:1] == "'" else v for v in values]
+
+
+def clean_cell(value: str) -> str:
+    """One cell as `read_rows` gives it."""
+    return unsafe_cell(value) if value[:1] == "'" else value
 
 
 # --- Mapping headings to the standard -------------------------------------------
@@ -274,7 +285,7 @@ class Standardiser:
                     positions = [None]  # every row is a problem: no fast path
                     break
                 # A field the file lacks has one code on every row: any cell reads as it.
-                constant = "pending" if name == "outcome" else UNKNOWN
+                constant = self.constant_code(name)
                 position, cache = 0, defaultdict(lambda c=constant: c)
             positions.append(position)
             caches.append(cache)
@@ -286,6 +297,42 @@ class Standardiser:
                 person, self._fast_people = 0, _NoPerson()
             self._pick = itemgetter(*positions, person)
             self._fast_caches = caches
+
+    # --- One distinct cell at a time, for the whole-file path (columns.py) ------------
+    # Each gives what `record` would make of the cell, or None where `record` would
+    # find a problem: the file then goes through `record`, which words it.
+
+    @property
+    def whole_file_ready(self) -> bool:
+        """Every required field has its column, so a clean file can be read whole."""
+        return self._fast
+
+    def coded_columns(self) -> list[tuple[str, int | None]]:
+        """Each coded field, in the standard's order, and its column (None: not in the file)."""
+        return [(name, position) for name, position, _ in self._coded]
+
+    def cell_date(self, text: str) -> date | None:
+        parsed = _parse_date(text.strip(), self.today)
+        return None if isinstance(parsed, str) else parsed
+
+    def cell_ward(self, text: str) -> int | None:
+        return self.wards(text.strip())
+
+    def cell_code(self, name: str, text: str) -> str | None:
+        problems: list[Problem] = []
+        code = self._code(0, name, text.strip(), problems)
+        return None if problems else code
+
+    def constant_code(self, name: str) -> str:
+        """The code of a field the file has no column for, on every row."""
+        return "pending" if name == "outcome" else UNKNOWN
+
+    def people(self, cells: list[str]) -> list[tuple[int | None, str]]:
+        """What `record` makes of each of these distinct identifier cells, in one loop."""
+        nobody = (None, "")
+        version = self._person_version
+        texts = (clean_cell(cell).strip() for cell in cells)
+        return [(version, self._digest(text)) if text else nobody for text in texts]
 
     def record(self, number: int, values: list[str]) -> Record | list[Problem]:
         """One row as a Record, or its Problems."""
@@ -410,10 +457,10 @@ class Standardiser:
         if not text:
             if name in REQUIRED:
                 problems.append(self._problem(number, name, "", "This field is required."))
-            return "pending" if name == "outcome" else UNKNOWN
+            return self.constant_code(name)
         code = self.lookups[name].get(normalise_code(text))
         if code is None:
-            if name in ("age_band", "perpetrator_age_band") and text.isdigit():
+            if name in ("age_band", "perpetrator_age_band") and text.isdecimal():
                 if int(text) > 120:
                     problems.append(
                         self._problem(number, name, text, "An age must be 120 or less.")
@@ -435,12 +482,14 @@ class Standardiser:
     def _person(self, text: str) -> tuple[int, str]:
         cached = self._people.get(text)
         if cached is None:
-            # One C-level HMAC call with the key read once: the same digest as
-            # crypto.pseudonymise (a test checks this).
-            message = self._person_prefix + normalise_identifier(text).encode()
-            digest = hmac.digest(self._person_secret, message, "sha256").hex()
-            cached = self._people[text] = (self._person_version, digest)
+            cached = self._people[text] = (self._person_version, self._digest(text))
         return cached
+
+    def _digest(self, text: str) -> str:
+        # One C-level HMAC call with the key read once: the same digest as
+        # crypto.pseudonymise (a test checks this).
+        message = self._person_prefix + normalise_identifier(text).encode()
+        return hmac.digest(self._person_secret, message, "sha256").hex()
 
 
 def _parse_date(text: str, today: date) -> date | str:
@@ -487,7 +536,7 @@ def unknown_values(
             if name == "ward":
                 known = reader.wards(text) is not None
             else:
-                known = (name == "age_band" and text.isdigit()) or normalise_code(
+                known = (name == "age_band" and text.isdecimal()) or normalise_code(
                     text
                 ) in reader.lookups[name]
             if not known and len(found[name]) < limit:

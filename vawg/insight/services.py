@@ -13,7 +13,11 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import repeat
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -24,7 +28,7 @@ from vawg.audit.services import record
 from vawg.core import crypto
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.core.tabular import Problem, TableError, check_archive
-from vawg.insight import cubes
+from vawg.insight import columns, cubes
 from vawg.insight.importer import (
     PROBLEMS_KEPT,
     Mapping,
@@ -100,8 +104,11 @@ def import_upload(
     data: bytes,
     actor,
     request: HttpRequest | None = None,
+    hold: bool = True,
 ) -> DataImport:
-    """Receive a partner file: check it can be read, hold it encrypted until it is imported."""
+    """Receive a partner file: check it can be read, hold it encrypted until it is imported.
+
+    `hold=False` (the command line, which imports at once) keeps only its provenance."""
     if partner.partnership_id != partnership.pk:
         raise ValidationError({"partner": "Choose one of the partnership's organisations."})
     check_upload(data, filename)
@@ -115,7 +122,7 @@ def import_upload(
         filename=filename[:255],
         file_sha256=hashlib.sha256(data).hexdigest(),
         headers=headers,
-        payload=crypto.encrypt(data),
+        payload=crypto.encrypt(data) if hold else None,
         rows_total=max(data.count(b"\n") - 1, 0) if filename.lower().endswith(".csv") else 0,
         uploaded_by=actor,
     )
@@ -234,15 +241,18 @@ def import_run(
     today: date,
     progress: Progress | None = None,
     request: HttpRequest | None = None,
+    data: bytes | None = None,
 ) -> DataImport:
-    """Write a checked file to the store, all or nothing, and bring the cubes up to date."""
+    """Write a checked file to the store, all or nothing, and bring the cubes up to date.
+
+    The file is the one held since upload, or `data` when it was never held."""
     data_import.status = S.RUNNING
     data_import.rows_done = 0
     data_import.save(update_fields=["status", "rows_done"])
     try:
         with transaction.atomic(), _large_page_cache():
             _one_import_at_a_time()
-            outcome = _process(data_import, today=today, write=True, progress=progress)
+            outcome = _process(data_import, today=today, write=True, progress=progress, data=data)
             if outcome.rejected:
                 raise ImportRejected
     except ImportRejected:
@@ -349,7 +359,12 @@ def import_file(
     file's headings, is used.
     """
     data_import = import_upload(
-        partnership=partnership, partner=partner, filename=filename, data=data, actor=actor
+        partnership=partnership,
+        partner=partner,
+        filename=filename,
+        data=data,
+        actor=actor,
+        hold=False,
     )
     if mapping is not None:
         mapping_save(
@@ -360,7 +375,9 @@ def import_file(
         mapping_save(
             data_import=data_import, columns=guess.columns, values=guess.values, actor=actor
         )
-    return import_run(data_import=data_import, actor=actor, today=today, progress=progress)
+    return import_run(
+        data_import=data_import, actor=actor, today=today, progress=progress, data=data
+    )
 
 
 # The key of the lock every import's write holds (PostgreSQL advisory locks are numbers).
@@ -423,9 +440,16 @@ def payload_of(data_import: DataImport) -> bytes:
     return crypto.decrypt(data_import.payload)
 
 
-def _process(data_import: DataImport, *, today: date, write: bool, progress: Progress | None):
+def _process(
+    data_import: DataImport,
+    *,
+    today: date,
+    write: bool,
+    progress: Progress | None,
+    data: bytes | None = None,
+):
     """One pass over the rows: count what each would do, and (if `write`) do it."""
-    data = payload_of(data_import)
+    data = payload_of(data_import) if data is None else data
     mapping = mapping_for(data_import.partner)
     outcome = Outcome()
     try:
@@ -441,6 +465,11 @@ def _process(data_import: DataImport, *, today: date, write: bool, progress: Pro
         )
         writer = _Writer(data_import) if write else None
         existing = _existing(data_import)
+        whole = columns.standardise(standardiser, data, data_import.filename, len(headers))
+        if whole is not None:
+            _sort_whole(whole, existing, outcome, writer)
+            rows = iter(())  # nothing left for the row path
+            _report_progress(data_import, whole.num_rows, write, progress)
         done = 0
         for number, values in rows:
             result = standardiser.record(number, values)
@@ -463,7 +492,8 @@ def _process(data_import: DataImport, *, today: date, write: bool, progress: Pro
                 if writer and not outcome.rejected:
                     writer.flush()
                 _report_progress(data_import, done, write, progress)
-        _report_progress(data_import, done, write, progress)
+        if whole is None:
+            _report_progress(data_import, done, write, progress)
     except TableError as error:
         if write:
             raise
@@ -476,6 +506,36 @@ def _process(data_import: DataImport, *, today: date, write: bool, progress: Pro
     if writer and not outcome.rejected:
         writer.finish()
     return outcome
+
+
+def _sort_whole(table: pa.Table, existing: dict, outcome: Outcome, writer) -> None:
+    """New, updated or unchanged, for a whole clean file (columns.py); write it if asked."""
+    changed: list[tuple[int, tuple]] = []
+    if existing:
+        new = []
+        fingerprints = table.column("fingerprint").to_pylist()
+        for i, source_id in enumerate(table.column("source_id").to_pylist()):
+            before = existing.get(source_id)
+            if before is None:
+                new.append(i)
+            elif before[1] != fingerprints[i]:
+                changed.append((i, before))
+            else:
+                outcome.unchanged += 1
+        outcome.new = len(new)
+        added = table.take(pa.array(new, pa.int64()))
+    else:
+        outcome.new, added = table.num_rows, table
+    outcome.updated = len(changed)
+    if writer:
+        writer.add_table(added)
+        for i, before in changed:
+            writer.change(before, _record_at(table, i))
+
+
+def _record_at(table: pa.Table, i: int) -> Record:
+    values = table.slice(i, 1).to_pylist()[0]
+    return Record(0, *(values[name] for name in Record._fields[1:]))
 
 
 def _report_progress(data_import: DataImport, done: int, write: bool, progress) -> None:
@@ -541,6 +601,10 @@ class _Writer:
         self.postgres = connection.vendor == "postgresql"
         self._date_cache: dict[date, tuple] = {}
         self._person_keys: dict[str, int] = {}
+        # A whole file's new rows in months that held no incident: their cube rows are
+        # summed from these rows rather than read back from the store (`finish`).
+        self.fresh: tuple[pa.Table, set[date]] | None = None
+        self.changes = 0
 
     def _dates(self, day: date) -> tuple:
         """The date as stored: (date, day number, month); worked out once per distinct date."""
@@ -596,8 +660,48 @@ class _Writer:
     def add(self, r: Record) -> None:
         self.new.append(self._row(r))
 
+    def add_table(self, table: pa.Table) -> None:
+        """New incidents from a whole clean file (columns.py): COPY on PostgreSQL, one
+        executemany on SQLite, with no Python object made per row but the tuple."""
+        self.flush()
+        if table.num_rows == 0:
+            return
+        partnership_id = self.data_import.partnership_id
+        months = set(pc.unique(table["month"]).to_pylist())
+        self.months.update((partnership_id, m) for m in months)
+        # Flags among the file's own rows go in with them; only people seen before
+        # need the store's repeat window once the rows are in (`finish`).
+        table = table.append_column("is_repeat", columns.repeat_flags(table))
+        people = {d for d in pc.unique(table["person_digest"]).to_pylist() if d}
+        self.digests |= cubes.people_with_history(people)
+        fresh = cubes.months_without_incidents(partnership_id, months)
+        self.fresh = (table, fresh) if fresh else None
+        constants = {
+            "partnership_id": partnership_id,
+            "partner_id": self.data_import.partner_id,
+            "data_import_id": self.data_import.pk,
+        }
+        if self.postgres:
+            _copy_in(table, constants)
+            return
+        values = []
+        for name in _COLUMNS:
+            if name in constants:
+                values.append(repeat(constants[name]))
+            elif name in ("occurred_on", "month"):
+                values.append(table[name].cast(pa.string()).to_pylist())  # ISO, as SQLite holds it
+            else:
+                values.append(table[name].to_pylist())
+        marks = ", ".join(["%s"] * len(_COLUMNS))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {Incident._meta.db_table} ({', '.join(_COLUMNS)}) VALUES ({marks})",
+                zip(*values, strict=False),  # the constants repeat without end
+            )
+
     def change(self, before: tuple, r: Record) -> None:
         pk, _, old_digest, old_month = before
+        self.changes += 1
         if old_digest:
             self.digests.add(old_digest)
         self.months.add((self.data_import.partnership_id, old_month))
@@ -623,8 +727,40 @@ class _Writer:
 
     def finish(self) -> None:
         self.flush()
-        cubes.refresh_repeats(self.digests, rebuilding=self.months)
-        cubes.rebuild(self.months)
+        built: set[tuple[int, date]] = set()
+        if self.fresh and not self.changes:  # a changed record may have moved into one
+            table, months = self.fresh
+            import_ = self.data_import
+            cubes.build_from_rows(import_.partnership_id, import_.partner_id, table, months)
+            built = {(import_.partnership_id, m) for m in months}
+        # Repeat flags the store's window changes in the built months adjust their cubes.
+        cubes.refresh_repeats(self.digests, rebuilding=self.months - built)
+        cubes.rebuild(self.months - built)
+
+
+def _copy_in(table: pa.Table, constants: dict) -> None:
+    """COPY the incidents into PostgreSQL as CSV that Arrow writes in C++.
+
+    Arrow quotes every text value, so an empty one arrives as "" (empty text) while a
+    missing value (no person) is left bare, which COPY reads as NULL."""
+    rows = table.num_rows
+    arrays = [
+        pa.repeat(constants[name], rows) if name in constants else table[name] for name in _COLUMNS
+    ]
+    buffer = pa.BufferOutputStream()
+    pacsv.write_csv(
+        pa.table(arrays, names=list(_COLUMNS)),
+        buffer,
+        write_options=pacsv.WriteOptions(include_header=False),
+    )
+    table_name = Incident._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table_name} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+        ) as copy,
+    ):
+        copy.write(buffer.getvalue().to_pybytes())
 
 
 # --- Reference data ------------------------------------------------------------------
@@ -670,7 +806,7 @@ def population_import(
             cell = {w: values[keyed[w]].strip() for w in wanted}
             row_problems = []
             year = cell["year"]
-            if not (year.isdigit() and 1990 <= int(year) <= 2100):
+            if not (year.isdecimal() and 1990 <= int(year) <= 2100):
                 row_problems.append(Problem(number, "year", year, "Enter a year such as 2025."))
             ward_id = wards(cell["ward"])
             if ward_id is None:
@@ -684,7 +820,7 @@ def population_import(
                     row_problems.append(
                         Problem(number, name, cell[name], "This is not a code of the standard.")
                     )
-            if not cell["people"].isdigit():
+            if not cell["people"].isdecimal():
                 row_problems.append(
                     Problem(number, "people", cell["people"], "Enter a whole number of people.")
                 )

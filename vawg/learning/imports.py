@@ -88,7 +88,7 @@ class _Row:
         value = self.text(column)
         if not value:
             return None
-        if not value.isdigit() or not CONFIDENCE_MIN <= int(value) <= CONFIDENCE_MAX:
+        if not value.isdecimal() or not CONFIDENCE_MIN <= int(value) <= CONFIDENCE_MAX:
             self.problem(
                 column.heading,
                 value,

@@ -131,7 +131,7 @@ def screening_result(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_new(request: HttpRequest) -> HttpResponse:
     who = _who(request)
     screening = None
-    if request.GET.get("screening", "").isdigit():
+    if request.GET.get("screening", "").isdecimal():
         screening = selectors.own_screening(who, int(request.GET["screening"]))
     form = forms.ChecklistForm(_post(request), partnership=request.partnership)
     if request.method == "POST" and form.is_valid():

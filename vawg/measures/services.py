@@ -493,7 +493,7 @@ def values_import(
         ref = row["Indicator ID"]
         if not ref:
             bad("Indicator ID", "Enter the indicator's ID (shown on its page).")
-        elif not ref.isdigit() or int(ref) not in indicators:
+        elif not ref.isdecimal() or int(ref) not in indicators:
             bad("Indicator ID", f"There is no indicator {ref} in {partnership.name}.")
         else:
             indicator = indicators[int(ref)]

@@ -86,7 +86,12 @@ def test_the_reading_bench_runs_at_a_small_size(tmp_path):
         "bench_import_reading.py", tmp_path, BENCH_READ_ROWS="500", BENCH_REPEATS="1"
     )
     assert figures["rows"] == 500
-    assert set(figures["steps"]) == {"duckdb_read", "python_csv_module", "importer_read_and_check"}
+    assert set(figures["steps"]) == {
+        "duckdb_read",
+        "python_csv_module",
+        "importer_read_and_check",
+        "importer_whole_file_check",
+    }
     floor = figures["steps"]["duckdb_read"]
     assert floor["times_the_floor"] == 1.0 and floor["seconds"] > 0
 

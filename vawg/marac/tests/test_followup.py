@@ -326,6 +326,8 @@ def test_odd_posts_never_cause_a_server_error(client_for, personas, partnership,
     assert practitioner.get(
         url("assessment-new", partnership) + "?screening=99999"
     ).status_code == (404)
+    # A digit int() cannot read (a superscript two) is no screening, not a crash.
+    assert practitioner.get(url("assessment-new", partnership) + "?screening=²").status_code == 200
     coordinator = client_for(personas[Role.MARAC_COORDINATOR])
     assert coordinator.post(url("meeting-new", partnership), {"held_on_0": "x"}).status_code == 200
     assert (

@@ -1,0 +1,192 @@
+"""Reading a whole CSV extract at once, a column at a time, when nothing in it is wrong.
+
+Arrow's CSV reader splits the file in C++. Each column is dictionary-encoded, so the
+importer's own rules (`Standardiser.cell_*`) run once per distinct cell in Python and
+their results are spread back to the rows by index, in C++ again. Python visits the
+rows only to check the record ids and to fingerprint them.
+
+A cell any rule rejects, and a file Arrow will not read exactly as Python's csv module
+does, give None: `Standardiser.record` then reads the file row by row and words each
+problem (row, column, value, reason). So a clean file takes this path, a file with
+problems the other, and a property test checks that both give the same records.
+"""
+
+import io
+from collections.abc import Callable
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from vawg.insight import cubes
+from vawg.insight.importer import Standardiser, clean_cell, fingerprint_text
+
+MAX_SOURCE_ID = 64
+
+# The standardised columns, in the order a Record holds them after the record id.
+CODED_ORDER = (
+    "strand",
+    "crime_type",
+    # ward_id comes here in a Record
+    "age_band",
+    "sex",
+    "gender_identity",
+    "ethnicity",
+    "disability",
+    "orientation",
+    "relationship",
+    "perpetrator_sex",
+    "perpetrator_age_band",
+    "outcome",
+)
+
+
+def standardise(
+    standardiser: Standardiser, data: bytes, filename: str, width: int
+) -> pa.Table | None:
+    """The file's rows in the standard's codes, one Arrow column per incident column
+    (source_id, occurred_on, day, month, the codes, ward_id, the person, fingerprint);
+    None when the row path must read it (a problem somewhere, or an unusual file)."""
+    if not filename.lower().endswith(".csv") or not standardiser.whole_file_ready:
+        return None
+    cells = _read(data, width)
+    if cells is None or len(cells) == 0:
+        return None
+    s = standardiser
+    position = s.index
+    columns: dict[str, pa.Array] = {}
+
+    source_ids = _source_ids(cells[position["source_id"]])
+    if source_ids is None:
+        return None
+    columns["source_id"] = source_ids
+
+    dates = _spread(cells[position["date"]], s.cell_date)
+    if dates is None:
+        return None
+    days, indices = dates
+    columns["occurred_on"] = days.cast(pa.date32()).take(indices)
+    columns["day"] = pa.array([d.toordinal() for d in days.to_pylist()], pa.int32()).take(indices)
+    months = [d.replace(day=1) for d in days.to_pylist()]
+    columns["month"] = pa.array(months, pa.date32()).take(indices)
+
+    wards = _spread(cells[position["ward"]], s.cell_ward)
+    if wards is None:
+        return None
+    columns["ward_id"] = wards[0].cast(pa.int64()).take(wards[1])
+
+    coded = dict(s.coded_columns())
+    for name in CODED_ORDER:
+        if coded[name] is None:
+            columns[name] = pa.array([s.constant_code(name)] * len(cells[0]), pa.string())
+            continue
+        spread = _spread(cells[coded[name]], lambda text, name=name: s.cell_code(name, text))
+        if spread is None:
+            return None
+        columns[name] = spread[0].take(spread[1])
+
+    _add_people(columns, s, cells[position["person_id"]] if "person_id" in position else None)
+    columns["fingerprint"] = _fingerprints(columns)
+    return pa.table(columns)
+
+
+# Ids in these characters alone are as `record` reads them (nothing to strip or clean).
+PLAIN_ID = r"^[A-Za-z0-9][A-Za-z0-9_./:-]*$"
+
+
+def _source_ids(cells: pa.Array) -> pa.Array | None:
+    """The record ids, or None if one is missing, too long or repeated."""
+    if pc.all(pc.match_substring_regex(cells, PLAIN_ID)).as_py():
+        ids = cells
+    else:
+        ids = pa.array([clean_cell(v).strip() for v in cells.to_pylist()], pa.string())
+    lengths = pc.utf8_length(ids)
+    if pc.min(lengths).as_py() == 0 or pc.max(lengths).as_py() > MAX_SOURCE_ID:
+        return None
+    if pc.count_distinct(ids).as_py() != len(ids):
+        return None  # the same id twice: the row path names both rows
+    return ids
+
+
+def _read(data: bytes, width: int) -> list[pa.Array] | None:
+    """Each column's cells as text, or None if Arrow cannot read the file as csv does."""
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
+            # Quoted cells may hold line breaks, as Python's csv module allows.
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # a row of another width, say: the row path says which
+    return [column.combine_chunks() for column in table.columns]
+
+
+def _spread(cells: pa.Array, rule: Callable[[str], object]) -> tuple[pa.Array, pa.Array] | None:
+    """The rule's answer for each distinct cell, and each row's index into them."""
+    encoded = pc.dictionary_encode(cells)
+    answers = [rule(clean_cell(text)) for text in encoded.dictionary.to_pylist()]
+    if any(answer is None for answer in answers):
+        return None
+    return pa.array(answers), encoded.indices
+
+
+def _add_people(columns: dict, s: Standardiser, cells: pa.Array | None) -> None:
+    """The person's key version, digest and numeric key: an HMAC per distinct identifier."""
+    rows = len(columns["source_id"])
+    if cells is None:
+        people, indices = [(None, "")], pa.array([0] * rows, pa.int32())
+    else:
+        encoded = pc.dictionary_encode(cells)
+        people = s.people(encoded.dictionary.to_pylist())
+        indices = encoded.indices
+    versions, digests = zip(*people, strict=True)
+    columns["person_key_version"] = pa.array(versions, pa.int16()).take(indices)
+    columns["person_digest"] = pa.array(digests, pa.string()).take(indices)
+    keys = [cubes.person_key(d) for d in digests]
+    columns["person_key"] = pa.array(keys, pa.int64()).take(indices)
+    # As str() writes them in the row path's fingerprint.
+    columns["_version_text"] = pa.array([str(v) for v in versions], pa.string()).take(indices)
+
+
+def _fingerprints(columns: dict) -> pa.Array:
+    """`importer.fingerprint` of each row: its values joined in C++, hashed in Python."""
+    parts = [
+        columns["occurred_on"].cast(pa.string()),
+        columns["strand"],
+        columns["crime_type"],
+        columns["ward_id"].cast(pa.string()),
+        *(columns[name] for name in CODED_ORDER[2:]),
+        columns.pop("_version_text"),
+        columns["person_digest"],
+    ]
+    joined = pc.binary_join_element_wise(*parts, "\x1f")
+    return pa.array([fingerprint_text(text) for text in joined.to_pylist()], pa.string())
+
+
+def repeat_flags(table: pa.Table) -> pa.Array:
+    """Each row's repeat flag counting only the other rows of this file: the repeat rule
+    (cubes.refresh_repeats) with the file's order standing for the order of storing.
+
+    Right for every person with no incident stored before; the import has the store
+    recompute the flags of everyone else once the rows are in."""
+    people = table.select(["day", "person_key_version", "person_digest"]).append_column(
+        "stored", pa.array(range(table.num_rows), pa.int64())
+    )
+    with duckdb.connect() as db:
+        db.register("people", people)
+        flags = db.sql(
+            """SELECT person_digest <> '' AND COALESCE(LAG(day) OVER (
+                    PARTITION BY person_key_version, person_digest ORDER BY day, stored
+                ) >= day - ?, FALSE) AS is_repeat
+            FROM people ORDER BY stored""",
+            params=[cubes.REPEAT_WINDOW_DAYS],
+        ).to_arrow_table()
+    return flags["is_repeat"].combine_chunks()
