@@ -55,6 +55,7 @@ from vawg.insight.models import (  # noqa: E402
     DataImport,
     Incident,
     MonthCube,
+    PartnerVictimCube,
     RegionVictimCube,
     VictimCube,
 )
@@ -80,7 +81,8 @@ def setup() -> list[Partnership]:
         ids = list(bench.values_list("pk", flat=True))
         if ids:
             marks = ", ".join(["%s"] * len(ids))
-            for model in (AreaCube, MonthCube, VictimCube, Incident, DataImport):
+            cubes = (AreaCube, MonthCube, VictimCube, PartnerVictimCube)
+            for model in (*cubes, Incident, DataImport):
                 cursor.execute(
                     f"DELETE FROM {model._meta.db_table} WHERE partnership_id IN ({marks})",  # noqa: S608
                     ids,

@@ -50,11 +50,14 @@ def standardise(
     None when the row path must read it (a problem somewhere, or an unusual file)."""
     if not filename.lower().endswith(".csv") or not standardiser.whole_file_ready:
         return None
-    cells = _read(data, width)
-    if cells is None or len(cells) == 0:
-        return None
     s = standardiser
     position = s.index
+    cells = _read(data, width, set(position.values()))
+    if cells is None:
+        return None
+    rows = len(next(iter(cells.values())))
+    if rows == 0:
+        return None
     columns: dict[str, pa.Array] = {}
 
     source_ids = _source_ids(cells[position["source_id"]])
@@ -79,7 +82,7 @@ def standardise(
     coded = dict(s.coded_columns())
     for name in CODED_ORDER:
         if coded[name] is None:
-            columns[name] = pa.array([s.constant_code(name)] * len(cells[0]), pa.string())
+            columns[name] = pa.array([s.constant_code(name)] * rows, pa.string())
             continue
         spread = _spread(cells[coded[name]], lambda text, name=name: s.cell_code(name, text))
         if spread is None:
@@ -109,8 +112,9 @@ def _source_ids(cells: pa.Array) -> pa.Array | None:
     return ids
 
 
-def _read(data: bytes, width: int) -> list[pa.Array] | None:
-    """Each column's cells as text, or None if Arrow cannot read the file as csv does."""
+def _read(data: bytes, width: int, wanted: set[int]) -> dict[int, pa.Array] | None:
+    """The wanted columns' cells as text, by position, or None if Arrow cannot read the
+    file as csv does. The other columns are split but never turned into text."""
     names = [f"c{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(
@@ -120,13 +124,17 @@ def _read(data: bytes, width: int) -> list[pa.Array] | None:
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
+                include_columns=[names[i] for i in sorted(wanted)],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # a row of another width, say: the row path says which
-    return [column.combine_chunks() for column in table.columns]
+    return {
+        int(name[1:]): column.combine_chunks()
+        for name, column in zip(table.column_names, table.columns, strict=True)
+    }
 
 
 def _spread(cells: pa.Array, rule: Callable[[str], object]) -> tuple[pa.Array, pa.Array] | None:

@@ -24,6 +24,7 @@ from vawg.insight.models import (
     AreaCube,
     Incident,
     MonthCube,
+    PartnerVictimCube,
     RegionVictimCube,
     VictimCube,
 )
@@ -34,6 +35,7 @@ CHUNK = 500
 
 I = Incident._meta.db_table  # noqa: E741
 V = VictimCube._meta.db_table
+P = PartnerVictimCube._meta.db_table
 R = RegionVictimCube._meta.db_table
 
 
@@ -43,13 +45,18 @@ def person_key(digest: str) -> int | None:
 
 
 def people_with_history(digests: set[str]) -> set[str]:
-    """Those of these people with an incident already stored, from any partnership."""
+    """Those of these people who may have an incident already stored, from any partnership:
+    every one whose 60-bit key is stored (read from the index alone; a key two people share
+    only adds a person whose flags are recomputed and found unchanged)."""
     if not digests:
         return set()
-    where, params = _people({person_key(d) for d in digests})
+    by_key: dict[int, list[str]] = defaultdict(list)
+    for digest in digests:
+        by_key[person_key(digest)].append(digest)
+    where, params = _people(set(by_key))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT person_digest FROM {I} WHERE {where}", params)
-        return {digest for (digest,) in cursor.fetchall()} & digests
+        cursor.execute(f"SELECT DISTINCT person_key FROM {I} WHERE {where}", params)
+        return {digest for (key,) in cursor.fetchall() for digest in by_key[key]}
 
 
 def _people(keys: set[int]) -> tuple[str, list]:
@@ -114,17 +121,24 @@ def _adjust_repeats(flips: list[tuple[int, int]]) -> None:
         flipped = cursor.fetchall()
         regions = _regions({row[0] for row in flipped})
         area, month, victim, region = Counter(), Counter(), Counter(), Counter()
+        by_partner = Counter()
         for p, m, strand, ward, partner, *values, delta in flipped:
             area[p, m, strand, ward, partner] += delta
             month[p, m, strand, partner] += delta
             for characteristic, value in zip(characteristics, values, strict=True):
                 for s in (strand, VictimCube.ALL_STRANDS):
                     victim[p, m, s, characteristic, value] += delta
+                    by_partner[p, m, partner, s, characteristic, value] += delta
                     region[regions[p], m, s, characteristic, value] += delta
         for model, changes, keys in [
             (AreaCube, area, ["partnership_id", "strand", "ward_id", "partner_id"]),
             (MonthCube, month, ["partnership_id", "strand", "partner_id"]),
             (VictimCube, victim, ["partnership_id", "strand", "characteristic", "value"]),
+            (
+                PartnerVictimCube,
+                by_partner,
+                ["partnership_id", "partner_id", "strand", "characteristic", "value"],
+            ),
             (RegionVictimCube, region, ["region_id", "strand", "characteristic", "value"]),
         ]:
             first, *rest = keys
@@ -165,6 +179,7 @@ _MEASURES = """COUNT(*),
     SUM(CASE WHEN outcome <> 'pending' THEN 1 ELSE 0 END),
     SUM(CASE WHEN outcome = 'charged' THEN 1 ELSE 0 END)"""
 _MEASURE_COLUMNS = ", ".join(CUBE_MEASURES)
+_SUMS = ", ".join(f"SUM({m})" for m in CUBE_MEASURES)
 
 
 def rebuild(pairs: Iterable[tuple[int, date]]) -> None:
@@ -262,6 +277,12 @@ def build_from_rows(partnership_id: int, partner_id: int, rows: pa.Table, months
             VALUES (%s, %s, %s, %s, %s, {measures})""",
             [(partnership_id, *row) for row in victim],
         )
+        # One partner's file: its partner rows are the victim rows.
+        cursor.executemany(
+            f"""INSERT INTO {P} (partnership_id, partner_id, month, strand, characteristic,
+            value, {_MEASURE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, {measures})""",
+            [(partnership_id, partner_id, *row) for row in victim],
+        )
         for part in chunks:
             where = f"partnership_id = %s AND month IN ({', '.join(['%s'] * len(part))})"
             _add_to_region(cursor, region_id, where, [partnership_id, *part], sign=1)
@@ -294,31 +315,37 @@ def _rebuild_months(cursor, partnership_id: int, region_id: int, months: list[da
     cursor.execute(
         f"""INSERT INTO {MonthCube._meta.db_table}
             (partnership_id, month, strand, partner_id, {_MEASURE_COLUMNS})
-        SELECT partnership_id, month, strand, partner_id,
-            SUM(incidents), SUM(repeats), SUM(resolved), SUM(charged)
+        SELECT partnership_id, month, strand, partner_id, {_SUMS}
         FROM {AreaCube._meta.db_table} WHERE {where}
         GROUP BY partnership_id, month, strand, partner_id""",
         params,
     )
-    victim_table = VictimCube._meta.db_table
     for vocabulary in VICTIM_CHARACTERISTICS:
         column = vocabulary.name
         cursor.execute(
-            f"""INSERT INTO {VictimCube._meta.db_table}
-                (partnership_id, month, strand, characteristic, value, {_MEASURE_COLUMNS})
-            SELECT partnership_id, month, strand, %s, {column}, {_MEASURES}
+            f"""INSERT INTO {P} (partnership_id, partner_id, month, strand, characteristic,
+                value, {_MEASURE_COLUMNS})
+            SELECT partnership_id, partner_id, month, strand, %s, {column}, {_MEASURES}
             FROM {I} WHERE {incidents}
-            GROUP BY partnership_id, month, strand, {column}""",
+            GROUP BY partnership_id, partner_id, month, strand, {column}""",
             [column, *incident_params],
         )
     # All strands together, rolled up from the rows just written.
     cursor.execute(
-        f"""INSERT INTO {victim_table}
+        f"""INSERT INTO {P}
+            (partnership_id, partner_id, month, strand, characteristic, value, {_MEASURE_COLUMNS})
+        SELECT partnership_id, partner_id, month, '', characteristic, value, {_SUMS}
+        FROM {P} WHERE {where} AND strand <> ''
+        GROUP BY partnership_id, partner_id, month, characteristic, value""",
+        params,
+    )
+    # The victim cube is the partner cube summed over partners: no second read of the rows.
+    cursor.execute(
+        f"""INSERT INTO {V}
             (partnership_id, month, strand, characteristic, value, {_MEASURE_COLUMNS})
-        SELECT partnership_id, month, '', characteristic, value,
-            SUM(incidents), SUM(repeats), SUM(resolved), SUM(charged)
-        FROM {victim_table} WHERE {where} AND strand <> ''
-        GROUP BY partnership_id, month, characteristic, value""",
+        SELECT partnership_id, month, strand, characteristic, value, {_SUMS}
+        FROM {P} WHERE {where}
+        GROUP BY partnership_id, month, strand, characteristic, value""",
         params,
     )
     _add_to_region(cursor, region_id, where, params, sign=1)
@@ -332,7 +359,7 @@ def _clear(cursor, region_id: int, where: str, params: list) -> None:
     """Delete these months' cube rows; the region's cells lose their victim rows here
     and gain the new ones when they are written."""
     _add_to_region(cursor, region_id, where, params, sign=-1)
-    for model in (AreaCube, MonthCube, VictimCube):
+    for model in (AreaCube, MonthCube, VictimCube, PartnerVictimCube):
         cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
 
 

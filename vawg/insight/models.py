@@ -321,6 +321,39 @@ class VictimCube(Cube):
         return f"{self.characteristic}={self.value} {self.month:%Y-%m}: {self.incidents}"
 
 
+class PartnerVictimCube(Cube):
+    """VictimCube with the partner: the breakdowns of one partner's incidents.
+
+    The rebuild writes these rows first and sums them over partners into the victim cube,
+    so the incidents are read no more often than before. Strand "" is all strands, as there.
+    """
+
+    partner_id = models.IntegerField()
+    strand = models.CharField(max_length=32, blank=True)
+    characteristic = models.CharField(max_length=16)
+    value = models.CharField(max_length=16)
+
+    class Meta:
+        indexes = [
+            # One partner's values (or one value's partners) in a strand, months together.
+            models.Index(
+                fields=[
+                    "partnership",
+                    "strand",
+                    "characteristic",
+                    "value",
+                    "partner_id",
+                    "month",
+                    *CUBE_MEASURES,
+                ],
+                name="partnervictimcube_covering",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.characteristic}={self.value} {self.month:%Y-%m}"
+
+
 class RegionVictimCube(Measures):
     """VictimCube summed over a region's partnerships, for the regional view's breakdowns.
 

@@ -11,10 +11,12 @@ Which table answers (docs/performance.md):
 - AreaCube (… × ward) when a ward is filtered on or wards are ranked;
 - VictimCube (partnership × month × strand × one characteristic's value) for a
   characteristic's breakdown, or a filter on one characteristic;
+- PartnerVictimCube (… × partner) for the same with a partner chosen, or the
+  partners among one characteristic;
 - RegionVictimCube (the same summed over a region) for the breakdowns of a whole
   region, when the filters say they cover one (`Filters.region`);
 - the incidents themselves only for crossings no cube holds (a characteristic
-  with a ward or partner, or two characteristics together).
+  with a ward, or two characteristics together).
 """
 
 from collections import defaultdict
@@ -29,6 +31,7 @@ from vawg.insight.models import (
     AreaCube,
     Incident,
     MonthCube,
+    PartnerVictimCube,
     RegionVictimCube,
     VictimCube,
 )
@@ -104,7 +107,9 @@ def table_for(filters: Filters, group: str = "") -> type:
     if filters.partner:
         needs.add("partner_id")
     if filters.characteristic:
-        return VictimCube if not needs else Incident
+        if not needs:
+            return VictimCube
+        return PartnerVictimCube if needs == {"partner_id"} else Incident
     if needs <= {"partner_id"}:
         return MonthCube
     if needs <= {"partner_id", "ward_id"}:
@@ -143,8 +148,10 @@ def _source(filters: Filters, group: str = "") -> QuerySet:
     qs = model.objects.filter(
         partnership_id__in=f.partnerships, month__gte=f.first, month__lte=f.last
     )
-    if model is VictimCube:
+    if model in (VictimCube, PartnerVictimCube):
         qs = qs.filter(characteristic=f.characteristic, value=f.value)
+        if f.partner:
+            qs = qs.filter(partner_id=f.partner)
         if group != "strand":
             qs = qs.filter(strand=f.strand or VictimCube.ALL_STRANDS)
         elif f.strand:
@@ -196,9 +203,14 @@ def by_characteristics(filters: Filters) -> dict[str, dict[str, int]]:
     """Incidents by each victim characteristic's values: {characteristic: {value: n}}."""
     out: dict[str, dict[str, int]] = defaultdict(dict)
     f = filters
-    if not (f.ward or f.partner or f.characteristic):
-        # One query answers all five from the victim cube, or its region's roll-up.
-        if f.region:
+    if not (f.ward or f.characteristic):
+        # One query answers all five from the victim cube (by partner if one is chosen),
+        # or its region's roll-up.
+        if f.partner:
+            qs = PartnerVictimCube.objects.filter(
+                partnership_id__in=f.partnerships, partner_id=f.partner
+            )
+        elif f.region:
             qs = RegionVictimCube.objects.filter(region_id=f.region)
         else:
             qs = VictimCube.objects.filter(partnership_id__in=f.partnerships)

@@ -12,6 +12,7 @@ from vawg.insight.models import (
     CUBE_MEASURES,
     AreaCube,
     MonthCube,
+    PartnerVictimCube,
     RegionVictimCube,
     VictimCube,
     WardSuccessor,
@@ -122,6 +123,7 @@ CELLS = {
     AreaCube: ["strand", "ward_id", "partner_id"],
     MonthCube: ["strand", "partner_id"],
     VictimCube: ["strand", "characteristic", "value"],
+    PartnerVictimCube: ["partner_id", "strand", "characteristic", "value"],
 }
 
 

@@ -96,6 +96,25 @@ def test_the_reading_bench_runs_at_a_small_size(tmp_path):
     assert floor["times_the_floor"] == 1.0 and floor["seconds"] > 0
 
 
+def test_the_writes_bench_runs_and_puts_the_indexes_back(tmp_path):
+    figures = _run_bench(
+        "bench_incident_writes.py", tmp_path, BENCH_WRITE_ROWS="500", BENCH_REPEATS="1"
+    )
+    assert figures["rows"] == 500
+    assert set(figures["steps"]) == {
+        "duckdb_read",
+        "every_index",
+        "without_person_index",
+        "without_person_or_covering_index",
+    }
+    # The bench's database has its indexes again, as its migrations made them.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "bench.sqlite3") as db:
+        names = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"incident_person_key_day", "incident_dimensions"} <= names
+
+
 def test_uploads_never_imported_are_erased_after_a_week(partnership):
     from datetime import date, timedelta
 

@@ -132,7 +132,10 @@ def test_every_route_gives_the_answer_counted_from_the_incidents(partnership):
     ):
         fields = {"VAWG Strand": strand, "Victim Age": age, "Crime Outcome": outcome}
         rows.append(row(f"Q{n}", when, Ward=ward, **{"Victim ID": f"v{n % 3}"}, **fields))
-    import_rows(partnership, rows)
+    # Two partners' files: the partner routes are checked too.
+    health = partner_for(partnership, "Health")
+    import_rows(partnership, rows[::2])
+    import_rows(partnership, rows[1::2], partner=health)
     incidents = list(Incident.objects.all())
 
     def truth(f, key):
@@ -141,13 +144,17 @@ def test_every_route_gives_the_answer_counted_from_the_incidents(partnership):
             for i in incidents
             if (not f.strand or i.strand == f.strand)
             and (not f.ward or i.ward_id == f.ward)
+            and (not f.partner or i.partner_id == f.partner)
             and (not f.characteristic or getattr(i, f.characteristic) == f.value)
         ]
         return Counter(key(i) for i in chosen)
 
     ward = wards["Tooting Bec"].pk
-    for strand, ward_id, characteristic in product(
-        ["", "sexual_violence"], [None, ward], [("", ""), ("age_band", "65+")]
+    for strand, ward_id, partner, characteristic in product(
+        ["", "sexual_violence"],
+        [None, ward],
+        [None, health.pk],
+        [("", ""), ("age_band", "65+")],
     ):
         f = queries.Filters(
             (partnership.pk,),
@@ -155,9 +162,12 @@ def test_every_route_gives_the_answer_counted_from_the_incidents(partnership):
             date(2025, 2, 1),
             strand=strand,
             ward=ward_id,
+            partner=partner,
             characteristic=characteristic[0],
             value=characteristic[1],
         )
+        by_partner = {k: v.incidents for k, v in queries.by(f, "partner_id").items() if v.incidents}
+        assert by_partner == truth(f, lambda i: i.partner_id), f
         by_ward = {k: v.incidents for k, v in queries.by(f, "ward_id").items() if v.incidents}
         assert by_ward == truth(f, lambda i: i.ward_id), f
         monthly = {m: t.incidents for m, t in queries.monthly(f).items() if t.incidents}
@@ -198,3 +208,24 @@ def test_the_region_roll_up_answers_as_its_partnerships_do(partnership, other_pa
         assert queries.by_characteristics(replace(f, region=region)) == expected, strand
     everything = queries.Filters(both, date(2025, 1, 1), date(2025, 2, 1), region=region)
     assert queries.by_characteristics(everything)["age_band"] == {"65+": 1, "25-34": 2}
+
+
+def test_a_partners_victims_are_read_from_the_partner_cube(partnership):
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vawg.insight import queries
+    from vawg.insight.models import PartnerVictimCube
+
+    f = queries.Filters(
+        (partnership.pk,), date(2025, 1, 1), date(2025, 12, 1), partner=7, characteristic=""
+    )
+    with CaptureQueriesContext(connection) as read:
+        queries.by_characteristics(f)
+    assert [q["sql"] for q in read.captured_queries if PartnerVictimCube._meta.db_table in q["sql"]]
+    one = replace(f, characteristic="age_band", value="65+")
+    assert queries.table_for(one) is PartnerVictimCube
+    assert queries.table_for(replace(one, partner=None), "partner_id") is PartnerVictimCube
+    assert queries.table_for(replace(one, ward=3)) is Incident
