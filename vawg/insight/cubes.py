@@ -204,7 +204,7 @@ def _analyze() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in (AreaCube, MonthCube, VictimCube, RegionVictimCube):
+        for model in (AreaCube, MonthCube, VictimCube, PartnerVictimCube, RegionVictimCube):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
