@@ -20,11 +20,7 @@ bench/results/incident_writes.json (or BENCH_RESULTS). The indexes are put back 
 end. Without DATABASE_URL, a fresh SQLite file under bench/.data/.
 """
 
-import json
 import os
-import statistics
-import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -33,13 +29,10 @@ from setup_django import setup_django
 ROOT = Path(__file__).resolve().parent.parent
 setup_django("writes")
 
-import duckdb  # noqa: E402
-import numpy as np  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from one_extract import borough_extract, duckdb_read_seconds, median_seconds, report  # noqa: E402
 
-from vawg.core.models import Organisation, Partnership, Ward  # noqa: E402
-from vawg.core.testing import make_partnership  # noqa: E402
+from vawg.core.models import Organisation  # noqa: E402
 from vawg.insight import columns, synthetic  # noqa: E402
 from vawg.insight.importer import Mapping, Standardiser, read_rows  # noqa: E402
 from vawg.insight.models import DataImport, Incident  # noqa: E402
@@ -47,41 +40,13 @@ from vawg.insight.services import _Writer  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_WRITE_ROWS", 300_000))
 REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
-WARDS = [f"Ward {w:02d}" for w in range(1, 21)]
 RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results" / "incident_writes.json"))
 
 
-def median_seconds(work, reset) -> float:
-    times = []
-    for _ in range(REPEATS):
-        reset()
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    reset()
-    return statistics.median(times)
-
-
 def main() -> None:
-    call_command("migrate", verbosity=0)
-    partnership = Partnership.objects.filter(slug="writes-borough").first()
-    partnership = partnership or make_partnership("writes-borough", "Writes borough")
-    for name in WARDS:
-        Ward.objects.get_or_create(partnership=partnership, name=name)
+    partnership, data = borough_extract("writes-borough", ROWS, "W-")
     partner, _ = Organisation.objects.get_or_create(
         partnership=partnership, name="Police", defaults={"kind": Organisation.Kind.POLICE}
-    )
-    data = synthetic.to_csv(
-        synthetic.generate(
-            rows=ROWS,
-            wards=WARDS,
-            start=date(2016, 4, 1),
-            end=date(2026, 3, 31),
-            rng=np.random.default_rng(2026),
-            id_prefix="W-",
-            people_prefix="W-",
-            pending_after=date(2025, 10, 1),
-        )
     )
     headers, _ = read_rows(data, "borough.csv")
     standardiser = Standardiser(
@@ -103,21 +68,11 @@ def main() -> None:
     def reset() -> None:
         Incident.objects.filter(data_import=data_import).delete()
 
-    with tempfile.TemporaryDirectory(prefix="bench-writes-") as folder:
-        path = Path(folder) / "borough.csv"
-        path.write_bytes(data)
-
-        def floor() -> None:
-            with duckdb.connect() as db:
-                db.execute(
-                    "CREATE TABLE t AS SELECT * FROM read_csv(?, header = true)", [str(path)]
-                )
-
-        seconds = {"duckdb_read": median_seconds(floor, lambda: None)}
+    seconds = {"duckdb_read": duckdb_read_seconds(data, REPEATS)}
     indexes = {index.name: index for index in Incident._meta.indexes}
     dropped = []
     try:
-        seconds["every_index"] = median_seconds(write, reset)
+        seconds["every_index"] = median_seconds(write, REPEATS, reset)
         for name, label in [
             ("incident_person_key_day", "without_person_index"),
             ("incident_dimensions", "without_person_or_covering_index"),
@@ -125,36 +80,16 @@ def main() -> None:
             with connection.schema_editor() as editor:
                 editor.remove_index(Incident, indexes[name])
             dropped.append(indexes[name])
-            seconds[label] = median_seconds(write, reset)
+            seconds[label] = median_seconds(write, REPEATS, reset)
     finally:
         with connection.schema_editor() as editor:
             for index in dropped:
                 editor.add_index(Incident, index)
-    base = seconds["duckdb_read"]
-    results = {
-        "rows": ROWS,
-        "database": connection.vendor,
-        "steps": {
-            name: {
-                "seconds": round(s, 3),
-                "microseconds_per_row": round(1e6 * s / ROWS, 2),
-                "times_the_floor": round(s / base, 1),
-            }
-            for name, s in seconds.items()
-        },
-    }
-    print(
+    title = (
         f"Writing one extract's incidents: {ROWS:,} rows on {connection.vendor}, "
         f"median of {REPEATS}"
     )
-    for name, step in results["steps"].items():
-        print(
-            f"  {name:<34}{step['seconds']:>8.2f} s{step['microseconds_per_row']:>8.2f} µs/row"
-            f"{step['times_the_floor']:>7}x the DuckDB read"
-        )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written to {RESULTS}")
+    report(title, ROWS, seconds, RESULTS, database=connection.vendor)
 
 
 if __name__ == "__main__":

@@ -21,25 +21,12 @@ import pyarrow.csv as pacsv
 
 from vawg.insight import cubes
 from vawg.insight.importer import Standardiser, clean_cell, fingerprint_text
+from vawg.insight.standard import CODED
 
 MAX_SOURCE_ID = 64
 
-# The standardised columns, in the order a Record holds them after the record id.
-CODED_ORDER = (
-    "strand",
-    "crime_type",
-    # ward_id comes here in a Record
-    "age_band",
-    "sex",
-    "gender_identity",
-    "ethnicity",
-    "disability",
-    "orientation",
-    "relationship",
-    "perpetrator_sex",
-    "perpetrator_age_band",
-    "outcome",
-)
+# The coded fields, in the standard's order (a Record's, with ward_id after crime_type).
+CODED_ORDER = tuple(CODED)
 
 
 def standardise(

@@ -212,16 +212,9 @@ def months_without_incidents(partnership_id: int, months: set[date]) -> set[date
     """Those of these months in which the partnership holds no incident yet."""
     if not months:
         return set()
-    marks = ", ".join(["%s"] * len(months))
-    strands = ", ".join(["%s"] * len(STRAND.values))
+    where, params = _incidents_in(partnership_id, [m.isoformat() for m in months])
     with connection.cursor() as cursor:
-        # Through the covering index, naming every ward and strand (as _rebuild_months).
-        cursor.execute(
-            f"""SELECT DISTINCT month FROM {I} WHERE partnership_id = %s
-            AND ward_id IN (SELECT id FROM {Ward._meta.db_table} WHERE partnership_id = %s)
-            AND strand IN ({strands}) AND month IN ({marks})""",
-            [partnership_id, partnership_id, *STRAND.values, *(m.isoformat() for m in months)],
-        )
+        cursor.execute(f"SELECT DISTINCT month FROM {I} WHERE {where}", params)
         held = {_as_date(m) for (m,) in cursor.fetchall()}
     return set(months) - held
 
@@ -293,15 +286,7 @@ def _rebuild_months(cursor, partnership_id: int, region_id: int, months: list[da
     marks = ", ".join(["%s"] * len(months))
     where = f"partnership_id = %s AND month IN ({marks})"
     params = [partnership_id, *(m.isoformat() for m in months)]
-    # The incidents are read through the covering index (partnership, ward, strand, month,
-    # ...): naming every ward and strand makes it a seek for each of the months, not a
-    # read of the partnership's whole history.
-    strands = ", ".join(["%s"] * len(STRAND.values))
-    incidents = (
-        f"partnership_id = %s AND ward_id IN (SELECT id FROM {Ward._meta.db_table} "
-        f"WHERE partnership_id = %s) AND strand IN ({strands}) AND month IN ({marks})"
-    )
-    incident_params = [partnership_id, partnership_id, *STRAND.values, *params[1:]]
+    incidents, incident_params = _incidents_in(partnership_id, params[1:])
     _clear(cursor, region_id, where, params)
     cursor.execute(
         f"""INSERT INTO {AreaCube._meta.db_table}
@@ -353,6 +338,19 @@ def _rebuild_months(cursor, partnership_id: int, region_id: int, months: list[da
         f"DELETE FROM {R} WHERE region_id = %s AND month IN ({marks}) AND incidents = 0",
         [region_id, *params[1:]],
     )
+
+
+def _incidents_in(partnership_id: int, months: list[str]) -> tuple[str, list]:
+    """A condition for a partnership's incidents in these months (ISO dates), read through
+    the covering index (partnership, ward, strand, month, ...): naming every ward and strand
+    makes it a seek for each of the months, not a read of the partnership's whole history."""
+    strands = ", ".join(["%s"] * len(STRAND.values))
+    marks = ", ".join(["%s"] * len(months))
+    where = (
+        f"partnership_id = %s AND ward_id IN (SELECT id FROM {Ward._meta.db_table} "
+        f"WHERE partnership_id = %s) AND strand IN ({strands}) AND month IN ({marks})"
+    )
+    return where, [partnership_id, partnership_id, *STRAND.values, *months]
 
 
 def _clear(cursor, region_id: int, where: str, params: list) -> None:
