@@ -1,4 +1,4 @@
-"""What the one-extract benches share (bench_import_reading.py, bench_incident_writes.py):
+"""What a bench of one extract needs (bench_import_reading.py):
 a synthetic borough extract, a median of timed runs, DuckDB's read as the floor, and the
 report of each step as a multiple of it.
 

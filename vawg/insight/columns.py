@@ -14,13 +14,11 @@ problems the other, and a property test checks that both give the same records.
 import io
 from collections.abc import Callable
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from vawg.insight import cubes
-from vawg.insight.importer import Standardiser, clean_cell, fingerprint_text
+from vawg.insight.importer import Record, Standardiser, clean_cell, fingerprint_text, person_key
 from vawg.insight.standard import CODED
 
 MAX_SOURCE_ID = 64
@@ -33,7 +31,7 @@ def standardise(
     standardiser: Standardiser, data: bytes, filename: str, width: int
 ) -> pa.Table | None:
     """The file's rows in the standard's codes, one Arrow column per incident column
-    (source_id, occurred_on, day, month, the codes, ward_id, the person, fingerprint);
+    (source_id, occurred_on, month, the codes, ward_id, the person, fingerprint);
     None when the row path must read it (a problem somewhere, or an unusual file)."""
     if not filename.lower().endswith(".csv") or not standardiser.whole_file_ready:
         return None
@@ -57,7 +55,6 @@ def standardise(
         return None
     days, indices = dates
     columns["occurred_on"] = days.cast(pa.date32()).take(indices)
-    columns["day"] = pa.array([d.toordinal() for d in days.to_pylist()], pa.int32()).take(indices)
     months = [d.replace(day=1) for d in days.to_pylist()]
     columns["month"] = pa.array(months, pa.date32()).take(indices)
 
@@ -145,7 +142,7 @@ def _add_people(columns: dict, s: Standardiser, cells: pa.Array | None) -> None:
     versions, digests = zip(*people, strict=True)
     columns["person_key_version"] = pa.array(versions, pa.int16()).take(indices)
     columns["person_digest"] = pa.array(digests, pa.string()).take(indices)
-    keys = [cubes.person_key(d) for d in digests]
+    keys = [person_key(d) for d in digests]
     columns["person_key"] = pa.array(keys, pa.int64()).take(indices)
     # As str() writes them in the row path's fingerprint.
     columns["_version_text"] = pa.array([str(v) for v in versions], pa.string()).take(indices)
@@ -166,22 +163,21 @@ def _fingerprints(columns: dict) -> pa.Array:
     return pa.array([fingerprint_text(text) for text in joined.to_pylist()], pa.string())
 
 
-def repeat_flags(table: pa.Table) -> pa.Array:
-    """Each row's repeat flag counting only the other rows of this file: the repeat rule
-    (cubes.refresh_repeats) with the file's order standing for the order of storing.
-
-    Right for every person with no incident stored before; the import has the store
-    recompute the flags of everyone else once the rows are in."""
-    people = table.select(["day", "person_key_version", "person_digest"]).append_column(
-        "stored", pa.array(range(table.num_rows), pa.int64())
-    )
-    with duckdb.connect() as db:
-        db.register("people", people)
-        flags = db.sql(
-            """SELECT person_digest <> '' AND COALESCE(LAG(day) OVER (
-                    PARTITION BY person_key_version, person_digest ORDER BY day, stored
-                ) >= day - ?, FALSE) AS is_repeat
-            FROM people ORDER BY stored""",
-            params=[cubes.REPEAT_WINDOW_DAYS],
-        ).to_arrow_table()
-    return flags["is_repeat"].combine_chunks()
+def from_records(records: list[Record]) -> pa.Table:
+    """The row path's records as the table `standardise` makes of a clean file."""
+    fields = Record._fields[1:]
+    values = list(zip(*(r[1:] for r in records), strict=True)) if records else [()] * len(fields)
+    columns = dict(zip(fields, values, strict=True))
+    table = {
+        "source_id": pa.array(columns["source_id"], pa.string()),
+        "occurred_on": pa.array(columns["occurred_on"], pa.date32()),
+        "month": pa.array([d.replace(day=1) for d in columns["occurred_on"]], pa.date32()),
+        "ward_id": pa.array(columns["ward_id"], pa.int64()),
+    }
+    for name in CODED_ORDER:
+        table[name] = pa.array(columns[name], pa.string())
+    table["person_key_version"] = pa.array(columns["person_key_version"], pa.int16())
+    table["person_digest"] = pa.array(columns["person_digest"], pa.string())
+    table["person_key"] = pa.array([person_key(d) for d in columns["person_digest"]], pa.int64())
+    table["fingerprint"] = pa.array(columns["fingerprint"], pa.string())
+    return pa.table(table)

@@ -1,152 +1,50 @@
-# SQL here is built from model table and column names only; values go as parameters.
+# SQL here is built from model table and column names and the standard's codes only;
+# values go as parameters.
 # ruff: noqa: S608
-"""Keeping repeat flags and the pre-aggregated cubes in step with the incidents.
+"""Keeping the pre-aggregated cubes in step with the incident store.
 
-Called inside the import's transaction, so a failed import leaves the cubes as
-they were. Both steps are plain SQL that runs the same on SQLite and
-PostgreSQL: a window function for repeats, INSERT ... SELECT ... GROUP BY for
-the cubes, touching only the partnership-months an import changed.
+Cube rows are summed in DuckDB from a working table (store.py) and written to the
+main database inside the import's transaction, so a failed import leaves the cubes as
+they were. An import rebuilds the rows of the partnership-months it changed; a repeat
+flag it flips in another partnership's month is added to that month's cells in place;
+the regional roll-ups (the region's victim cube, and its pair counts in pairs.py) take
+each rebuilt month's change.
 """
 
-import json
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection
 
-from vawg.core.models import Partnership, Ward
+from vawg.core.models import Partnership
+from vawg.insight import bulk, duck, pairs, repeats, store
 from vawg.insight.models import (
     CUBE_MEASURES,
     AreaCube,
-    Incident,
     MonthCube,
     PartnerVictimCube,
+    PeopleIndex,
     RegionVictimCube,
     VictimCube,
 )
-from vawg.insight.standard import STRAND, VICTIM_CHARACTERISTICS
+from vawg.insight.standard import VICTIM_CHARACTERISTICS
 
-REPEAT_WINDOW_DAYS = 365
 CHUNK = 500
+CHARACTERISTICS = tuple(v.name for v in VICTIM_CHARACTERISTICS)
 
-I = Incident._meta.db_table  # noqa: E741
 V = VictimCube._meta.db_table
 P = PartnerVictimCube._meta.db_table
 R = RegionVictimCube._meta.db_table
 
-
-def person_key(digest: str) -> int | None:
-    """Incident.person_key for a digest: its first 60 bits, as a number."""
-    return int(digest[:15], 16) if digest else None
-
-
-def people_with_history(digests: set[str]) -> set[str]:
-    """Those of these people who may have an incident already stored, from any partnership:
-    every one whose 60-bit key is stored (read from the index alone; a key two people share
-    only adds a person whose flags are recomputed and found unchanged)."""
-    if not digests:
-        return set()
-    by_key: dict[int, list[str]] = defaultdict(list)
-    for digest in digests:
-        by_key[person_key(digest)].append(digest)
-    where, params = _people(set(by_key))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT person_key FROM {I} WHERE {where}", params)
-        return {digest for (key,) in cursor.fetchall() for digest in by_key[key]}
-
-
-def _people(keys: set[int]) -> tuple[str, list]:
-    """A condition on person_key for these people: one parameter however many there are
-    (an array on PostgreSQL, a JSON list on SQLite), so no temporary table to fill."""
-    if connection.vendor == "postgresql":
-        return "person_key = ANY(%s)", [sorted(keys)]
-    return "person_key IN (SELECT value FROM json_each(%s))", [json.dumps(sorted(keys))]
-
-
-def refresh_repeats(digests: set[str] | None, *, rebuilding: set[tuple[int, date]]) -> None:
-    """Recompute `is_repeat` for the incidents of these people (None: everyone).
-
-    An incident is a repeat when the same person (same key version and digest,
-    from any partnership) has an earlier incident in the 365 days up to it;
-    incidents on the same day are ordered by when they were stored. The cube rows
-    of (partnership, month) pairs in `rebuilding` are left to `rebuild`; in every
-    other month only flags changed, so its cube rows' repeats are adjusted in place
-    (cheaper than rebuilding another partnership's whole history).
-    """
-    if digests is not None and not digests:
-        return
-    if digests is None:
-        changed = _repeat_changes("")
-    else:
-        where, params = _people({person_key(d) for d in digests})
-        changed = _repeat_changes(f"AND {where}", params)
-    with connection.cursor() as cursor:
-        for flag in (True, False):
-            ids = [pk for pk, new, _, _ in changed if new == flag]
-            for start in range(0, len(ids), CHUNK):
-                part = ids[start : start + CHUNK]
-                cursor.execute(
-                    f"UPDATE {I} SET is_repeat = %s WHERE id IN ({', '.join(['%s'] * len(part))})",
-                    [flag, *part],
-                )
-    flips = [
-        (pk, 1 if new else -1) for pk, new, p, m in changed if (p, _as_date(m)) not in rebuilding
-    ]
-    if flips:
-        _adjust_repeats(flips)
-
-
-def _adjust_repeats(flips: list[tuple[int, int]]) -> None:
-    """Add each flipped incident's change (+1 or -1) to the repeats of its cube rows.
-
-    The flipped incidents are read once and their changes summed per cube row here;
-    each cube row is then updated through its index.
-    """
-    characteristics = [v.name for v in VICTIM_CHARACTERISTICS]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS insight_flipped (id bigint PRIMARY KEY, delta integer)"
-        )
-        cursor.execute("DELETE FROM insight_flipped")
-        cursor.executemany("INSERT INTO insight_flipped (id, delta) VALUES (%s, %s)", flips)
-        cursor.execute(
-            f"""SELECT i.partnership_id, i.month, i.strand, i.ward_id, i.partner_id,
-                {", ".join(f"i.{c}" for c in characteristics)}, f.delta
-            FROM insight_flipped f JOIN {I} i ON i.id = f.id"""
-        )
-        flipped = cursor.fetchall()
-        regions = _regions({row[0] for row in flipped})
-        area, month, victim, region = Counter(), Counter(), Counter(), Counter()
-        by_partner = Counter()
-        for p, m, strand, ward, partner, *values, delta in flipped:
-            area[p, m, strand, ward, partner] += delta
-            month[p, m, strand, partner] += delta
-            for characteristic, value in zip(characteristics, values, strict=True):
-                for s in (strand, VictimCube.ALL_STRANDS):
-                    victim[p, m, s, characteristic, value] += delta
-                    by_partner[p, m, partner, s, characteristic, value] += delta
-                    region[regions[p], m, s, characteristic, value] += delta
-        for model, changes, keys in [
-            (AreaCube, area, ["partnership_id", "strand", "ward_id", "partner_id"]),
-            (MonthCube, month, ["partnership_id", "strand", "partner_id"]),
-            (VictimCube, victim, ["partnership_id", "strand", "characteristic", "value"]),
-            (
-                PartnerVictimCube,
-                by_partner,
-                ["partnership_id", "partner_id", "strand", "characteristic", "value"],
-            ),
-            (RegionVictimCube, region, ["region_id", "strand", "characteristic", "value"]),
-        ]:
-            first, *rest = keys
-            matches = " AND ".join(f"{k} = %s" for k in [first, "month", *rest])
-            cursor.executemany(
-                f"UPDATE {model._meta.db_table} SET repeats = repeats + %s WHERE {matches}",
-                [(delta, *key) for key, delta in changes.items() if delta],
-            )
+# Each cube's cell, after partnership (or region) and month.
+CELLS = {
+    AreaCube: ["strand", "ward_id", "partner_id"],
+    MonthCube: ["strand", "partner_id"],
+    VictimCube: ["strand", "characteristic", "value"],
+    PartnerVictimCube: ["partner_id", "strand", "characteristic", "value"],
+}
 
 
 def _regions(partnership_ids) -> dict[int, int]:
@@ -154,48 +52,181 @@ def _regions(partnership_ids) -> dict[int, int]:
     return dict(Partnership.objects.filter(pk__in=partnership_ids).values_list("pk", "region_id"))
 
 
-def _repeat_changes(where: str, params: list | None = None) -> list:
-    sql = f"""
-        SELECT id, flag, partnership_id, month FROM (
-            SELECT id, is_repeat, partnership_id, month,
-                CASE WHEN LAG(day) OVER (
-                    PARTITION BY person_key_version, person_digest ORDER BY day, id
-                ) >= day - {REPEAT_WINDOW_DAYS} THEN TRUE ELSE FALSE END AS flag
-            FROM {I}
-            WHERE person_digest <> '' {where}
-        ) t WHERE flag <> is_repeat
-    """
+# --- Cube rows, summed in DuckDB ---------------------------------------------------
+
+PENDING = store.code_of("outcome", "pending")
+CHARGED = store.code_of("outcome", "charged")
+_COUNTED = f"""COUNT(*) AS incidents, SUM(is_repeat::INTEGER) AS repeats,
+    SUM((outcome <> {PENDING})::INTEGER) AS resolved,
+    SUM((outcome = {CHARGED})::INTEGER) AS charged"""
+_SUMMED = ", ".join(f"CAST(SUM({m}) AS BIGINT) AS {m}" for m in CUBE_MEASURES)
+_STRAND = f"CASE WHEN GROUPING(strand) = 1 THEN '' ELSE {store.text_sql('strand', 'strand')} END"
+
+
+def cube_rows(table: pa.Table) -> dict[type, pa.Table]:
+    """Every partnership cube's rows for the incidents of a working table (`dims`):
+    {cube: rows named as its columns}."""
+    dims = table.select(["partnership_id", "month", *store.PARTS["dims"].names])
+    with duck.use(t=dims) as db:
+        area = db.arrow(
+            f"""SELECT partnership_id, month, {store.text_sql("strand", "strand")} AS strand,
+                ward_id, partner_id, {_SUMMED}
+            FROM (SELECT partnership_id, month, strand, ward_id, partner_id, {_COUNTED}
+                  FROM t GROUP BY ALL)
+            GROUP BY ALL""",
+        )
+        db.register("area", area)
+        month = db.arrow(
+            f"SELECT partnership_id, month, strand, partner_id, {_SUMMED} FROM area GROUP BY ALL",
+        )
+        # One pass groups the incidents by every characteristic at once; each
+        # characteristic's rows, by strand and for all strands, are summed from that.
+        db.keep(
+            "combos",
+            f"""SELECT partnership_id, partner_id, month, strand,
+                {", ".join(CHARACTERISTICS)}, {_COUNTED} FROM t GROUP BY ALL""",
+        )
+        partner = db.arrow(
+            " UNION ALL ".join(
+                f"""SELECT partnership_id, partner_id, month, {_STRAND} AS strand,
+                    '{c}' AS characteristic, {store.text_sql(c, c)} AS value, {_SUMMED}
+                FROM combos GROUP BY GROUPING SETS (
+                    (partnership_id, partner_id, month, strand, {c}),
+                    (partnership_id, partner_id, month, {c}))"""
+                for c in CHARACTERISTICS
+            ),
+        )
+        db.register("partner", partner)
+        victim = db.arrow(
+            f"""SELECT partnership_id, month, strand, characteristic, value, {_SUMMED}
+            FROM partner GROUP BY ALL""",
+        )
+    return {AreaCube: area, MonthCube: month, PartnerVictimCube: partner, VictimCube: victim}
+
+
+def _with_regions(table: pa.Table, regions: dict[int, int]) -> pa.Table:
+    """The table with each row's `region_id`."""
+    ids = pa.array(sorted(regions), pa.int32())
+    position = pc.index_in(table["partnership_id"], value_set=ids)
+    region = pa.array([regions[p] for p in ids.to_pylist()], pa.int32()).take(position)
+    return table.append_column("region_id", region)
+
+
+# --- Writing them --------------------------------------------------------------------
+
+
+def replace(partnership_id: int, months: Iterable[date], new: pa.Table, old: pa.Table) -> None:
+    """Rebuild every cube's rows for these months of one partnership.
+
+    `new` is its incidents in them now and `old` those it held before (working tables);
+    the region's cubes take the change."""
+    listed = sorted(set(months))
+    if not listed:
+        return
+    region_id = _regions([partnership_id])[partnership_id]
+    chunks = [listed[start : start + CHUNK] for start in range(0, len(listed), CHUNK)]
+
+    def where(part: list[date]) -> tuple[str, list]:
+        marks = ", ".join(["%s"] * len(part))
+        return (
+            f"partnership_id = %s AND month IN ({marks})",
+            [partnership_id, *(m.isoformat() for m in part)],
+        )
+
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(pk, bool(flag), p, m) for pk, flag, p, m in cursor.fetchall()]
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-_MEASURES = """COUNT(*),
-    SUM(CASE WHEN is_repeat THEN 1 ELSE 0 END),
-    SUM(CASE WHEN outcome <> 'pending' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN outcome = 'charged' THEN 1 ELSE 0 END)"""
-_MEASURE_COLUMNS = ", ".join(CUBE_MEASURES)
-_SUMS = ", ".join(f"SUM({m})" for m in CUBE_MEASURES)
-
-
-def rebuild(pairs: Iterable[tuple[int, date]]) -> None:
-    """Rebuild every cube's rows for these (partnership id, month) pairs from the incidents."""
-    months_by_partnership: dict[int, set[date]] = defaultdict(set)
-    for partnership_id, month in pairs:
-        months_by_partnership[partnership_id].add(month)
-    regions = _regions(months_by_partnership)
+        for part in chunks:
+            _clear(cursor, region_id, *where(part))
+    for model, rows in cube_rows(new).items():
+        bulk.insert(model._meta.db_table, rows)
     with connection.cursor() as cursor:
-        for partnership_id, months in months_by_partnership.items():
-            listed = sorted(months)
-            for start in range(0, len(listed), CHUNK):
-                part = listed[start : start + CHUNK]
-                _rebuild_months(cursor, partnership_id, regions[partnership_id], part)
-    if months_by_partnership:
-        _analyze()
+        for part in chunks:
+            _add_to_region(cursor, region_id, *where(part), sign=1)
+            # Cells the change emptied go, rather than stay at zero.
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"DELETE FROM {R} WHERE region_id = %s AND month IN ({marks}) AND incidents = 0",
+                [region_id, *(m.isoformat() for m in part)],
+            )
+    change = pairs.counts(new)
+    for month, array in pairs.counts(old, sign=-1).items():
+        change[month] = change.get(month, 0) + array
+    pairs.add(region_id, change)
+    _analyze()
+
+
+def adjust_repeats(flipped: pa.Table) -> None:
+    """Add each flipped incident's change to its cube cells' repeats, in place.
+
+    `flipped` is a working table (`dims`) of incidents whose flag changed in months not
+    being rebuilt, with `is_repeat` already their new flag."""
+    if flipped.num_rows == 0:
+        return
+    delta = pc.if_else(flipped["is_repeat"], 1, -1).cast(pa.int32())
+    table = flipped.append_column("delta", delta)
+    table = _with_regions(table, _regions(set(table["partnership_id"].to_pylist())))
+    with duck.use(t=table) as db:
+        area = db.arrow(
+            f"""SELECT partnership_id, month, {store.text_sql("strand", "strand")} AS strand,
+                ward_id, partner_id, CAST(SUM(delta) AS BIGINT) AS repeats
+            FROM t GROUP BY partnership_id, month, strand, ward_id, partner_id""",
+        )
+        db.register("area", area)
+        month = db.arrow(
+            """SELECT partnership_id, month, strand, partner_id,
+                CAST(SUM(repeats) AS BIGINT) AS repeats FROM area GROUP BY ALL""",
+        )
+        partner = db.arrow(
+            " UNION ALL ".join(
+                f"""SELECT region_id, partnership_id, partner_id, month, {_STRAND} AS strand,
+                    '{c}' AS characteristic, {store.text_sql(c, c)} AS value,
+                    CAST(SUM(delta) AS BIGINT) AS repeats
+                FROM t GROUP BY GROUPING SETS (
+                    (region_id, partnership_id, partner_id, month, strand, {c}),
+                    (region_id, partnership_id, partner_id, month, {c}))"""
+                for c in CHARACTERISTICS
+            ),
+        )
+        db.register("partner", partner)
+        victim = db.arrow(
+            """SELECT partnership_id, month, strand, characteristic, value,
+                CAST(SUM(repeats) AS BIGINT) AS repeats FROM partner
+            GROUP BY partnership_id, month, strand, characteristic, value""",
+        )
+        region = db.arrow(
+            """SELECT region_id, month, strand, characteristic, value,
+                CAST(SUM(repeats) AS BIGINT) AS repeats FROM partner
+            GROUP BY region_id, month, strand, characteristic, value""",
+        )
+    changes = [
+        (AreaCube, area),
+        (MonthCube, month),
+        (VictimCube, victim),
+        (PartnerVictimCube, partner.drop_columns(["region_id"])),
+        (RegionVictimCube, region),
+    ]
+    for model, rows in changes:
+        rows = rows.filter(pc.not_equal(rows["repeats"], 0))
+        first = "region_id" if model is RegionVictimCube else "partnership_id"
+        cell = CELLS.get(model, ["strand", "characteristic", "value"])
+        # In the order of the index each update seeks, so neighbours share its pages.
+        order = _INDEX_ORDER.get(model, [first, "month", *cell])
+        rows = rows.sort_by([(name, "ascending") for name in order])
+        bulk.adjust(model._meta.db_table, [first, "month", *cell], rows)
+
+
+# The leading columns of the index an update of each cube's cell finds it by.
+_INDEX_ORDER = {
+    VictimCube: ["partnership_id", "strand", "characteristic", "value", "month"],
+    PartnerVictimCube: [
+        "partnership_id",
+        "strand",
+        "characteristic",
+        "value",
+        "partner_id",
+        "month",
+    ],
+    RegionVictimCube: ["region_id", "strand", "characteristic", "value", "month"],
+}
 
 
 def _analyze() -> None:
@@ -204,164 +235,26 @@ def _analyze() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in (AreaCube, MonthCube, VictimCube, PartnerVictimCube, RegionVictimCube):
+        for model in (
+            AreaCube,
+            MonthCube,
+            VictimCube,
+            PartnerVictimCube,
+            RegionVictimCube,
+        ):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
-
-
-def months_without_incidents(partnership_id: int, months: set[date]) -> set[date]:
-    """Those of these months in which the partnership holds no incident yet."""
-    if not months:
-        return set()
-    where, params = _incidents_in(partnership_id, [m.isoformat() for m in months])
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT month FROM {I} WHERE {where}", params)
-        held = {_as_date(m) for (m,) in cursor.fetchall()}
-    return set(months) - held
-
-
-def build_from_rows(partnership_id: int, partner_id: int, rows: pa.Table, months: set[date]):
-    """The cube rows of months that held no incident before, summed from the import's
-    own rows (columns.py) as `rebuild` would sum them from the store, without reading
-    the rows back. Same measures, same cells; a test compares the two."""
-    if not months:
-        return
-    wanted = pa.array(sorted(months), pa.date32())
-    incidents = rows.filter(pc.is_in(rows["month"], value_set=wanted))
-    with duckdb.connect() as db:
-        db.register("incidents", incidents)
-
-        def grouped(cell: str) -> list[tuple]:
-            # The month as text, as each database's own rebuild writes it.
-            return db.sql(
-                f"SELECT CAST(month AS VARCHAR), {cell}, {_MEASURES} FROM incidents "
-                f"GROUP BY month, {cell}"
-            ).fetchall()
-
-        area = grouped("strand, ward_id")
-        month = grouped("strand")
-        victim = []
-        for vocabulary in VICTIM_CHARACTERISTICS:
-            c = vocabulary.name
-            victim += [(m, s, c, *rest) for m, s, *rest in grouped(f"strand, {c}")]
-            victim += [(m, "", c, *rest) for m, *rest in grouped(c)]
-    measures = ", ".join(["%s"] * len(CUBE_MEASURES))
-    region_id = _regions([partnership_id])[partnership_id]
-    listed = [m.isoformat() for m in sorted(months)]
-    chunks = [listed[start : start + CHUNK] for start in range(0, len(listed), CHUNK)]
-    with connection.cursor() as cursor:
-        for part in chunks:  # none, unless cube rows outlived their incidents
-            where = f"partnership_id = %s AND month IN ({', '.join(['%s'] * len(part))})"
-            _clear(cursor, region_id, where, [partnership_id, *part])
-        cursor.executemany(
-            f"""INSERT INTO {AreaCube._meta.db_table}
-            (partnership_id, partner_id, month, strand, ward_id, {_MEASURE_COLUMNS})
-            VALUES (%s, %s, %s, %s, %s, {measures})""",
-            [(partnership_id, partner_id, *row) for row in area],
-        )
-        cursor.executemany(
-            f"""INSERT INTO {MonthCube._meta.db_table}
-            (partnership_id, partner_id, month, strand, {_MEASURE_COLUMNS})
-            VALUES (%s, %s, %s, %s, {measures})""",
-            [(partnership_id, partner_id, *row) for row in month],
-        )
-        cursor.executemany(
-            f"""INSERT INTO {V}
-            (partnership_id, month, strand, characteristic, value, {_MEASURE_COLUMNS})
-            VALUES (%s, %s, %s, %s, %s, {measures})""",
-            [(partnership_id, *row) for row in victim],
-        )
-        # One partner's file: its partner rows are the victim rows.
-        cursor.executemany(
-            f"""INSERT INTO {P} (partnership_id, partner_id, month, strand, characteristic,
-            value, {_MEASURE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, {measures})""",
-            [(partnership_id, partner_id, *row) for row in victim],
-        )
-        for part in chunks:
-            where = f"partnership_id = %s AND month IN ({', '.join(['%s'] * len(part))})"
-            _add_to_region(cursor, region_id, where, [partnership_id, *part], sign=1)
-    _analyze()
-
-
-def _rebuild_months(cursor, partnership_id: int, region_id: int, months: list[date]) -> None:
-    marks = ", ".join(["%s"] * len(months))
-    where = f"partnership_id = %s AND month IN ({marks})"
-    params = [partnership_id, *(m.isoformat() for m in months)]
-    incidents, incident_params = _incidents_in(partnership_id, params[1:])
-    _clear(cursor, region_id, where, params)
-    cursor.execute(
-        f"""INSERT INTO {AreaCube._meta.db_table}
-            (partnership_id, month, strand, ward_id, partner_id, {_MEASURE_COLUMNS})
-        SELECT partnership_id, month, strand, ward_id, partner_id, {_MEASURES}
-        FROM {I} WHERE {incidents}
-        GROUP BY partnership_id, month, strand, ward_id, partner_id""",
-        incident_params,
-    )
-    # The month cube is rolled up from the area cube just written: far fewer rows to read.
-    cursor.execute(
-        f"""INSERT INTO {MonthCube._meta.db_table}
-            (partnership_id, month, strand, partner_id, {_MEASURE_COLUMNS})
-        SELECT partnership_id, month, strand, partner_id, {_SUMS}
-        FROM {AreaCube._meta.db_table} WHERE {where}
-        GROUP BY partnership_id, month, strand, partner_id""",
-        params,
-    )
-    for vocabulary in VICTIM_CHARACTERISTICS:
-        column = vocabulary.name
-        cursor.execute(
-            f"""INSERT INTO {P} (partnership_id, partner_id, month, strand, characteristic,
-                value, {_MEASURE_COLUMNS})
-            SELECT partnership_id, partner_id, month, strand, %s, {column}, {_MEASURES}
-            FROM {I} WHERE {incidents}
-            GROUP BY partnership_id, partner_id, month, strand, {column}""",
-            [column, *incident_params],
-        )
-    # All strands together, rolled up from the rows just written.
-    cursor.execute(
-        f"""INSERT INTO {P}
-            (partnership_id, partner_id, month, strand, characteristic, value, {_MEASURE_COLUMNS})
-        SELECT partnership_id, partner_id, month, '', characteristic, value, {_SUMS}
-        FROM {P} WHERE {where} AND strand <> ''
-        GROUP BY partnership_id, partner_id, month, characteristic, value""",
-        params,
-    )
-    # The victim cube is the partner cube summed over partners: no second read of the rows.
-    cursor.execute(
-        f"""INSERT INTO {V}
-            (partnership_id, month, strand, characteristic, value, {_MEASURE_COLUMNS})
-        SELECT partnership_id, month, strand, characteristic, value, {_SUMS}
-        FROM {P} WHERE {where}
-        GROUP BY partnership_id, month, strand, characteristic, value""",
-        params,
-    )
-    _add_to_region(cursor, region_id, where, params, sign=1)
-    cursor.execute(
-        f"DELETE FROM {R} WHERE region_id = %s AND month IN ({marks}) AND incidents = 0",
-        [region_id, *params[1:]],
-    )
-
-
-def _incidents_in(partnership_id: int, months: list[str]) -> tuple[str, list]:
-    """A condition for a partnership's incidents in these months (ISO dates), read through
-    the covering index (partnership, ward, strand, month, ...): naming every ward and strand
-    makes it a seek for each of the months, not a read of the partnership's whole history."""
-    strands = ", ".join(["%s"] * len(STRAND.values))
-    marks = ", ".join(["%s"] * len(months))
-    where = (
-        f"partnership_id = %s AND ward_id IN (SELECT id FROM {Ward._meta.db_table} "
-        f"WHERE partnership_id = %s) AND strand IN ({strands}) AND month IN ({marks})"
-    )
-    return where, [partnership_id, partnership_id, *STRAND.values, *months]
 
 
 def _clear(cursor, region_id: int, where: str, params: list) -> None:
     """Delete these months' cube rows; the region's cells lose their victim rows here
     and gain the new ones when they are written."""
     _add_to_region(cursor, region_id, where, params, sign=-1)
-    for model in (AreaCube, MonthCube, VictimCube, PartnerVictimCube):
+    for model in CELLS:
         cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
 
 
 _REGION_CELL = "region_id, strand, characteristic, value, month"
+_MEASURE_COLUMNS = ", ".join(CUBE_MEASURES)
 
 
 def _add_to_region(cursor, region_id: int, where: str, params: list, *, sign: int) -> None:
@@ -377,7 +270,7 @@ def _add_to_region(cursor, region_id: int, where: str, params: list, *, sign: in
 
 
 def rebuild_regions() -> None:
-    """Every region's cells from scratch, summed from the victim cube (to repair)."""
+    """Every region's victim cells from scratch, summed from the victim cube (to repair)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {R}")
         cursor.execute(
@@ -389,8 +282,31 @@ def rebuild_regions() -> None:
         )
 
 
-def rebuild_all() -> None:
-    """Every cube from scratch (after a bulk load, or to repair)."""
-    pairs = Incident.objects.values_list("partnership_id", "month").distinct()
-    rebuild(list(pairs))
+def rebuild_all() -> int:
+    """Every repeat flag, cube and people index from the incidents held (after a bulk
+    load, a partnership moved to another region, or to repair). Reads the whole store
+    into memory. Returns how many repeat flags it found wrong and mended."""
+    everything = store.load(store.partnerships_held())
+    flags = repeats.flags(everything)
+    wrong = pc.not_equal(flags, everything["is_repeat"])
+    mended = pc.sum(wrong).as_py() or 0
+    if mended:
+        everything = everything.set_column(
+            everything.schema.get_field_index("is_repeat"), "is_repeat", flags
+        )
+        changed = everything.filter(wrong).select(["partnership_id", "month"]).to_pylist()
+        store.rewrite_dims(everything, {(r["partnership_id"], r["month"]) for r in changed})
+    with connection.cursor() as cursor:
+        for model in CELLS:
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+    for model, rows in cube_rows(everything).items():
+        bulk.insert(model._meta.db_table, rows)
     rebuild_regions()
+    regions = _regions(store.partnerships_held())
+    pairs.rebuild(everything, regions)
+    PeopleIndex.objects.all().delete()
+    for partnership_id in regions:
+        mine = everything.filter(pc.equal(everything["partnership_id"], partnership_id))
+        store.save_people(partnership_id, store.people_keys(mine))
+    _analyze()
+    return mended

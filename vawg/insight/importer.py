@@ -61,6 +61,13 @@ class Record(NamedTuple):
     fingerprint: str
 
 
+def person_key(digest: str) -> int | None:
+    """A person's 60-bit key: the digest's first 15 hex digits as a number. Small enough
+    to index every partnership's people cheaply (store.PeopleIndex); the repeat rule
+    itself compares whole digests, so two people sharing a key are never linked."""
+    return int(digest[:15], 16) if digest else None
+
+
 def fingerprint(values: tuple) -> str:
     return fingerprint_text("\x1f".join(map(str, values)))
 

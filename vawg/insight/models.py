@@ -1,10 +1,10 @@
 """The incident store, its imports and mappings, reference data, and the cubes.
 
 Incidents hold codes from the data standard (standard.py) and a keyed hash of
-the victim's identifier; never a name, address or the raw identifier. The
-cubes are small pre-aggregates kept in step with the incidents at import, so
-the dashboard reads thousands of rows rather than millions
-(docs/performance.md).
+the victim's identifier; never a name, address or the raw identifier. They are
+kept a partnership-month at a time in columnar segments (store.py). The cubes
+are small pre-aggregates kept in step with the incidents at import, so the
+dashboard reads thousands of rows rather than millions (docs/performance.md).
 """
 
 from django.conf import settings
@@ -140,81 +140,42 @@ class DataImport(models.Model):
         return self.status in {self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING}
 
 
-class Incident(models.Model):
-    """One incident from one partner, in the standard's codes.
+class IncidentSegment(models.Model):
+    """One partnership's incidents in one month, in the standard's codes (store.py).
 
-    `day` is the date as a day number, so the repeat-victimisation window is the
-    same integer arithmetic on SQLite and PostgreSQL.
+    Three blobs in Arrow's IPC format, their rows in the same order: `dims`, what the
+    dashboard counts by; `people`, the repeat rule's inputs (the victim as a keyed hash,
+    never the identifier); `record`, the rest. No name, address or raw identifier is held.
     """
 
-    # Foreign keys without their own indexes: each index costs every import, and the
-    # composite indexes below cover the lookups the app makes.
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, db_index=False)
-    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, db_index=False)
-    source_id = models.CharField(max_length=64)
-    occurred_on = models.DateField()
-    day = models.IntegerField()
     month = models.DateField()
-    strand = models.CharField(max_length=32)
-    crime_type = models.CharField(max_length=32)
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, db_index=False)
-    age_band = models.CharField(max_length=16)
-    sex = models.CharField(max_length=16)
-    gender_identity = models.CharField(max_length=16)
-    ethnicity = models.CharField(max_length=16)
-    disability = models.CharField(max_length=16)
-    orientation = models.CharField(max_length=16)
-    relationship = models.CharField(max_length=16)
-    perpetrator_sex = models.CharField(max_length=16)
-    perpetrator_age_band = models.CharField(max_length=16)
-    outcome = models.CharField(max_length=32)
-    person_key_version = models.PositiveSmallIntegerField(null=True)
-    person_digest = models.CharField(max_length=64, blank=True)
-    # The digest's first 60 bits as a number: a quarter of the size in the index that finds
-    # a person's incidents, so far fewer pages to write at import (docs/performance.md).
-    # Shared by two people only by chance; the repeat rule itself compares whole digests.
-    person_key = models.BigIntegerField(null=True)
-    is_repeat = models.BooleanField(default=False)
-    # A digest of the standardised values: an unchanged row on re-import is skipped.
-    fingerprint = models.CharField(max_length=32)
-    data_import = models.ForeignKey(
-        DataImport, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    incidents = models.PositiveIntegerField()
+    dims = models.BinaryField()
+    people = models.BinaryField()
+    record = models.BinaryField()
 
     class Meta:
         constraints = [
-            # A partner belongs to one partnership. Led by the partner, not the partnership,
-            # so the planner never takes this index for a partnership's dashboard query.
-            models.UniqueConstraint(fields=["partner", "source_id"], name="incident_unique_source")
-        ]
-        indexes = [
-            models.Index(fields=["person_key", "day"], name="incident_person_key_day"),
-            # Every dimension the dashboard filters or groups by: the cube rebuilds and the
-            # crossings no cube holds (a characteristic with a ward, say) read this index
-            # alone, never the rows. Ward and strand come before the month, so a view of
-            # one ward or one strand reads only its own entries; a view of every ward or
-            # strand names them all (`IN`), a seek for each (docs/performance.md).
-            models.Index(
-                fields=[
-                    "partnership",
-                    "ward",
-                    "strand",
-                    "month",
-                    "partner",
-                    "age_band",
-                    "sex",
-                    "ethnicity",
-                    "disability",
-                    "orientation",
-                    "outcome",
-                    "is_repeat",
-                ],
-                name="incident_dimensions",
-            ),
+            # A partnership's months in order: the key, and the index every read uses.
+            models.UniqueConstraint(fields=["partnership", "month"], name="incidentsegment_month")
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner_id}/{self.source_id}"
+        return f"{self.partnership_id} {self.month:%Y-%m}: {self.incidents}"
+
+
+class PeopleIndex(models.Model):
+    """The people with an incident in a partnership: their 60-bit keys, sorted (store.py).
+
+    An import reads another partnership's incidents only if someone it brings is here.
+    """
+
+    partnership = models.OneToOneField(Partnership, on_delete=models.CASCADE)
+    keys = models.BinaryField()  # little-endian 64-bit integers
+
+    def __str__(self) -> str:
+        return f"People of {self.partnership_id}"
 
 
 CUBE_MEASURES = ["incidents", "repeats", "resolved", "charged"]
@@ -382,3 +343,24 @@ class RegionVictimCube(Measures):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.characteristic}={self.value} {self.month:%Y-%m}"
+
+
+class RegionPairs(models.Model):
+    """A region-month's incidents by strand and by each pair of victim characteristics'
+    values, as one dense array (pairs.py): the regional breakdowns among one
+    characteristic. Kept in step at import by adding each rebuilt month's change."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    layout = models.CharField(max_length=16)  # pairs.LAYOUT when written
+    counts = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month"], name="regionpairs_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}"

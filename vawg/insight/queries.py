@@ -14,28 +14,29 @@ Which table answers (docs/performance.md):
 - PartnerVictimCube (… × partner) for the same with a partner chosen, or the
   partners among one characteristic;
 - RegionVictimCube (the same summed over a region) for the breakdowns of a whole
-  region, when the filters say they cover one (`Filters.region`);
-- the incidents themselves only for crossings no cube holds (a characteristic
-  with a ward, or two characteristics together).
+  region, when the filters say they cover one (`Filters.region`), and RegionPairs
+  (pairs.py) for that region's breakdowns among one characteristic;
+- the incident store's `dims` (store.py), counted with numpy, only for crossings no cube
+  holds (a characteristic with a ward, or two characteristics in one partnership).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet, Sum
+import numpy as np
+from django.db.models import QuerySet, Sum
 
-from vawg.core.models import Ward
+from vawg.insight import pairs, store
 from vawg.insight.models import (
     CUBE_MEASURES,
     AreaCube,
-    Incident,
     MonthCube,
     PartnerVictimCube,
     RegionVictimCube,
     VictimCube,
 )
-from vawg.insight.standard import STRAND, VICTIM_CHARACTERISTICS
+from vawg.insight.standard import VICTIM_CHARACTERISTICS
 
 MEASURES = tuple(CUBE_MEASURES)
 CHARACTERISTIC_NAMES = tuple(v.name for v in VICTIM_CHARACTERISTICS)
@@ -99,6 +100,10 @@ def _totals(row: dict | None) -> Totals:
     return Totals(*(int(row.get(m) or 0) for m in MEASURES))
 
 
+class Incidents:
+    """The incident store, as `table_for`'s answer for crossings no cube holds."""
+
+
 def table_for(filters: Filters, group: str = "") -> type:
     """The smallest table holding every dimension these filters and this grouping need."""
     needs = {group} - {"", "month", "partnership_id", "strand"}
@@ -109,42 +114,71 @@ def table_for(filters: Filters, group: str = "") -> type:
     if filters.characteristic:
         if not needs:
             return VictimCube
-        return PartnerVictimCube if needs == {"partner_id"} else Incident
+        return PartnerVictimCube if needs == {"partner_id"} else Incidents
     if needs <= {"partner_id"}:
         return MonthCube
     if needs <= {"partner_id", "ward_id"}:
         return AreaCube
-    return Incident
+    return Incidents
 
 
-def _incidents(f: Filters) -> QuerySet:
-    """The incidents these filters choose, read through the covering index.
-
-    The index is (partnership, ward, strand, month, ...): with no ward or strand chosen,
-    every one is named, so the database seeks each ward's and strand's months rather
-    than reading the partnership's whole history.
-    """
-    wards = Ward.objects.filter(partnership_id__in=f.partnerships).values("pk")
-    qs = Incident.objects.filter(
-        partnership_id__in=f.partnerships,
-        ward_id__in=[f.ward] if f.ward else wards,
-        strand__in=[f.strand] if f.strand else STRAND.values,
-        month__gte=f.first,
-        month__lte=f.last,
-    )
+def _chosen(f: Filters) -> tuple[dict, np.ndarray] | None:
+    """The crossing's incidents: the store's `dims` for the period, and which rows the
+    filters choose (None when a filter names no code of the standard)."""
+    dims = store.dims_arrays(f.partnerships, first=f.first, last=f.last)
+    mask = np.ones(len(dims["month"]), dtype=bool)
+    for column, text in (("strand", f.strand), (f.characteristic, f.value)):
+        if column and text:
+            code = store.code_of(column, text)
+            if code is None:
+                return None
+            mask &= dims[column] == code
+    if f.ward:
+        mask &= dims["ward_id"] == f.ward
     if f.partner:
-        qs = qs.filter(partner_id=f.partner)
-    if f.characteristic:
-        qs = qs.filter(**{f.characteristic: f.value})
-    return qs
+        mask &= dims["partner_id"] == f.partner
+    return dims, mask
+
+
+PENDING = store.code_of("outcome", "pending")
+CHARGED = store.code_of("outcome", "charged")
+
+
+def _counted(f: Filters, group: str = "") -> dict:
+    """A crossing no cube holds, counted from the store: {group's value: Totals} (the one
+    key None with no group). Each measure is one bincount over the chosen rows."""
+    chosen = _chosen(f)
+    if chosen is None:
+        return {}
+    dims, mask = chosen
+    outcome = dims["outcome"][mask]
+    weights = [
+        None,
+        dims["is_repeat"][mask],
+        outcome != PENDING,
+        outcome == CHARGED,
+    ]
+    key = dims[group][mask].astype(np.int64) if group else np.zeros(int(mask.sum()), np.int64)
+    low = int(key.min()) if len(key) else 0
+    sums = [np.bincount(key - low, weights=w) for w in weights]
+    out = {}
+    for i in np.flatnonzero(sums[0]):
+        value = int(i) + low
+        if group == "month":
+            value = date.fromordinal(value + EPOCH)
+        elif group in store.VOCABULARY:
+            value = store.VOCABULARY[group][value]
+        out[value if group else None] = Totals(*(int(s[i]) for s in sums))
+    return out
+
+
+EPOCH = date(1970, 1, 1).toordinal()
 
 
 def _source(filters: Filters, group: str = "") -> QuerySet:
-    """The rows that hold these filters, already filtered."""
+    """The cube rows that hold these filters, already filtered."""
     f = filters
     model = table_for(f, group)
-    if model is Incident:
-        return _incidents(f)
     qs = model.objects.filter(
         partnership_id__in=f.partnerships, month__gte=f.first, month__lte=f.last
     )
@@ -168,34 +202,29 @@ def _source(filters: Filters, group: str = "") -> QuerySet:
     return qs
 
 
-def _measures(qs: QuerySet) -> dict:
-    if qs.model is Incident:
-        return {
-            "incidents": Count("month"),
-            "repeats": Count("month", filter=Q(is_repeat=True)),
-            "resolved": Count("month", filter=~Q(outcome="pending")),
-            "charged": Count("month", filter=Q(outcome="charged")),
-        }
-    return {m: Sum(m) for m in MEASURES}
+_SUMS = {m: Sum(m) for m in MEASURES}
 
 
 def totals(filters: Filters) -> Totals:
-    qs = _source(filters)
-    return _totals(qs.aggregate(**_measures(qs)))
+    if table_for(filters) is Incidents:
+        return _counted(filters).get(None, Totals())
+    return _totals(_source(filters).aggregate(**_SUMS))
 
 
 def monthly(filters: Filters) -> dict[date, Totals]:
     """Each month's totals from 12 months before `first` (for "same month last year")."""
     f = replace(filters, first=add_months(filters.first, -12))
-    qs = _source(f)
-    rows = qs.values("month").annotate(**_measures(qs)).order_by()
+    if table_for(f) is Incidents:
+        return _counted(f, "month")
+    rows = _source(f).values("month").annotate(**_SUMS).order_by()
     return {_as_date(row["month"]): _totals(row) for row in rows}
 
 
 def by(filters: Filters, dimension: str) -> dict:
     """Incident totals grouped by `dimension` (strand, ward_id, partner_id, partnership_id)."""
-    qs = _source(filters, dimension)
-    rows = qs.values(dimension).annotate(**_measures(qs)).order_by()
+    if table_for(filters, dimension) is Incidents:
+        return _counted(filters, dimension)
+    rows = _source(filters, dimension).values(dimension).annotate(**_SUMS).order_by()
     return {row[dimension]: _totals(row) for row in rows}
 
 
@@ -220,12 +249,25 @@ def by_characteristics(filters: Filters) -> dict[str, dict[str, int]]:
         for row in qs.values("characteristic", "value").annotate(n=Sum("incidents")).order_by():
             out[row["characteristic"]][row["value"]] = int(row["n"])
         return dict(out)
-    # A crossing no cube holds: one pass over the incidents' index entries, grouped by all
-    # five characteristics at once (a few thousand groups), summed per characteristic here.
-    rows = _incidents(f).values_list(*CHARACTERISTIC_NAMES).annotate(n=Count("month")).order_by()
-    for *values, n in rows:
-        for name, value in zip(CHARACTERISTIC_NAMES, values, strict=True):
-            out[name][value] = out[name].get(value, 0) + n
+    if f.region and not (f.ward or f.partner):
+        # A whole region among one characteristic: a row of its pair counts a month.
+        return pairs.breakdown(
+            f.region,
+            strand=f.strand,
+            characteristic=f.characteristic,
+            value=f.value,
+            first=f.first,
+            last=f.last,
+        )
+    # A crossing no cube holds: a bincount of each characteristic's codes in the store.
+    chosen = _chosen(f)
+    if chosen is None:
+        return {}
+    dims, mask = chosen
+    for name in CHARACTERISTIC_NAMES:
+        codes = np.bincount(dims[name][mask], minlength=len(store.VOCABULARY[name]))
+        for code in np.flatnonzero(codes):
+            out[name][store.VOCABULARY[name][code]] = int(codes[code])
     return dict(out)
 
 

@@ -1,5 +1,3 @@
-# SQL here is built from model table and column names only; values go as parameters.
-# ruff: noqa: S608
 """Every write to the incident store: uploads, mappings, checks, imports, reference data.
 
 An import is all-or-nothing: the rows are checked in one pass and written in
@@ -10,14 +8,10 @@ whose standardised values differ (a new crime outcome) and adds the rest.
 
 import hashlib
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from itertools import repeat
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -28,21 +22,20 @@ from vawg.audit.services import record
 from vawg.core import crypto
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.core.tabular import Problem, TableError, check_archive
-from vawg.insight import columns, cubes
+from vawg.insight import columns, cubes, incoming, store
 from vawg.insight.importer import (
     PROBLEMS_KEPT,
     Mapping,
-    Record,
     Standardiser,
     mapping_problems,
     read_rows,
     suggest_columns,
 )
 from vawg.insight.importer import dropped_columns as _dropped
-from vawg.insight.models import ColumnMapping, DataImport, Incident
+from vawg.insight.models import ColumnMapping, DataImport
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-WRITE_CHUNK = 20_000
+PROGRESS_EVERY = 20_000  # rows between progress reports on the row path
 # Files with more rows than this are checked and imported by the background worker.
 BACKGROUND_ROWS = 20_000
 
@@ -250,7 +243,7 @@ def import_run(
     data_import.rows_done = 0
     data_import.save(update_fields=["status", "rows_done"])
     try:
-        with transaction.atomic(), _large_page_cache():
+        with transaction.atomic():
             _one_import_at_a_time()
             outcome = _process(data_import, today=today, write=True, progress=progress, data=data)
             if outcome.rejected:
@@ -380,6 +373,22 @@ def import_file(
     )
 
 
+def store_rebuild() -> int:
+    """Rebuild every repeat flag, cube and people index from the incidents held, holding
+    the import lock (`insight_rebuild`). Returns how many repeat flags were mended."""
+    with transaction.atomic():
+        _one_import_at_a_time()
+        mended = cubes.rebuild_all()
+        record(
+            action=AuditAction.UPDATE,
+            actor=None,
+            partnership=None,
+            object_type="insight.IncidentSegment",
+            summary=f"Rebuilt the insight cubes ({mended} repeat flags mended)",
+        )
+    return mended
+
+
 # The key of the lock every import's write holds (PostgreSQL advisory locks are numbers).
 IMPORT_LOCK = 0x56415747  # "VAWG"
 
@@ -395,24 +404,6 @@ def _one_import_at_a_time() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-
-
-@contextmanager
-def _large_page_cache():
-    """On SQLite, a 128 MB page cache while an import writes (then the setting as it was):
-    the random-digest index outgrows the default 2 MB, and pages spill mid-transaction."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = int(cursor.fetchone()[0])
-        cursor.execute("PRAGMA cache_size = -131072")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {before}")
 
 
 def _save_report(data_import: DataImport, outcome: Outcome) -> None:
@@ -463,37 +454,10 @@ def _process(
         standardiser = Standardiser(
             partnership=data_import.partnership, headers=headers, mapping=mapping, today=today
         )
-        writer = _Writer(data_import) if write else None
-        existing = _existing(data_import)
-        whole = columns.standardise(standardiser, data, data_import.filename, len(headers))
-        if whole is not None:
-            _sort_whole(whole, existing, outcome, writer)
-            rows = iter(())  # nothing left for the row path
-            _report_progress(data_import, whole.num_rows, write, progress)
-        done = 0
-        for number, values in rows:
-            result = standardiser.record(number, values)
-            done += 1
-            if isinstance(result, list):
-                outcome.add_problems(result)
-            else:
-                before = existing.get(result.source_id)
-                if before is None:
-                    outcome.new += 1
-                    if writer and not outcome.rejected:
-                        writer.add(result)
-                elif before[1] != result.fingerprint:
-                    outcome.updated += 1
-                    if writer and not outcome.rejected:
-                        writer.change(before, result)
-                else:
-                    outcome.unchanged += 1
-            if done % WRITE_CHUNK == 0:
-                if writer and not outcome.rejected:
-                    writer.flush()
-                _report_progress(data_import, done, write, progress)
-        if whole is None:
-            _report_progress(data_import, done, write, progress)
+        table = columns.standardise(standardiser, data, data_import.filename, len(headers))
+        if table is None:
+            table = _row_by_row(standardiser, rows, outcome, data_import, write, progress)
+        _report_progress(data_import, table.num_rows + outcome.rejected, write, progress)
     except TableError as error:
         if write:
             raise
@@ -503,39 +467,32 @@ def _process(
             outcome.problems = [Problem(None, "", "", str(error))]
             outcome.problems_total = 1
         return outcome
-    if writer and not outcome.rejected:
-        writer.finish()
+    # A check reads only what matching needs; an import, everything it may write again.
+    parts = store.ALL_PARTS if write else ("dims", "record")
+    held = store.load([data_import.partnership_id], parts=parts)
+    sorted_ = incoming.sort(
+        held, incoming.rows_from_file(table, data_import), data_import.partner_id
+    )
+    outcome.new, outcome.updated = sorted_.new, sorted_.updated
+    outcome.unchanged = sorted_.unchanged
+    if write and not outcome.rejected:
+        incoming.apply(data_import, sorted_)
     return outcome
 
 
-def _sort_whole(table: pa.Table, existing: dict, outcome: Outcome, writer) -> None:
-    """New, updated or unchanged, for a whole clean file (columns.py); write it if asked."""
-    changed: list[tuple[int, tuple]] = []
-    if existing:
-        new = []
-        fingerprints = table.column("fingerprint").to_pylist()
-        for i, source_id in enumerate(table.column("source_id").to_pylist()):
-            before = existing.get(source_id)
-            if before is None:
-                new.append(i)
-            elif before[1] != fingerprints[i]:
-                changed.append((i, before))
-            else:
-                outcome.unchanged += 1
-        outcome.new = len(new)
-        added = table.take(pa.array(new, pa.int64()))
-    else:
-        outcome.new, added = table.num_rows, table
-    outcome.updated = len(changed)
-    if writer:
-        writer.add_table(added)
-        for i, before in changed:
-            writer.change(before, _record_at(table, i))
-
-
-def _record_at(table: pa.Table, i: int) -> Record:
-    values = table.slice(i, 1).to_pylist()[0]
-    return Record(0, *(values[name] for name in Record._fields[1:]))
+def _row_by_row(standardiser, rows, outcome: Outcome, data_import, write, progress) -> pa.Table:
+    """The records of a file the whole-file path steps aside for (a problem somewhere, or
+    a spreadsheet), each problem worded for the report."""
+    records = []
+    for done, (number, values) in enumerate(rows, start=1):
+        result = standardiser.record(number, values)
+        if isinstance(result, list):
+            outcome.add_problems(result)
+        else:
+            records.append(result)
+        if done % PROGRESS_EVERY == 0:
+            _report_progress(data_import, done, write, progress)
+    return columns.from_records(records)
 
 
 def _report_progress(data_import: DataImport, done: int, write: bool, progress) -> None:
@@ -545,222 +502,6 @@ def _report_progress(data_import: DataImport, done: int, write: bool, progress) 
     if not write:
         # Outside the write transaction: the page polling this import sees it move.
         DataImport.objects.filter(pk=data_import.pk).update(rows_done=done)
-
-
-def _existing(data_import: DataImport) -> dict[str, tuple]:
-    """What the store already holds from this partner: source id -> (id, fingerprint, ...)."""
-    rows = Incident.objects.filter(
-        partnership=data_import.partnership, partner=data_import.partner
-    ).values_list("source_id", "id", "fingerprint", "person_digest", "month")
-    return {source_id: (pk, fp, digest, month) for source_id, pk, fp, digest, month in rows}
-
-
-_COLUMNS = (
-    "partnership_id",
-    "partner_id",
-    "source_id",
-    "occurred_on",
-    "day",
-    "month",
-    "strand",
-    "crime_type",
-    "ward_id",
-    "age_band",
-    "sex",
-    "gender_identity",
-    "ethnicity",
-    "disability",
-    "orientation",
-    "relationship",
-    "perpetrator_sex",
-    "perpetrator_age_band",
-    "outcome",
-    "person_key_version",
-    "person_digest",
-    "person_key",
-    "is_repeat",
-    "fingerprint",
-    "data_import_id",
-)
-_UPDATED = _COLUMNS[3:]
-
-
-class _Writer:
-    """Buffers records and writes them in batches with plain SQL (COPY on PostgreSQL).
-
-    The ORM's bulk_create builds a model instance per row, which costs more
-    than everything else an import does; these rows are already validated.
-    """
-
-    def __init__(self, data_import: DataImport) -> None:
-        self.data_import = data_import
-        self.new: list[tuple] = []
-        self.changed: list[tuple] = []
-        self.digests: set[str] = set()
-        self.months: set[tuple[int, date]] = set()
-        self.postgres = connection.vendor == "postgresql"
-        self._date_cache: dict[date, tuple] = {}
-        self._person_keys: dict[str, int] = {}
-        # A whole file's new rows in months that held no incident: their cube rows are
-        # summed from these rows rather than read back from the store (`finish`).
-        self.fresh: tuple[pa.Table, set[date]] | None = None
-        self.changes = 0
-
-    def _dates(self, day: date) -> tuple:
-        """The date as stored: (date, day number, month); worked out once per distinct date."""
-        cached = self._date_cache.get(day)
-        if cached is None:
-            month = day.replace(day=1)
-            self.months.add((self.data_import.partnership_id, month))
-            if self.postgres:
-                cached = (day, day.toordinal(), month)
-            else:
-                cached = (day.isoformat(), day.toordinal(), month.isoformat())
-            self._date_cache[day] = cached
-        return cached
-
-    def _row(self, r: Record) -> tuple:
-        if r.person_digest:
-            self.digests.add(r.person_digest)
-        day_text, day_number, month_text = self._dates(r.occurred_on)
-        return (
-            self.data_import.partnership_id,
-            self.data_import.partner_id,
-            r.source_id,
-            day_text,
-            day_number,
-            month_text,
-            r.strand,
-            r.crime_type,
-            r.ward_id,
-            r.age_band,
-            r.sex,
-            r.gender_identity,
-            r.ethnicity,
-            r.disability,
-            r.orientation,
-            r.relationship,
-            r.perpetrator_sex,
-            r.perpetrator_age_band,
-            r.outcome,
-            r.person_key_version,
-            r.person_digest,
-            self._person_key(r.person_digest),
-            False,
-            r.fingerprint,
-            self.data_import.pk,
-        )
-
-    def _person_key(self, digest: str) -> int | None:
-        key = self._person_keys.get(digest)
-        if key is None and digest:
-            key = self._person_keys[digest] = cubes.person_key(digest)
-        return key
-
-    def add(self, r: Record) -> None:
-        self.new.append(self._row(r))
-
-    def add_table(self, table: pa.Table) -> None:
-        """New incidents from a whole clean file (columns.py): COPY on PostgreSQL, one
-        executemany on SQLite, with no Python object made per row but the tuple."""
-        self.flush()
-        if table.num_rows == 0:
-            return
-        partnership_id = self.data_import.partnership_id
-        months = set(pc.unique(table["month"]).to_pylist())
-        self.months.update((partnership_id, m) for m in months)
-        # Flags among the file's own rows go in with them; only people seen before
-        # need the store's repeat window once the rows are in (`finish`).
-        table = table.append_column("is_repeat", columns.repeat_flags(table))
-        people = {d for d in pc.unique(table["person_digest"]).to_pylist() if d}
-        self.digests |= cubes.people_with_history(people)
-        fresh = cubes.months_without_incidents(partnership_id, months)
-        self.fresh = (table, fresh) if fresh else None
-        constants = {
-            "partnership_id": partnership_id,
-            "partner_id": self.data_import.partner_id,
-            "data_import_id": self.data_import.pk,
-        }
-        if self.postgres:
-            _copy_in(table, constants)
-            return
-        values = []
-        for name in _COLUMNS:
-            if name in constants:
-                values.append(repeat(constants[name]))
-            elif name in ("occurred_on", "month"):
-                values.append(table[name].cast(pa.string()).to_pylist())  # ISO, as SQLite holds it
-            else:
-                values.append(table[name].to_pylist())
-        marks = ", ".join(["%s"] * len(_COLUMNS))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {Incident._meta.db_table} ({', '.join(_COLUMNS)}) VALUES ({marks})",
-                zip(*values, strict=False),  # the constants repeat without end
-            )
-
-    def change(self, before: tuple, r: Record) -> None:
-        pk, _, old_digest, old_month = before
-        self.changes += 1
-        if old_digest:
-            self.digests.add(old_digest)
-        self.months.add((self.data_import.partnership_id, old_month))
-        self.changed.append((*self._row(r)[3:], pk))
-
-    def flush(self) -> None:
-        table = Incident._meta.db_table
-        with connection.cursor() as cursor:
-            if self.new and self.postgres:
-                with cursor.cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
-                    for row in self.new:
-                        copy.write_row(row)
-            elif self.new:
-                marks = ", ".join(["%s"] * len(_COLUMNS))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({marks})",
-                    self.new,
-                )
-            if self.changed:
-                sets = ", ".join(f"{c} = %s" for c in _UPDATED)
-                cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", self.changed)
-        self.new, self.changed = [], []
-
-    def finish(self) -> None:
-        self.flush()
-        built: set[tuple[int, date]] = set()
-        if self.fresh and not self.changes:  # a changed record may have moved into one
-            table, months = self.fresh
-            import_ = self.data_import
-            cubes.build_from_rows(import_.partnership_id, import_.partner_id, table, months)
-            built = {(import_.partnership_id, m) for m in months}
-        # Repeat flags the store's window changes in the built months adjust their cubes.
-        cubes.refresh_repeats(self.digests, rebuilding=self.months - built)
-        cubes.rebuild(self.months - built)
-
-
-def _copy_in(table: pa.Table, constants: dict) -> None:
-    """COPY the incidents into PostgreSQL as CSV that Arrow writes in C++.
-
-    Arrow quotes every text value, so an empty one arrives as "" (empty text) while a
-    missing value (no person) is left bare, which COPY reads as NULL."""
-    rows = table.num_rows
-    arrays = [
-        pa.repeat(constants[name], rows) if name in constants else table[name] for name in _COLUMNS
-    ]
-    buffer = pa.BufferOutputStream()
-    pacsv.write_csv(
-        pa.table(arrays, names=list(_COLUMNS)),
-        buffer,
-        write_options=pacsv.WriteOptions(include_header=False),
-    )
-    table_name = Incident._meta.db_table
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY {table_name} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
-        ) as copy,
-    ):
-        copy.write(buffer.getvalue().to_pybytes())
 
 
 # --- Reference data ------------------------------------------------------------------

@@ -6,13 +6,15 @@ from datetime import date
 
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.core.testing import make_organisation
-from vawg.insight import cubes, services
+from vawg.insight import cubes, services, store
 from vawg.insight.importer import Mapping
 from vawg.insight.models import (
     CUBE_MEASURES,
     AreaCube,
     MonthCube,
     PartnerVictimCube,
+    PeopleIndex,
+    RegionPairs,
     RegionVictimCube,
     VictimCube,
     WardSuccessor,
@@ -136,10 +138,34 @@ def cube_rows() -> dict[str, list]:
     }
     region = ["region", "month", "strand", "characteristic", "value", *CUBE_MEASURES]
     rows["RegionVictimCube"] = sorted(RegionVictimCube.objects.values_list(*region))
+    rows["RegionPairs"] = sorted(
+        (region, month, bytes(counts))
+        for region, month, counts in RegionPairs.objects.values_list("region", "month", "counts")
+    )
     return rows
 
 
 def assert_cubes_match_a_rebuild() -> None:
+    """The cubes, repeat flags and people indexes kept at import are what a rebuild from
+    the incidents makes."""
     kept = cube_rows()
-    cubes.rebuild_all()
+    people = dict(PeopleIndex.objects.values_list("partnership_id", "keys"))
+    assert cubes.rebuild_all() == 0, "a recompute of every repeat flag changed some"
     assert cube_rows() == kept
+    assert {p: bytes(k) for p, k in PeopleIndex.objects.values_list("partnership_id", "keys")} == {
+        p: bytes(k) for p, k in people.items()
+    }
+
+
+def held() -> list[dict]:
+    """Every incident the store holds, in the standard's values."""
+    return store.incidents()
+
+
+def held_one(source_id: str) -> dict:
+    [incident] = [i for i in held() if i["source_id"] == source_id]
+    return incident
+
+
+def flags() -> dict[str, bool]:
+    return {i["source_id"]: i["is_repeat"] for i in held()}

@@ -9,12 +9,13 @@ from hypothesis import strategies as st
 
 from vawg.insight import columns
 from vawg.insight.importer import Record, Standardiser, read_rows
-from vawg.insight.models import Incident
 from vawg.insight.tests.factories import (
     HEADERS,
     MAPPING,
     TODAY,
     csv_bytes,
+    flags,
+    held_one,
     import_rows,
     make_wards,
     partner_for,
@@ -93,11 +94,12 @@ def test_the_whole_file_path_stores_a_missing_person_as_the_row_path_does(partne
     make_wards(partnership)
     result = import_rows(partnership, [row("A1", **{"Victim ID": ""}), row("A2")])
     assert result.rows_new == 2
-    stored = Incident.objects.get(source_id="A1")
-    assert (stored.person_digest, stored.person_key_version, stored.person_key) == ("", None, None)
-    other = Incident.objects.get(source_id="A2")
-    assert other.person_digest and other.person_key is not None
-    assert str(stored.occurred_on) == "2025-03-01" and str(stored.month) == "2025-03-01"
+    stored = held_one("A1")
+    person = (stored["person_digest"], stored["person_key_version"], stored["person_key"])
+    assert person == ("", None, None)
+    other = held_one("A2")
+    assert other["person_digest"] and other["person_key"] is not None
+    assert str(stored["occurred_on"]) == "2025-03-01" and str(stored["month"]) == "2025-03-01"
 
 
 # Cells that read differently if a reader gets quoting, spacing or line ends wrong.
@@ -165,8 +167,8 @@ def test_the_whole_file_path_never_reads_a_file_differently(partnership, data):
         assert same(whole, records)
 
 
-def test_repeat_flags_set_from_the_file_agree_with_the_stores_rule(partnership):
-    from vawg.insight import cubes
+def test_repeat_flags_worked_at_import_agree_with_a_recompute_of_everyone(partnership):
+    from vawg.insight import repeats, store
 
     make_wards(partnership)
     same = {"Victim ID": "PERSON-X"}
@@ -178,15 +180,16 @@ def test_repeat_flags_set_from_the_file_agree_with_the_stores_rule(partnership):
         row("R5", "2024-02-01", **{"Victim ID": ""}),  # no person: never a repeat
     ]
     assert import_rows(partnership, first).rows_new == 5
-    flags = dict(Incident.objects.values_list("source_id", "is_repeat"))
-    assert flags == {"R1": False, "R2": True, "R3": True, "R4": False, "R5": False}
+    assert flags() == {"R1": False, "R2": True, "R3": True, "R4": False, "R5": False}
     # A later file with the same person before and after the stored incidents.
     later = [row("S1", "2025-08-01", **same), row("S2", "2023-12-01", **same)]
     assert import_rows(partnership, later).rows_new == 2
-    flags = dict(Incident.objects.values_list("source_id", "is_repeat"))
+    now = flags()
     # R1 and R4 now follow S2 and S1 within a year; S1 is 14 months after R3.
-    assert flags["R1"] and flags["R4"] and not flags["S1"] and not flags["S2"]
-    assert cubes._repeat_changes("") == [], "a recompute of everyone changes no flag"
+    assert now["R1"] and now["R4"] and not now["S1"] and not now["S2"]
+    everything = store.load(store.partnerships_held())
+    recomputed = repeats.flags(everything)
+    assert recomputed.equals(everything["is_repeat"].combine_chunks()), "a recompute agrees"
 
 
 def test_cube_rows_summed_from_a_files_rows_match_a_rebuild_from_the_store(partnership):
@@ -211,6 +214,6 @@ def test_cube_rows_summed_from_a_files_rows_match_a_rebuild_from_the_store(partn
         row("D4", "2024-04-01", **{"Victim ID": "PERSON-C3"}),  # a fresh month; C3 before
     ]
     import_rows(partnership, later, partner=partner_for(partnership, "Health"))
-    flags = dict(Incident.objects.values_list("source_id", "is_repeat"))
-    assert flags["C1"] and not flags["D1"] and flags["D4"]
+    now = flags()
+    assert now["C1"] and not now["D1"] and now["D4"]
     assert_cubes_match_a_rebuild()

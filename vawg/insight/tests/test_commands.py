@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from vawg.insight.models import Incident
+from vawg.insight import store
 from vawg.insight.services import mapping_save
 from vawg.insight.tests.factories import MAPPING, csv_bytes, make_wards, partner_for, row
 
@@ -37,7 +37,7 @@ def test_the_command_imports_with_the_saved_mapping(partnership, tmp_path):
     path = tmp_path / "extract.csv"
     path.write_bytes(csv_bytes([row("C1"), row("C2")]))
     call_command("insight_import", "wandsworth", partner.name, str(path))
-    assert Incident.objects.count() == 2
+    assert store.count() == 2
 
 
 def test_the_command_writes_the_report_for_a_rejected_file(partnership, tmp_path):
@@ -49,7 +49,7 @@ def test_the_command_writes_the_report_for_a_rejected_file(partnership, tmp_path
         call_command("insight_import", "wandsworth", partner.name, str(path))
     report = (tmp_path / "extract-report.csv").read_text(encoding="utf-8-sig")
     assert '2,Ward,Nowhere,"This is not a ward of the partnership' in report
-    assert Incident.objects.count() == 0
+    assert store.count() == 0
 
 
 def _run_bench(script: str, tmp_path, **env) -> dict:
@@ -94,25 +94,6 @@ def test_the_reading_bench_runs_at_a_small_size(tmp_path):
     }
     floor = figures["steps"]["duckdb_read"]
     assert floor["times_the_floor"] == 1.0 and floor["seconds"] > 0
-
-
-def test_the_writes_bench_runs_and_puts_the_indexes_back(tmp_path):
-    figures = _run_bench(
-        "bench_incident_writes.py", tmp_path, BENCH_WRITE_ROWS="500", BENCH_REPEATS="1"
-    )
-    assert figures["rows"] == 500
-    assert set(figures["steps"]) == {
-        "duckdb_read",
-        "every_index",
-        "without_person_index",
-        "without_person_or_covering_index",
-    }
-    # The bench's database has its indexes again, as its migrations made them.
-    import sqlite3
-
-    with sqlite3.connect(tmp_path / "bench.sqlite3") as db:
-        names = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"incident_person_key_day", "incident_dimensions"} <= names
 
 
 def test_uploads_never_imported_are_erased_after_a_week(partnership):
@@ -168,3 +149,28 @@ def test_uploads_never_imported_are_erased_after_a_week(partnership):
 def test_forget_stale_refuses_a_period_under_a_day():
     with pytest.raises(CommandError, match="--days must be 1 or more"):
         call_command("insight_forget_stale", "--days", "0")
+
+
+def test_rebuild_mends_a_wrong_repeat_flag_and_every_cube(partnership):
+    import pyarrow as pa
+    from django.db.models import Sum
+
+    from vawg.insight.models import MonthCube
+    from vawg.insight.tests.factories import flags, import_rows
+
+    make_wards(partnership)
+    same = {"Victim ID": "person-r"}
+    import_rows(partnership, [row("R1", "2025-01-05", **same), row("R2", "2025-01-25", **same)])
+    assert flags() == {"R1": False, "R2": True}
+    # Damage the store behind the import's back: the repeat's flag cleared in its segment.
+    table = store.load([partnership.pk])
+    cleared = table.set_column(
+        table.schema.get_field_index("is_repeat"), "is_repeat", pa.array([False] * len(table))
+    )
+    store.rewrite_dims(cleared, {(partnership.pk, m) for m in table["month"].to_pylist()})
+    assert flags() == {"R1": False, "R2": False}
+    out = io.StringIO()
+    call_command("insight_rebuild", stdout=out)
+    assert "1 repeat flag(s) mended" in out.getvalue()
+    assert flags() == {"R1": False, "R2": True}
+    assert MonthCube.objects.aggregate(r=Sum("repeats"))["r"] == 1

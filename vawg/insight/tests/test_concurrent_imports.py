@@ -7,8 +7,8 @@ import psycopg
 import pytest
 from django.db import connection, connections
 
-from vawg.insight import services
-from vawg.insight.models import DataImport, Incident
+from vawg.insight import services, store
+from vawg.insight.models import DataImport
 from vawg.insight.tests.factories import import_rows, make_wards, row
 
 pytestmark = [
@@ -45,10 +45,10 @@ def test_an_import_waits_while_another_holds_the_import_lock(partnership):
         waiting.start()
         waiting.join(timeout=2)
         assert waiting.is_alive(), "the import wrote while another held the lock"
-        count = other_server.execute("SELECT COUNT(*) FROM insight_incident").fetchone()[0]
+        count = other_server.execute("SELECT COUNT(*) FROM insight_incidentsegment").fetchone()[0]
         assert count == 0
         other_server.execute("SELECT pg_advisory_unlock(%s)", [services.IMPORT_LOCK])
         waiting.join(timeout=60)
     assert not waiting.is_alive()
     assert done["import"].status == DataImport.Status.IMPORTED
-    assert Incident.objects.filter(source_id="A1").exists()
+    assert [i["source_id"] for i in store.incidents()] == ["A1"]

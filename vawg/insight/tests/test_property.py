@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vawg.insight.models import DataImport, Incident, MonthCube
+from vawg.insight import store
+from vawg.insight.models import DataImport, IncidentSegment, MonthCube
 from vawg.insight.tests.factories import HEADERS, import_rows, make_wards, row
 
 pytestmark = pytest.mark.django_db
@@ -27,17 +28,17 @@ good_row = st.integers(min_value=0, max_value=10_000).map(lambda n: row(f"G{n}")
 def test_it_imports_all_or_nothing_and_never_crashes(partnership, rows):
     if not partnership.wards.exists():
         make_wards(partnership)
-    Incident.objects.all().delete()
+    IncidentSegment.objects.all().delete()
     MonthCube.objects.all().delete()
     imports_before = DataImport.objects.count()
     try:
         result = import_rows(partnership, rows)
     except ValidationError as refused:
         # Refused at upload (binary data, a broken CSV): nothing kept, and a reason given.
-        assert refused.messages and Incident.objects.count() == 0
+        assert refused.messages and store.count() == 0
         assert DataImport.objects.count() == imports_before
         return
-    stored = Incident.objects.count()
+    stored = store.count()
     if result.status == DataImport.Status.IMPORTED:
         assert result.rows_rejected == 0
         assert stored == result.rows_new

@@ -4,14 +4,16 @@ import pytest
 from django.db.models import Sum
 
 from vawg.core.models import Ward
-from vawg.insight.models import Incident, MonthCube
-from vawg.insight.tests.factories import assert_cubes_match_a_rebuild, import_rows, make_wards, row
+from vawg.insight.models import MonthCube
+from vawg.insight.tests.factories import (
+    assert_cubes_match_a_rebuild,
+    flags,
+    import_rows,
+    make_wards,
+    row,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def flags() -> dict[str, bool]:
-    return dict(Incident.objects.values_list("source_id", "is_repeat"))
 
 
 def test_an_incident_is_a_repeat_when_the_victim_had_another_in_the_365_days_before(

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from vawg.core.permissions import Role
-from vawg.insight import services, tasks
-from vawg.insight.models import DataImport, Incident
+from vawg.insight import services, store, tasks
+from vawg.insight.models import DataImport
 from vawg.insight.tests.factories import MAPPING, TODAY, csv_bytes, make_wards, partner_for, row
 
 pytestmark = pytest.mark.django_db
@@ -52,4 +52,4 @@ def test_a_large_file_is_checked_and_imported_in_the_background(
     tasks.run_import.call(upload.pk, analyst.pk)  # delivered twice: does nothing more
     upload.refresh_from_db()
     assert upload.status == DataImport.Status.IMPORTED
-    assert Incident.objects.count() == 3
+    assert store.count() == 3

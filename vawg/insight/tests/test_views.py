@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.insight.models import DataImport, Incident
+from vawg.insight import store
+from vawg.insight.models import DataImport
 from vawg.insight.tests.factories import csv_bytes, import_rows, make_wards, partner_for, row
 
 pytestmark = pytest.mark.django_db
@@ -50,12 +51,12 @@ def test_an_analyst_uploads_maps_checks_and_imports(client_for, personas, partne
     data_import.refresh_from_db()
     assert data_import.status == DataImport.Status.CHECKED
     assert (data_import.rows_new, data_import.rows_rejected) == (12, 0)
-    assert Incident.objects.count() == 0  # checked, not yet imported
+    assert store.count() == 0  # checked, not yet imported
 
     response = client.post(url("import-run", partnership, pk=data_import.pk))
     data_import.refresh_from_db()
     assert data_import.status == DataImport.Status.IMPORTED
-    assert Incident.objects.count() == 12
+    assert store.count() == 12
     assert AuditEvent.objects.filter(action="load", object_id=str(data_import.pk)).exists()
 
     board = client.get(url("dashboard", partnership), {"period": "36"})
