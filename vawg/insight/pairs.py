@@ -113,9 +113,13 @@ def _read(region_id: int, months: list[date]) -> dict[date, np.ndarray]:
     held = {}
     for start in range(0, len(months), 500):
         part = months[start : start + 500]
-        rows = RegionPairs.objects.filter(region_id=region_id, month__in=part)
-        for month, layout, blob in rows.values_list("month", "layout", "counts"):
-            held[month] = _array(layout, blob)
+        rows = store.fetch(
+            f"SELECT month, layout, counts FROM {T} WHERE region_id = %s "
+            f"AND month IN ({', '.join(['%s'] * len(part))})",
+            [region_id, *(m.isoformat() for m in part)],
+        )
+        for month, layout, blob in rows:
+            held[store.as_date(month)] = _array(layout, blob)
     return held
 
 
@@ -139,8 +143,11 @@ def breakdown(
         return {}
     row = OFFSET[characteristic] + code
     total = np.zeros(VALUES, dtype=np.int64)
-    rows = RegionPairs.objects.filter(region_id=region_id, month__gte=first, month__lte=last)
-    for layout, blob in rows.values_list("layout", "counts"):
+    rows = store.fetch(
+        f"SELECT layout, counts FROM {T} WHERE region_id = %s AND month >= %s AND month <= %s",
+        [region_id, first.isoformat(), last.isoformat()],
+    )
+    for layout, blob in rows:
         total += _array(layout, blob)[strand_slot, row]
     out: dict[str, dict[str, int]] = {}
     for name in CHARACTERISTICS:

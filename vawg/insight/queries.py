@@ -122,11 +122,13 @@ def table_for(filters: Filters, group: str = "") -> type:
     return Incidents
 
 
-def _chosen(f: Filters) -> tuple[dict, np.ndarray] | None:
-    """The crossing's incidents: the store's `dims` for the period, and which rows the
-    filters choose (None when a filter names no code of the standard)."""
-    dims = store.dims_arrays(f.partnerships, first=f.first, last=f.last)
-    mask = np.ones(len(dims["month"]), dtype=bool)
+def _chosen(f: Filters, columns: list[str]) -> tuple[dict, np.ndarray] | None:
+    """The crossing's incidents: these `dims` columns of the store for the period, and
+    which rows the filters choose (None when a filter names no code of the standard)."""
+    wanted = [*columns, "strand", f.characteristic, "ward_id", "partner_id"]
+    needed = [c for c in wanted if c and (c in columns or _filters_on(f, c))]
+    dims = store.dims_arrays(f.partnerships, first=f.first, last=f.last, columns=needed)
+    mask = np.ones(dims["rows"], dtype=bool)
     for column, text in (("strand", f.strand), (f.characteristic, f.value)):
         if column and text:
             code = store.code_of(column, text)
@@ -140,6 +142,15 @@ def _chosen(f: Filters) -> tuple[dict, np.ndarray] | None:
     return dims, mask
 
 
+def _filters_on(f: Filters, column: str) -> bool:
+    return bool(
+        (column == "strand" and f.strand)
+        or (column == f.characteristic and f.value)
+        or (column == "ward_id" and f.ward)
+        or (column == "partner_id" and f.partner)
+    )
+
+
 PENDING = store.code_of("outcome", "pending")
 CHARGED = store.code_of("outcome", "charged")
 
@@ -147,7 +158,7 @@ CHARGED = store.code_of("outcome", "charged")
 def _counted(f: Filters, group: str = "") -> dict:
     """A crossing no cube holds, counted from the store: {group's value: Totals} (the one
     key None with no group). Each measure is one bincount over the chosen rows."""
-    chosen = _chosen(f)
+    chosen = _chosen(f, ["outcome", "is_repeat", *([group] if group else [])])
     if chosen is None:
         return {}
     dims, mask = chosen
@@ -260,7 +271,7 @@ def by_characteristics(filters: Filters) -> dict[str, dict[str, int]]:
             last=f.last,
         )
     # A crossing no cube holds: a bincount of each characteristic's codes in the store.
-    chosen = _chosen(f)
+    chosen = _chosen(f, list(CHARACTERISTIC_NAMES))
     if chosen is None:
         return {}
     dims, mask = chosen

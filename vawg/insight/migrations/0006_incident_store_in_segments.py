@@ -140,6 +140,25 @@ def convert(apps, schema_editor):
     )
 
 
+# Blobs PostgreSQL should keep out of line but never compress: `dims` and the pair counts
+# are read on every crossing, where pglz would cost a decompression each; the others are
+# zstd already, and random keys do not compress.
+UNCOMPRESSED = [
+    ("insight_incidentsegment", "dims"),
+    ("insight_incidentsegment", "people"),
+    ("insight_incidentsegment", "record"),
+    ("insight_peopleindex", "keys"),
+    ("insight_regionpairs", "counts"),
+]
+
+
+def store_uncompressed(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, column in UNCOMPRESSED:
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTERNAL")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -186,6 +205,7 @@ class Migration(migrations.Migration):
             model_name='regionpairs',
             constraint=models.UniqueConstraint(fields=('region', 'month'), name='regionpairs_month'),
         ),
+        migrations.RunPython(store_uncompressed, migrations.RunPython.noop),
         migrations.RunPython(convert, migrations.RunPython.noop),
         migrations.DeleteModel(
             name='Incident',

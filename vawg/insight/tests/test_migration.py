@@ -110,3 +110,25 @@ def _pairs() -> list:
 
 def _people() -> dict:
     return {p: bytes(k) for p, k in PeopleIndex.objects.values_list("partnership_id", "keys")}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's TOAST storage")
+def test_postgresql_keeps_the_store_blobs_uncompressed():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname, a.attname, a.attstorage FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid
+            WHERE (c.relname, a.attname) IN (('insight_incidentsegment', 'dims'),
+                ('insight_incidentsegment', 'people'), ('insight_incidentsegment', 'record'),
+                ('insight_peopleindex', 'keys'), ('insight_regionpairs', 'counts'))"""
+        )
+        storage = {(table, column): kind for table, column, kind in cursor.fetchall()}
+    assert len(storage) == 5 and set(storage.values()) == {"e"}, storage
+    # Room for HOT updates where imports adjust repeats in place (migration 0007).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN "
+            "('insight_victimcube', 'insight_partnervictimcube', 'insight_regionvictimcube')"
+        )
+        options = dict(cursor.fetchall())
+    assert options and all(o == ["fillfactor=85"] for o in options.values()), options

@@ -91,3 +91,25 @@ def test_repeats_adjusted_in_other_months_match_a_full_rebuild(partnership, othe
     assert flags() == {"X1": False, "X2": False, "Y1": True, "Y2": False}
     assert_cubes_match_a_rebuild()
     assert MonthCube.objects.get(partnership=other_partnership, month="2025-03-01").repeats == 1
+
+
+def test_an_import_reads_only_the_year_either_side_and_still_flags_rightly(
+    partnership, other_partnership
+):
+    # A year either side of the file's dates is all that can decide a flag (repeats.window):
+    # the incident 370 days before is outside it, and the one after flips across boroughs.
+    make_wards(partnership)
+    Ward.objects.create(partnership=other_partnership, name="Oval")
+    same = {"Victim ID": "edge"}
+    import_rows(
+        other_partnership,
+        [
+            row("B1", "2022-01-10", Ward="Oval", **same),
+            row("B2", "2023-06-01", Ward="Oval", **same),  # 507 days after B1
+            row("B3", "2019-05-01", Ward="Oval", **same),
+        ],
+    )
+    assert flags() == {"B1": False, "B2": False, "B3": False}
+    import_rows(partnership, [row("A1", "2023-01-15", **same)])  # 370 days after B1
+    assert flags() == {"B1": False, "B2": True, "B3": False, "A1": False}
+    assert_cubes_match_a_rebuild()
