@@ -7,6 +7,7 @@ whose standardised values differ (a new crime outcome) and adds the rest.
 """
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -40,6 +41,7 @@ PROGRESS_EVERY = 20_000  # rows between progress reports on the row path
 BACKGROUND_ROWS = 20_000
 
 Progress = Callable[[int], None]
+logger = logging.getLogger(__name__)
 S = DataImport.Status
 
 
@@ -218,7 +220,12 @@ def import_check(*, data_import: DataImport, today: date, progress: Progress | N
     The report (new, updated, unchanged, rejected and the problems) is saved on
     the import so the analyst can read it before choosing to import.
     """
-    outcome = _process(data_import, today=today, write=False, progress=progress)
+    try:
+        outcome = _process(data_import, today=today, write=False, progress=progress)
+    except Exception as error:  # noqa: BLE001 (a fault of ours: say so, rather than check for ever)
+        _failed(data_import, error)
+        data_import.save()
+        return data_import
     _save_report(data_import, outcome)
     data_import.status = S.REJECTED if outcome.rejected else S.CHECKED
     data_import.save()
@@ -254,6 +261,8 @@ def import_run(
     except TableError as error:
         data_import.status = S.REJECTED
         data_import.error = str(error)[:500]
+    except Exception as error:  # noqa: BLE001 (rolled back: nothing stored; say so, not "Importing")
+        _failed(data_import, error)
     else:
         _save_report(data_import, outcome)
         data_import.status = S.IMPORTED
@@ -278,6 +287,19 @@ def import_run(
         request=request,
     )
     return data_import
+
+
+def _failed(data_import: DataImport, error: Exception) -> None:
+    """Mark an import that stopped on a fault of the platform's own (not the file's).
+
+    The log names the import and the kind of fault only: an exception's text may quote
+    the extract's values."""
+    logger.error("Partner extract %s stopped: %s", data_import.pk, type(error).__name__)
+    data_import.status = S.FAILED
+    data_import.error = (
+        "The platform stopped while working on this file, and nothing from it was stored. "
+        "Upload it again; if the same happens, tell the platform's operators."
+    )
 
 
 def import_discard(*, data_import: DataImport, actor, request: HttpRequest | None = None):

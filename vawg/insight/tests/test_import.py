@@ -270,3 +270,40 @@ def test_an_xlsx_file_imports_like_a_csv(partnership, wards):
     )
     assert result.status == DataImport.Status.IMPORTED
     assert [i["source_id"] for i in held()] == ["X9"]
+
+
+def test_a_fault_of_the_platforms_own_fails_the_import_plainly(
+    partnership, wards, monkeypatch, caplog
+):
+    from vawg.insight import incoming
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("PERSON-Q1 could not be written")
+
+    monkeypatch.setattr(incoming, "apply", broken)
+    result = import_rows(partnership, [row("Q1")])
+    assert result.status == DataImport.Status.FAILED
+    assert "nothing from it was stored" in result.error
+    assert store.count() == 0 and MonthCube.objects.count() == 0
+    assert "RuntimeError" in caplog.text and "PERSON-Q1" not in caplog.text
+
+
+def test_a_fault_while_checking_fails_the_check_rather_than_checking_for_ever(
+    partnership, wards, monkeypatch
+):
+    from vawg.insight import incoming
+
+    upload = services.import_upload(
+        partnership=partnership,
+        partner=partner_for(partnership),
+        filename="extract.csv",
+        data=csv_bytes([row("Q2")]),
+        actor=None,
+    )
+    services.mapping_save(
+        data_import=upload, columns=MAPPING.columns, values=MAPPING.values, actor=None
+    )
+    monkeypatch.setattr(incoming, "sort", lambda *a: 1 / 0)
+    services.import_check_start(data_import=upload, today=TODAY)
+    upload.refresh_from_db()
+    assert upload.status == DataImport.Status.FAILED and upload.finished
