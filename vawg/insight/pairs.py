@@ -123,9 +123,13 @@ def _read(region_id: int, months: list[date]) -> dict[date, np.ndarray]:
     return held
 
 
+class Stale(ValueError):
+    """Arrays made under other vocabularies (a code added since): `insight_rebuild` them."""
+
+
 def _array(layout: str, blob) -> np.ndarray:
     if layout != LAYOUT:
-        raise ValueError(
+        raise Stale(
             "The regional pair counts were made under other vocabularies: "
             "run `manage.py insight_rebuild`."
         )

@@ -21,6 +21,7 @@ Which table answers (docs/performance.md):
 """
 
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -261,15 +262,17 @@ def by_characteristics(filters: Filters) -> dict[str, dict[str, int]]:
             out[row["characteristic"]][row["value"]] = int(row["n"])
         return dict(out)
     if f.region and not (f.ward or f.partner):
-        # A whole region among one characteristic: a row of its pair counts a month.
-        return pairs.breakdown(
-            f.region,
-            strand=f.strand,
-            characteristic=f.characteristic,
-            value=f.value,
-            first=f.first,
-            last=f.last,
-        )
+        # A whole region among one characteristic: a row of its pair counts a month (or,
+        # until `insight_rebuild` after a change to the vocabularies, the store counted).
+        with suppress(pairs.Stale):
+            return pairs.breakdown(
+                f.region,
+                strand=f.strand,
+                characteristic=f.characteristic,
+                value=f.value,
+                first=f.first,
+                last=f.last,
+            )
     # A crossing no cube holds: a bincount of each characteristic's codes in the store.
     chosen = _chosen(f, list(CHARACTERISTIC_NAMES))
     if chosen is None:
