@@ -120,8 +120,15 @@ class ColumnMappingForm(forms.Form):
         return data
 
 
+NOT_A_CODE = "-"  # a value that means nothing the standard holds: its rows are rejected
+
+
 class ValueMappingForm(forms.Form):
-    """For each value the standard does not read, which code (or ward) it means."""
+    """For each value the standard does not read, which code (or ward) it means.
+
+    A value that is simply wrong (a mistyped ward, an age of 300) must not be forced onto
+    a code: "none of these" leaves it unmapped, so the check rejects its rows and the
+    report tells the partner which to correct."""
 
     def __init__(self, *args, unknown: dict[str, list[str]], ward_names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +142,11 @@ class ValueMappingForm(forms.Form):
                 self.keys[key] = (name, value)
                 self.fields[key] = forms.ChoiceField(
                     label=f"{labels[name]}: “{value}”",
-                    choices=[("", "Choose what it means"), *codes],
+                    choices=[
+                        ("", "Choose what it means"),
+                        *codes,
+                        (NOT_A_CODE, "None of these: reject the rows that use it"),
+                    ],
                     error_messages={"required": f"Choose what “{value}” means."},
                 )
                 _choice_error(self.fields[key])
@@ -146,7 +157,8 @@ class ValueMappingForm(forms.Form):
     def mapped_values(self) -> dict[str, dict[str, str]]:
         mapped: dict[str, dict[str, str]] = {}
         for key, (name, value) in self.keys.items():
-            mapped.setdefault(name, {})[value] = self.cleaned_data[key]
+            if self.cleaned_data[key] != NOT_A_CODE:
+                mapped.setdefault(name, {})[value] = self.cleaned_data[key]
         return mapped
 
 

@@ -303,7 +303,7 @@ def _failed(data_import: DataImport, error: Exception) -> None:
 
 
 def import_discard(*, data_import: DataImport, actor, request: HttpRequest | None = None):
-    if data_import.status not in {S.UPLOADED, S.CHECKED, S.REJECTED}:
+    if data_import.status not in {S.UPLOADED, S.CHECKED, S.REJECTED, S.FAILED}:
         raise ValidationError("Only a file that has not been imported can be discarded.")
     data_import.status = S.DISCARDED
     data_import.save(update_fields=["status"])

@@ -286,6 +286,8 @@ def test_a_fault_of_the_platforms_own_fails_the_import_plainly(
     assert "nothing from it was stored" in result.error
     assert store.count() == 0 and MonthCube.objects.count() == 0
     assert "RuntimeError" in caplog.text and "PERSON-Q1" not in caplog.text
+    services.import_discard(data_import=result, actor=None)
+    assert result.status == DataImport.Status.DISCARDED and result.payload is None
 
 
 def test_a_fault_while_checking_fails_the_check_rather_than_checking_for_ever(

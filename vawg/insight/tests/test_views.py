@@ -64,6 +64,36 @@ def test_an_analyst_uploads_maps_checks_and_imports(client_for, personas, partne
     assert "OFFICIAL-SENSITIVE" in board.content.decode()
 
 
+def test_a_value_that_is_simply_wrong_rejects_its_rows_and_is_not_saved(
+    client_for, personas, partnership, wards
+):
+    from vawg.insight import services
+
+    client = client_for(personas[Role.ANALYST])
+    partner = partner_for(partnership)
+    rows = [row("W1"), row("W2", Ward="Nowhere Ward")]
+    upload = SimpleUploadedFile("police.csv", csv_bytes(rows), content_type="text/csv")
+    client.post(url("import-list", partnership), {"partner": partner.pk, "file": upload})
+    data_import = DataImport.objects.get()
+    page = client.get(url("import-mapping", partnership, pk=data_import.pk))
+    columns = {f.name: f.initial for f in page.context["form"]}
+    response = client.post(url("import-mapping", partnership, pk=data_import.pk), columns)
+    assert response["Location"] == url("import-values", partnership, pk=data_import.pk)
+    page = client.get(response["Location"])
+    assert "None of these: reject the rows that use it" in page.content.decode()
+
+    choices = {"strand__0": "domestic_abuse", "ward__0": "-"}
+    response = client.post(response["Location"], choices)
+    data_import.refresh_from_db()
+    assert data_import.status == DataImport.Status.REJECTED
+    assert [(p["row"], p["value"]) for p in data_import.problems] == [(3, "Nowhere Ward")]
+    saved = services.mapping_for(partner).values
+    assert "ward" not in saved and saved["strand"] == {"DA": "domestic_abuse"}
+    detail = client.get(response["Location"]).content.decode()
+    assert "The file cannot be imported</h1>" in detail and "Discard the file" in detail
+    assert store.count() == 0
+
+
 def test_a_rejected_file_shows_its_report_and_offers_it_as_csv(
     client_for, personas, partnership, wards
 ):
