@@ -87,6 +87,9 @@ class DataImport(models.Model):
         FAILED = "failed", "Failed"
         DISCARDED = "discarded", "Discarded"
 
+    # Not imported and not being worked on: waiting on a person, who may discard it.
+    WAITING = frozenset({Status.UPLOADED, Status.CHECKED, Status.REJECTED, Status.FAILED})
+
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE)
     partner = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     filename = models.CharField(max_length=255)
@@ -138,6 +141,10 @@ class DataImport(models.Model):
     def working(self) -> bool:
         """The background worker has it: the page refreshes itself to show progress."""
         return self.status in {self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def discardable(self) -> bool:
+        return self.status in self.WAITING
 
 
 class IncidentSegment(models.Model):

@@ -303,7 +303,7 @@ def _failed(data_import: DataImport, error: Exception) -> None:
 
 
 def import_discard(*, data_import: DataImport, actor, request: HttpRequest | None = None):
-    if data_import.status not in {S.UPLOADED, S.CHECKED, S.REJECTED, S.FAILED}:
+    if not data_import.discardable:
         raise ValidationError("Only a file that has not been imported can be discarded.")
     data_import.status = S.DISCARDED
     data_import.save(update_fields=["status"])
@@ -332,9 +332,8 @@ def stale_uploads_forget(*, days: int = STALE_AFTER_DAYS, today: date) -> int:
     """
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
     # Only files waiting on a person: one being checked or imported now is left to finish.
-    waiting = [S.UPLOADED, S.CHECKED, S.REJECTED, S.FAILED]
     stale = DataImport.objects.filter(
-        payload__isnull=False, uploaded_at__lt=cutoff, status__in=waiting
+        payload__isnull=False, uploaded_at__lt=cutoff, status__in=DataImport.WAITING
     )
     erased = 0
     for data_import in stale.select_related("partnership"):

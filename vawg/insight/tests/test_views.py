@@ -68,6 +68,7 @@ def test_a_value_that_is_simply_wrong_rejects_its_rows_and_is_not_saved(
     client_for, personas, partnership, wards
 ):
     from vawg.insight import services
+    from vawg.insight.forms import NOT_A_CODE
 
     client = client_for(personas[Role.ANALYST])
     partner = partner_for(partnership)
@@ -82,7 +83,7 @@ def test_a_value_that_is_simply_wrong_rejects_its_rows_and_is_not_saved(
     page = client.get(response["Location"])
     assert "None of these: reject the rows that use it" in page.content.decode()
 
-    choices = {"strand__0": "domestic_abuse", "ward__0": "-"}
+    choices = {"strand__0": "domestic_abuse", "ward__0": NOT_A_CODE}
     response = client.post(response["Location"], choices)
     data_import.refresh_from_db()
     assert data_import.status == DataImport.Status.REJECTED
