@@ -297,8 +297,15 @@ SEED_STRATEGY_FILES = [
 # Where "Exit this page" finally sends a visitor: a neutral, busy site.
 EXIT_PAGE_URL = os.environ.get("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
 
-# Disclosure control: counts below this are suppressed for anyone without the analyst role.
+# Disclosure control (vawg/core/disclosure.py, docs/disclosure-control.md): at the
+# controlled level, counts of people below the threshold read "fewer than 5" and the
+# rest are rounded to a multiple of the base, up or down as their records' keys decide.
+# DISCLOSURE_KEY keys the records' keys; unset, one is derived from SECRET_KEY.
 DISCLOSURE_THRESHOLD = int(os.environ.get("DISCLOSURE_THRESHOLD", 5))
+DISCLOSURE_ROUNDING_BASE = int(os.environ.get("DISCLOSURE_ROUNDING_BASE", 5))
+DISCLOSURE_KEY = os.environ.get("DISCLOSURE_KEY", "")
+if DISCLOSURE_THRESHOLD < 1 or DISCLOSURE_ROUNDING_BASE < 1:
+    raise RuntimeError("DISCLOSURE_THRESHOLD and DISCLOSURE_ROUNDING_BASE must be 1 or more.")
 
 # Keys live in the environment, never in the database (see docs/operations.md).
 # PSEUDONYM_KEYS: versioned HMAC keys, "1:<secret>,2:<secret>"; the highest

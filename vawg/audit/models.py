@@ -21,6 +21,7 @@ class AuditEvent(models.Model):
         DELETE = "delete", "Deleted"
         EXPORT = "export", "Exported"
         READ_RESTRICTED = "read_restricted", "Read a restricted record"
+        FIGURES = "figures", "Viewed figures"
         LOAD = "load", "Loaded data"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)

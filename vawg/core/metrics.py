@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.db import models
 
+from vawg.core.disclosure import Tally
+
 
 class Unit(models.TextChoices):
     COUNT = "count", "Count"
@@ -28,13 +30,30 @@ class Unit(models.TextChoices):
 class MetricValue:
     """A computed figure with what it was computed from.
 
-    `value` is None when it cannot be computed (for example no denominator).
+    `value` is None when it cannot be computed (for example no denominator). Where the
+    numerator or denominator counts people, its cell key comes with it (core.disclosure),
+    so that the figure reads the same on the scorecard as on its own module's pages; a
+    part with no key counts no one (registers, recommendations) and is shown as it is.
     """
 
     value: Decimal | None
     numerator: int | None = None
     denominator: int | None = None
     note: str = ""
+    numerator_key: int | None = None
+    denominator_key: int | None = None
+
+    @property
+    def numerator_tally(self) -> Tally | None:
+        if self.numerator is None or self.numerator_key is None:
+            return None
+        return Tally(self.numerator, self.numerator_key)
+
+    @property
+    def denominator_tally(self) -> Tally | None:
+        if self.denominator is None or self.denominator_key is None:
+            return None
+        return Tally(self.denominator, self.denominator_key)
 
 
 Calculator = Callable[..., MetricValue]
@@ -91,9 +110,21 @@ def registered() -> list[Metric]:
     return sorted(_registry.values(), key=lambda m: m.label)
 
 
-def percentage(numerator: int, denominator: int, places: int = 1) -> MetricValue:
-    """A percentage with its parts; no value when the denominator is zero."""
-    if denominator <= 0:
-        return MetricValue(None, numerator, denominator, "No denominator")
-    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal(1).scaleb(-places))
-    return MetricValue(value, numerator, denominator)
+def _parts(part: int | Tally) -> tuple[int, int | None]:
+    return (part.n, part.key) if isinstance(part, Tally) else (part, None)
+
+
+def percentage(numerator: int | Tally, denominator: int | Tally, places: int = 1) -> MetricValue:
+    """A percentage with its parts (Tallies when they count people); no value when the
+    denominator is zero."""
+    top, top_key = _parts(numerator)
+    bottom, bottom_key = _parts(denominator)
+    if bottom <= 0:
+        return MetricValue(None, top, bottom, "No denominator", top_key, bottom_key)
+    value = (Decimal(top) * 100 / Decimal(bottom)).quantize(Decimal(1).scaleb(-places))
+    return MetricValue(value, top, bottom, "", top_key, bottom_key)
+
+
+def people(t: Tally) -> MetricValue:
+    """A count of people as a figure, with its cell key."""
+    return MetricValue(Decimal(t.n), t.n, None, "", t.key, None)

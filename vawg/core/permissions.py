@@ -33,7 +33,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "strategy.manage": frozenset({R.PARTNERSHIP_ADMIN}),
     "members.manage": frozenset({R.PARTNERSHIP_ADMIN}),
     "audit.view": frozenset({R.PARTNERSHIP_ADMIN}),
+    # Exact figures about people (core.disclosure); everyone else sees them controlled.
+    # Each use is recorded in the audit trail as a restricted read.
     "figures.unsuppressed": frozenset({R.ANALYST}),
+    "marac.statistics.exact": frozenset({R.MARAC_COORDINATOR}),
     # Action plan delivery: an action lead updates their organisation's actions,
     # a workstream chair reviews their workstream's updates.
     "delivery.update": frozenset({R.ACTION_LEAD, R.PARTNERSHIP_ADMIN}),
