@@ -372,7 +372,7 @@ def check(query_id: str, ours, theirs) -> None:
             assert got.repeats == row["repeats"], (query_id, m, got, row)
     elif query_id.startswith("victims"):
         for name, counts in theirs.items():
-            assert {k: v for k, v in ours.get(name, {}).items() if v} == counts, query_id
+            assert {k: t.n for k, t in ours.get(name, {}).items() if t.n} == counts, query_id
     else:
         assert {k: v.incidents for k, v in ours.items() if v.incidents} == theirs, query_id
 

@@ -224,6 +224,11 @@ def counts(tallies: Mapping[K, Tally], audience: Audience) -> dict[K, Figure]:
     return {k: count(t, audience) for k, t in tallies.items()}
 
 
+def missing(text: str = NO_DATA) -> Figure:
+    """A figure that cannot be given for a reason of its own ("no population figure")."""
+    return _hidden(text)
+
+
 def as_is(n: int | Decimal) -> Figure:
     """A figure about no one (actions, meetings, residents): shown as it is."""
     if isinstance(n, Decimal) and n != n.to_integral_value():

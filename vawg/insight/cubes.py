@@ -21,7 +21,7 @@ from django.db import connection
 from vawg.core.models import Partnership
 from vawg.insight import bulk, duck, pairs, repeats, store
 from vawg.insight.models import (
-    CUBE_MEASURES,
+    CUBE_COLUMNS,
     AreaCube,
     MonthCube,
     PartnerVictimCube,
@@ -56,10 +56,15 @@ def _regions(partnership_ids) -> dict[int, int]:
 
 PENDING = store.code_of("outcome", "pending")
 CHARGED = store.code_of("outcome", "charged")
+# Each measure's count and the sum of its incidents' record keys (the cell key's parts).
 _COUNTED = f"""COUNT(*) AS incidents, SUM(is_repeat::INTEGER) AS repeats,
     SUM((outcome <> {PENDING})::INTEGER) AS resolved,
-    SUM((outcome = {CHARGED})::INTEGER) AS charged"""
-_SUMMED = ", ".join(f"CAST(SUM({m}) AS BIGINT) AS {m}" for m in CUBE_MEASURES)
+    SUM((outcome = {CHARGED})::INTEGER) AS charged,
+    SUM(rkey::INTEGER) AS incidents_key,
+    SUM(CASE WHEN is_repeat THEN rkey::INTEGER ELSE 0 END) AS repeats_key,
+    SUM(CASE WHEN outcome <> {PENDING} THEN rkey::INTEGER ELSE 0 END) AS resolved_key,
+    SUM(CASE WHEN outcome = {CHARGED} THEN rkey::INTEGER ELSE 0 END) AS charged_key"""
+_SUMMED = ", ".join(f"CAST(SUM({m}) AS BIGINT) AS {m}" for m in CUBE_COLUMNS)
 _STRAND = f"CASE WHEN GROUPING(strand) = 1 THEN '' ELSE {store.text_sql('strand', 'strand')} END"
 
 
@@ -163,23 +168,27 @@ def adjust_repeats(flipped: pa.Table) -> None:
         return
     delta = pc.if_else(flipped["is_repeat"], 1, -1).cast(pa.int32())
     table = flipped.append_column("delta", delta)
+    table = table.append_column("delta_key", pc.multiply(delta, table["rkey"].cast(pa.int32())))
     table = _with_regions(table, _regions(set(table["partnership_id"].to_pylist())))
     with duck.use(t=table) as db:
         area = db.arrow(
             f"""SELECT partnership_id, month, {store.text_sql("strand", "strand")} AS strand,
-                ward_id, partner_id, CAST(SUM(delta) AS BIGINT) AS repeats
+                ward_id, partner_id, CAST(SUM(delta) AS BIGINT) AS repeats,
+                CAST(SUM(delta_key) AS BIGINT) AS repeats_key
             FROM t GROUP BY partnership_id, month, strand, ward_id, partner_id""",
         )
         db.register("area", area)
         month = db.arrow(
             """SELECT partnership_id, month, strand, partner_id,
-                CAST(SUM(repeats) AS BIGINT) AS repeats FROM area GROUP BY ALL""",
+                CAST(SUM(repeats) AS BIGINT) AS repeats,
+                CAST(SUM(repeats_key) AS BIGINT) AS repeats_key FROM area GROUP BY ALL""",
         )
         partner = db.arrow(
             " UNION ALL ".join(
                 f"""SELECT region_id, partnership_id, partner_id, month, {_STRAND} AS strand,
                     '{c}' AS characteristic, {store.text_sql(c, c)} AS value,
-                    CAST(SUM(delta) AS BIGINT) AS repeats
+                    CAST(SUM(delta) AS BIGINT) AS repeats,
+                    CAST(SUM(delta_key) AS BIGINT) AS repeats_key
                 FROM t GROUP BY GROUPING SETS (
                     (region_id, partnership_id, partner_id, month, strand, {c}),
                     (region_id, partnership_id, partner_id, month, {c}))"""
@@ -189,12 +198,14 @@ def adjust_repeats(flipped: pa.Table) -> None:
         db.register("partner", partner)
         victim = db.arrow(
             """SELECT partnership_id, month, strand, characteristic, value,
-                CAST(SUM(repeats) AS BIGINT) AS repeats FROM partner
+                CAST(SUM(repeats) AS BIGINT) AS repeats,
+                CAST(SUM(repeats_key) AS BIGINT) AS repeats_key FROM partner
             GROUP BY partnership_id, month, strand, characteristic, value""",
         )
         region = db.arrow(
             """SELECT region_id, month, strand, characteristic, value,
-                CAST(SUM(repeats) AS BIGINT) AS repeats FROM partner
+                CAST(SUM(repeats) AS BIGINT) AS repeats,
+                CAST(SUM(repeats_key) AS BIGINT) AS repeats_key FROM partner
             GROUP BY region_id, month, strand, characteristic, value""",
         )
     changes = [
@@ -205,7 +216,10 @@ def adjust_repeats(flipped: pa.Table) -> None:
         (RegionVictimCube, region),
     ]
     for model, rows in changes:
-        rows = rows.filter(pc.not_equal(rows["repeats"], 0))
+        # A cell where one flag went on and another off can keep its count but not its key.
+        rows = rows.filter(
+            pc.or_(pc.not_equal(rows["repeats"], 0), pc.not_equal(rows["repeats_key"], 0))
+        )
         first = "region_id" if model is RegionVictimCube else "partnership_id"
         cell = CELLS.get(model, ["strand", "characteristic", "value"])
         # In the order of the index each update seeks, so neighbours share its pages.
@@ -254,13 +268,13 @@ def _clear(cursor, region_id: int, where: str, params: list) -> None:
 
 
 _REGION_CELL = "region_id, strand, characteristic, value, month"
-_MEASURE_COLUMNS = ", ".join(CUBE_MEASURES)
+_MEASURE_COLUMNS = ", ".join(CUBE_COLUMNS)
 
 
 def _add_to_region(cursor, region_id: int, where: str, params: list, *, sign: int) -> None:
     """Add (sign 1) or take away (sign -1) these victim cube rows from their region's cells."""
-    totals = ", ".join(f"{sign} * {m}" for m in CUBE_MEASURES)
-    updates = ", ".join(f"{m} = {R}.{m} + excluded.{m}" for m in CUBE_MEASURES)
+    totals = ", ".join(f"{sign} * {m}" for m in CUBE_COLUMNS)
+    updates = ", ".join(f"{m} = {R}.{m} + excluded.{m}" for m in CUBE_COLUMNS)
     cursor.execute(
         f"""INSERT INTO {R} ({_REGION_CELL}, {_MEASURE_COLUMNS})
         SELECT %s, strand, characteristic, value, month, {totals} FROM {V} WHERE {where}
@@ -276,7 +290,7 @@ def rebuild_regions() -> None:
         cursor.execute(
             f"""INSERT INTO {R} ({_REGION_CELL}, {_MEASURE_COLUMNS})
             SELECT p.region_id, v.strand, v.characteristic, v.value, v.month,
-                SUM(v.incidents), SUM(v.repeats), SUM(v.resolved), SUM(v.charged)
+                {", ".join(f"SUM(v.{m})" for m in CUBE_COLUMNS)}
             FROM {V} v JOIN {Partnership._meta.db_table} p ON p.id = v.partnership_id
             GROUP BY p.region_id, v.strand, v.characteristic, v.value, v.month"""
         )

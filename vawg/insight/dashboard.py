@@ -1,10 +1,11 @@
 """The dashboard as a person may see it: figures from queries.py through disclosure control.
 
-Analysts see exact figures. Everyone else sees counts below the threshold
-suppressed (with secondary suppression where a total is shown), every count
-rounded to ROUND_BASE, no rate from a suppressed count, and only filtered
-views that hold enough records, and that differ from the view without each
-filter by enough records that comparing the two reveals no small number
+Every figure goes through core.disclosure for the viewer's audience: exact for the
+analyst; for everyone else controlled (small counts "fewer than 5", the rest rounded by
+their cell keys, so a cell reads the same in every view, export and roll-up). Everything
+worked from a count (rates, shares, ratios, the trend's average, the year-on-year change,
+the projection, bars and the order they are ranked in) is worked from the figures shown.
+A controlled view whose incidents are too few to show is answered with a plain message
 (docs/disclosure-control.md, docs/insight.md).
 """
 
@@ -16,65 +17,26 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from vawg.core import disclosure
-from vawg.core.disclosure import Figure, round_to_base
+from vawg.core.disclosure import Audience, Figure, Tally
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.insight import queries
 from vawg.insight.models import Population
 from vawg.insight.queries import Filters, Totals, add_months
 from vawg.insight.standard import STRAND, VICTIM_CHARACTERISTICS
 
-ROUND_BASE = 5
 TOP_WARDS = 3
 ROLLING_MONTHS = 3
-# A filtered view must hold at least this many threshold-sized groups of records.
-MIN_VIEW_MULTIPLE = 2
+REFUSED = (
+    "This combination of filters holds too few records to show without risking "
+    "identifying someone. Choose a longer period or fewer filters."
+)
 
 
-def min_view() -> int:
-    return disclosure.threshold() * MIN_VIEW_MULTIPLE
-
-
-# --- Figures as shown ----------------------------------------------------------------
-
-
-def exact(n: int) -> Figure:
-    return Figure(n, f"{n:,}")
-
-
-def shown_counts(counts: Mapping, *, exact_figures: bool) -> tuple[dict, Figure]:
-    """Cells and their total, disclosed for the viewer."""
-    if exact_figures:
-        return {k: exact(n) for k, n in counts.items()}, exact(sum(counts.values()))
-    cells, total = disclosure.disclose_counts(counts)
-    return {k: _rounded(f) for k, f in cells.items()}, _rounded(total)
-
-
-def shown_count(n: int, *, exact_figures: bool) -> Figure:
-    if exact_figures:
-        return exact(n)
-    return _rounded(disclosure.disclose_count(n))
-
-
-def _rounded(figure: Figure | None) -> Figure:
-    if figure is None or figure.suppressed or figure.value is None:
-        return figure or Figure(None, "not shown", suppressed=True)
-    value = round_to_base(int(figure.value), ROUND_BASE)
-    return Figure(value, f"{value:,}")
-
-
-def rate(numerator: int, denominator: int, *, exact_figures: bool, per: int = 100) -> Figure:
-    if exact_figures:
-        if denominator == 0:
-            return Figure(None, "no data", suppressed=True)
-        value = (Decimal(numerator) * per / Decimal(denominator)).quantize(Decimal("0.1"))
-        return Figure(value, f"{value}")
-    limit = disclosure.threshold()
-    if 0 < numerator < limit or 0 < denominator < limit:
-        return disclosure.disclose_rate(numerator, denominator, per=per)
-    # From the rounded counts the viewer is shown: an exact rate beside a rounded count
-    # would give the exact count back.
-    return disclosure.disclose_rate(
-        round_to_base(numerator, ROUND_BASE), round_to_base(denominator, ROUND_BASE), per=per
+def _ranked(cells: Mapping, label) -> list:
+    """Keys largest shown figure first (by label among equals), hidden figures last: the
+    order says no more than the figures do."""
+    return sorted(
+        cells, key=lambda k: (cells[k].value is None, -(cells[k].value or 0), str(label(k)))
     )
 
 
@@ -125,7 +87,7 @@ class Trend:
 @dataclass
 class Dashboard:
     filters: Filters
-    exact_figures: bool
+    audience: Audience
     refused: str = ""
     total: Figure | None = None
     repeat_rate: Figure | None = None
@@ -138,47 +100,30 @@ class Dashboard:
     population_synthetic: bool = False
     population_year: int | None = None
 
-
-def refusal(filters: Filters) -> str:
-    """Why this filtered view is not shown to someone without the analyst role ('' if it is)."""
-    active = filters.active()
-    if not active:
-        return ""
-    total = queries.totals(filters).incidents
-    limit = disclosure.threshold()
-    if total < min_view():
-        return (
-            "This combination of filters holds too few records to show without risking "
-            "identifying someone. Choose a longer period or fewer filters."
-        )
-    for name in active:
-        difference = queries.totals(filters.without(name)).incidents - total
-        if 0 < difference < limit:
-            return (
-                "Comparing this view with the same view without one of its filters would "
-                f"reveal a group of fewer than {limit} records. Choose a longer period or "
-                "fewer filters."
-            )
-    return ""
+    @property
+    def exact_figures(self) -> bool:
+        return self.audience.exact
 
 
-def build(filters: Filters, *, exact_figures: bool, ward_names: dict[int, str]) -> Dashboard:
-    board = Dashboard(filters=filters, exact_figures=exact_figures)
-    if not exact_figures:
-        board.refused = refusal(filters)
-        if board.refused:
-            return board
+def build(filters: Filters, *, audience: Audience, ward_names: dict[int, str]) -> Dashboard:
+    board = Dashboard(filters=filters, audience=audience)
     months = queries.monthly(filters)
     period = _sum(months, filters.first, filters.last)
-    board.total = shown_count(period.incidents, exact_figures=exact_figures)
-    board.repeat_rate = rate(period.repeats, period.incidents, exact_figures=exact_figures)
-    board.resolved_rate = rate(period.resolved, period.incidents, exact_figures=exact_figures)
-    board.charge_rate = rate(period.charged, period.resolved, exact_figures=exact_figures)
-    board.trend = _trend(filters, months, exact_figures)
-    board.charts.append(_strands(filters, exact_figures))
+    board.total = disclosure.count(period.tally("incidents"), audience)
+    if board.total.value is None:
+        # Too few to show: a plain message, not a page of hidden cells. It says no more
+        # than the total itself would ("fewer than 5").
+        board.refused = REFUSED
+        return board
+    shown = {m: disclosure.count(period.tally(m), audience) for m in queries.MEASURES}
+    board.repeat_rate = disclosure.rate(shown["repeats"], shown["incidents"])
+    board.resolved_rate = disclosure.rate(shown["resolved"], shown["incidents"])
+    board.charge_rate = disclosure.rate(shown["charged"], shown["resolved"])
+    board.trend = _trend(filters, months, audience, board.total)
+    board.charts.append(_strands(filters, audience))
     if len(filters.partnerships) == 1:
-        board.charts.append(_wards(filters, exact_figures, ward_names))
-        board.charts.append(_partners(filters, exact_figures))
+        board.charts.append(_wards(filters, audience, ward_names))
+        board.charts.append(_partners(filters, audience))
     characteristics = queries.by_characteristics(filters)
     population = _population(filters)
     board.population_synthetic = population.synthetic
@@ -186,51 +131,37 @@ def build(filters: Filters, *, exact_figures: bool, ward_names: dict[int, str]) 
     for vocabulary in VICTIM_CHARACTERISTICS:
         board.charts.append(
             _characteristic(
-                vocabulary, characteristics.get(vocabulary.name, {}), population, exact_figures
+                vocabulary, characteristics.get(vocabulary.name, {}), population, audience
             )
         )
-    _projection(board, period.incidents, filters, population)
+    _projection(board, filters, population)
     return board
 
 
 def _sum(months: dict[date, Totals], first: date, last: date) -> Totals:
-    chosen = [t for m, t in months.items() if first <= m <= last]
-    return Totals(*(sum(getattr(t, f) for t in chosen) for f in queries.MEASURES))
+    return sum((t for m, t in months.items() if first <= m <= last), Totals())
 
 
-def _change(now: int, before: int) -> str:
-    if before == 0 or now < disclosure.threshold() or before < disclosure.threshold():
-        return ""
-    change = (Decimal(now - before) * 100 / Decimal(before)).quantize(Decimal("1"))
-    if change == 0:
-        return "about the same as the same months a year earlier"
-    direction = "up" if change > 0 else "down"
-    return f"{direction} {abs(change)}% on the same months a year earlier"
-
-
-def _trend(filters: Filters, months: dict[date, Totals], exact_figures: bool) -> Trend:
+def _trend(
+    filters: Filters, months: dict[date, Totals], audience: Audience, total: Figure
+) -> Trend:
     series: list[date] = []
     month = filters.first
     while month <= filters.last:
         series.append(month)
         month = add_months(month, 1)
-    counts = {m: months.get(m, Totals()).incidents for m in series}
-    cells, total = shown_counts(counts, exact_figures=exact_figures)
+
+    def shown(chosen: list[date]) -> Figure:
+        tally = sum((months.get(m, Totals()) for m in chosen), Totals()).tally("incidents")
+        return disclosure.count(tally, audience)
+
     points = []
     for m in series:
-        window = [add_months(m, -k) for k in range(ROLLING_MONTHS)]
-        rolling_n = sum(months.get(w, Totals()).incidents for w in window)
-        rolling = shown_count(rolling_n, exact_figures=exact_figures)
-        if rolling.value is not None:
-            average = Decimal(rolling.value) / ROLLING_MONTHS
-            rolling = Figure(average.quantize(Decimal("0.1")), f"{average:.1f}")
-        last = shown_count(
-            months.get(add_months(m, -12), Totals()).incidents, exact_figures=exact_figures
-        )
-        points.append(TrendPoint(m, cells[m], rolling, last))
-    now = sum(counts.values())
-    before = sum(months.get(add_months(m, -12), Totals()).incidents for m in series)
-    change = _change(now, before)
+        window = shown([add_months(m, -k) for k in range(ROLLING_MONTHS)])
+        rolling = disclosure.scaled(window, Decimal(1) / ROLLING_MONTHS, places=1)
+        points.append(TrendPoint(m, shown([m]), rolling, shown([add_months(m, -12)])))
+    before = shown([add_months(m, -12) for m in series])
+    change = disclosure.change_words(total, before, since="the same months a year earlier")
     summary = f"{total.text} incidents from {filters.first:%B %Y} to {filters.last:%B %Y}"
     summary += f", {change}." if change else "."
     trend = Trend(summary, points)
@@ -239,7 +170,8 @@ def _trend(filters: Filters, months: dict[date, Totals], exact_figures: bool) ->
 
 
 def _lines(trend: Trend) -> None:
-    """SVG polyline points (x 0-100, y 0-100, top is the largest figure)."""
+    """SVG polyline points (x 0-100, y 0-100, top is the largest figure shown); a hidden
+    figure has no point."""
     values = [
         float(v)
         for p in trend.points
@@ -262,6 +194,7 @@ def _lines(trend: Trend) -> None:
 
 
 def _bars(labelled: list[tuple[str, Figure]]) -> list[Bar]:
+    """Bars scaled to the largest figure shown; a hidden figure draws none."""
     top = max((float(f.value) for _, f in labelled if f.value is not None), default=0) or 1
     bars = []
     for i, (label, figure) in enumerate(labelled):
@@ -270,34 +203,38 @@ def _bars(labelled: list[tuple[str, Figure]]) -> list[Bar]:
     return bars
 
 
-def _strands(filters: Filters, exact_figures: bool) -> Chart:
-    counts = {k: t.incidents for k, t in queries.by(filters, "strand").items()}
-    cells, total = shown_counts(counts, exact_figures=exact_figures)
-    ordered = sorted(cells.items(), key=lambda kv: -counts[kv[0]])
-    summary = ""
-    if ordered and counts:
-        first_key = ordered[0][0]
-        share = rate(counts[first_key], sum(counts.values()), exact_figures=exact_figures)
+def _tallies(totals: dict) -> dict:
+    return {k: t.tally("incidents") for k, t in totals.items()}
+
+
+def _strands(filters: Filters, audience: Audience) -> Chart:
+    tallies = _tallies(queries.by(filters, "strand"))
+    cells = disclosure.counts(tallies, audience)
+    total = disclosure.count(sum(tallies.values(), Tally(0)), audience)
+    ordered = _ranked(cells, STRAND.label_for)
+    summary = "Too few incidents to compare strands."
+    if ordered:
+        share = disclosure.rate(cells[ordered[0]], total)
         if share.value is not None:
-            summary = (
-                f"{STRAND.label_for(first_key)} is the largest strand: {share.text}% of incidents."
-            )
+            label = STRAND.label_for(ordered[0])
+            summary = f"{label} is the largest strand: {share.text}% of incidents."
     return Chart(
         "strands",
         "Incidents by VAWG strand",
-        summary or "Too few incidents to compare strands.",
+        summary,
         ["Strand", "Incidents"],
-        _bars([(STRAND.label_for(k), f) for k, f in ordered]),
+        _bars([(STRAND.label_for(k), cells[k]) for k in ordered]),
         total,
     )
 
 
-def _wards(filters: Filters, exact_figures: bool, ward_names: dict[int, str]) -> Chart:
-    counts = {k: t.incidents for k, t in queries.by(filters, "ward_id").items()}
-    cells, total = shown_counts(counts, exact_figures=exact_figures)
-    ranked = sorted(counts, key=lambda k: (-counts[k], ward_names.get(k, "")))
+def _wards(filters: Filters, audience: Audience, ward_names: dict[int, str]) -> Chart:
+    tallies = _tallies(queries.by(filters, "ward_id"))
+    cells = disclosure.counts(tallies, audience)
+    total = disclosure.count(sum(tallies.values(), Tally(0)), audience)
+    ranked = _ranked(cells, lambda k: ward_names.get(k, ""))
     top = ranked[:TOP_WARDS]
-    share = rate(sum(counts[k] for k in top), sum(counts.values()), exact_figures=exact_figures)
+    share = disclosure.rate(disclosure.total(cells[k] for k in top), total)
     if len(ranked) > TOP_WARDS and share.value is not None:
         # Semicolons, since a ward name may hold "and" (Shaftesbury and Queenstown).
         names = "; ".join(ward_names.get(k, "?") for k in top)
@@ -308,16 +245,9 @@ def _wards(filters: Filters, exact_figures: bool, ward_names: dict[int, str]) ->
     bars = _bars([(ward_names.get(k, "Unknown ward"), cells[k]) for k in ranked])
     for key, bar in zip(ranked, bars, strict=True):
         people = population.get(key)
-        # Someone without the analyst role gets the rate of the rounded count they are shown,
-        # so that the rate and a known population cannot give back the exact count.
-        shown = counts[key] if exact_figures else (cells[key].value or 0)
-        if not people:
-            per_1000 = Figure(None, "no population figure", suppressed=True)
-        elif cells[key].value is None:
-            per_1000 = Figure(None, "not shown", suppressed=True)
-        else:
-            per_1000 = rate(shown, people, exact_figures=exact_figures, per=1000)
-        bar.extra = [per_1000]
+        # Residents are public; the rate is worked from the incidents shown.
+        per_1000 = disclosure.rate(cells[key], people, per=1000) if people else None
+        bar.extra = [per_1000 or disclosure.missing("no population figure")]
     return Chart(
         "wards",
         "Ward hotspots",
@@ -328,15 +258,16 @@ def _wards(filters: Filters, exact_figures: bool, ward_names: dict[int, str]) ->
     )
 
 
-def _partners(filters: Filters, exact_figures: bool) -> Chart:
-    counts = {k: t.incidents for k, t in queries.by(filters, "partner_id").items()}
-    names = dict(Organisation.objects.filter(pk__in=counts).values_list("id", "name"))
-    cells, total = shown_counts(counts, exact_figures=exact_figures)
+def _partners(filters: Filters, audience: Audience) -> Chart:
+    tallies = _tallies(queries.by(filters, "partner_id"))
+    names = dict(Organisation.objects.filter(pk__in=tallies).values_list("id", "name"))
+    cells = disclosure.counts(tallies, audience)
+    total = disclosure.count(sum(tallies.values(), Tally(0)), audience)
     ordered = sorted(cells, key=lambda k: names.get(k, ""))
     return Chart(
         "partners",
         "Incidents by partner",
-        f"Records from {len(counts)} partner{'s' if len(counts) != 1 else ''}.",
+        f"Records from {len(tallies)} partner{'s' if len(tallies) != 1 else ''}.",
         ["Partner", "Incidents"],
         _bars([(names.get(k, "Unknown"), cells[k]) for k in ordered]),
         total,
@@ -385,35 +316,41 @@ def _ward_population(filters: Filters) -> dict[int, int]:
     }
 
 
+RATIO_OVER = Decimal("1.5")
+
+
 def _characteristic(
-    vocabulary, counts: dict[str, int], population: PopulationView, exact_figures: bool
+    vocabulary, tallies: dict[str, Tally], population: PopulationView, audience: Audience
 ) -> Chart:
-    ordered = {code: counts.get(code, 0) for code in vocabulary.values}
-    cells, total = shown_counts(ordered, exact_figures=exact_figures)
+    ordered = {code: tallies.get(code, Tally(0)) for code in vocabulary.values}
+    cells = disclosure.counts(ordered, audience)
+    total = disclosure.count(sum(ordered.values(), Tally(0)), audience)
+    # Victims whose group is known: a count of its own, shown by the same rule.
+    known = disclosure.count(
+        sum((t for code, t in ordered.items() if code != "unknown"), Tally(0)), audience
+    )
     people = population.by.get(vocabulary.name, {})
-    known_victims = sum(n for code, n in ordered.items() if code != "unknown")
     known_people = sum(n for code, n in people.items() if code != "unknown")
     bars = _bars([(vocabulary.label_for(code), cells[code]) for code in ordered])
     over = []
     for code, bar in zip(ordered, bars, strict=True):
         if not people or code == "unknown" or not known_people or not people.get(code):
-            bar.extra = [Figure(None, "no population figure", suppressed=True)]
+            bar.extra = [disclosure.missing("no population figure")]
             continue
-        victims_share = rate(ordered[code], known_victims, exact_figures=exact_figures)
-        if victims_share.value is None:
-            bar.extra = [Figure(None, victims_share.text, suppressed=True)]
-            continue
+        # Victims' share (from the figures shown) over the group's share of residents.
         people_share = Decimal(people[code]) * 100 / Decimal(known_people)
-        ratio = (Decimal(victims_share.value) / people_share).quantize(Decimal("0.01"))
-        bar.extra = [Figure(ratio, f"{ratio}")]
-        if ratio >= Decimal("1.5"):
-            over.append(f"{vocabulary.label_for(code)} ({ratio} times their share of residents)")
+        ratio = disclosure.ratio(disclosure.rate(cells[code], known), people_share)
+        bar.extra = [ratio]
+        if ratio.value is not None and ratio.value >= RATIO_OVER:
+            over.append(
+                f"{vocabulary.label_for(code)} ({ratio.text} times their share of residents)"
+            )
     if not people:
         summary = f"No population figures by {vocabulary.label.lower()} are loaded."
     elif over:
         summary = "Over-represented among victims: " + "; ".join(over) + "."
     else:
-        summary = "No group is more than 1.5 times its share of residents."
+        summary = f"No group is more than {RATIO_OVER} times its share of residents."
     return Chart(
         vocabulary.name,
         f"Victims by {vocabulary.label.lower()}",
@@ -425,22 +362,21 @@ def _characteristic(
     )
 
 
-def _projection(board: Dashboard, incidents: int, filters: Filters, population: PopulationView):
-    """Demand if today's rate per resident holds as the population grows."""
+def _projection(board: Dashboard, filters: Filters, population: PopulationView):
+    """Demand if today's rate per resident holds as the population grows, worked from
+    the incidents shown."""
     months = (
         (filters.last.year - filters.first.year) * 12 + filters.last.month - filters.first.month + 1
     )
-    if not population.years or population.year is None or incidents == 0:
+    if not population.years or population.year is None or not board.total.value:
         board.projection_summary = "No population projection is loaded."
         return
-    annual = Decimal(incidents) * 12 / months
     base_people = population.years[population.year]
     for year in sorted(y for y in population.years if y > population.year):
         growth = Decimal(population.years[year]) / Decimal(base_people)
-        expected = int((annual * growth).quantize(Decimal("1")))
-        shown = shown_count(expected, exact_figures=board.exact_figures)
+        expected = disclosure.scaled(board.total, Decimal(12) / months * growth)
         board.projection.append(
-            [str(year), f"{population.years[year]:,}", f"{(growth - 1) * 100:+.1f}%", shown.text]
+            [str(year), f"{population.years[year]:,}", f"{(growth - 1) * 100:+.1f}%", expected.text]
         )
     if board.projection:
         last = board.projection[-1]
@@ -465,19 +401,19 @@ class RegionRow:
 
 
 def region_rows(filters: Filters, partnerships: list[Partnership]) -> list[RegionRow]:
-    """One row per partnership of the region, always disclosure-controlled."""
+    """One row per partnership of the region, at the controlled level: each borough's
+    figures are the ones its own board sees for the same filters."""
     by_partnership = queries.by(filters, "partnership_id")
-    counts = {p.pk: by_partnership.get(p.pk, Totals()).incidents for p in partnerships}
-    cells, _ = shown_counts(counts, exact_figures=False)
     rows = []
     for p in partnerships:
         t = by_partnership.get(p.pk, Totals())
+        shown = {m: disclosure.count(t.tally(m), disclosure.CONTROLLED) for m in queries.MEASURES}
         rows.append(
             RegionRow(
                 p,
-                cells[p.pk],
-                rate(t.repeats, t.incidents, exact_figures=False),
-                rate(t.charged, t.resolved, exact_figures=False),
+                shown["incidents"],
+                disclosure.rate(shown["repeats"], shown["incidents"]),
+                disclosure.rate(shown["charged"], shown["resolved"]),
             )
         )
     return rows

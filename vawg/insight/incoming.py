@@ -46,6 +46,7 @@ def rows_from_file(table: pa.Table, data_import: DataImport) -> pa.Table:
         "partner_id": pa.repeat(pa.scalar(data_import.partner_id, pa.int32()), n),
         "row": pa.nulls(n, pa.int32()),
         "is_repeat": pa.repeat(pa.scalar(False), n),
+        "rkey": pa.nulls(n, pa.uint8()),
         "stored": pa.array((data_import.pk << 32) + np.arange(n, dtype=np.int64)),
         "data_import_id": pa.repeat(pa.scalar(data_import.pk, pa.int64()), n),
     }
@@ -57,7 +58,7 @@ def rows_from_file(table: pa.Table, data_import: DataImport) -> pa.Table:
             columns.append(store.encode_codes(field.name, table[field.name]))
         else:
             columns.append(table[field.name].cast(field.type))
-    return pa.Table.from_arrays(columns, schema=schema)
+    return store.with_record_keys(pa.Table.from_arrays(columns, schema=schema))
 
 
 def sort(held: pa.Table, incoming: pa.Table, partner_id: int) -> Sorted:
@@ -78,10 +79,11 @@ def sort(held: pa.Table, incoming: pa.Table, partner_id: int) -> Sorted:
     updated = pc.and_(pc.invert(new), pc.invert(same))
     replaced = held_at.filter(updated)
     changed = incoming.filter(updated)
-    # An updated record keeps its place in the order of storing.
+    # An updated record keeps its place in the order of storing, and so its record key.
     stored = held["stored"].take(replaced) if "stored" in held.column_names else None
     if stored is not None:
         changed = changed.set_column(changed.schema.get_field_index("stored"), "stored", stored)
+        changed = store.with_record_keys(changed)
     return Sorted(
         held=held,
         incoming=pa.concat_tables([incoming.filter(new), changed]),

@@ -1,10 +1,8 @@
 """The figures insight offers the measures-of-success capability (core.metrics).
 
-Exact values with their numerator and denominator: whoever shows them to
-someone without the analyst role passes them through core.disclosure.
+Exact values with their numerator and denominator, each with its cell key: whoever
+shows them passes them through core.disclosure, and they read as the dashboard does.
 """
-
-from decimal import Decimal
 
 from vawg.core import metrics
 from vawg.core.metrics import MetricValue, Unit
@@ -20,23 +18,24 @@ def _filters(partnership, period) -> queries.Filters:
 
 
 def incidents(partnership, period) -> MetricValue:
-    n = queries.totals(_filters(partnership, period)).incidents
-    return MetricValue(Decimal(n), n, None)
+    return metrics.people(queries.totals(_filters(partnership, period)).tally("incidents"))
+
+
+def _percentage(partnership, period, numerator: str, denominator: str) -> MetricValue:
+    t = queries.totals(_filters(partnership, period))
+    return metrics.percentage(t.tally(numerator), t.tally(denominator))
 
 
 def repeat_victimisation_rate(partnership, period) -> MetricValue:
-    t = queries.totals(_filters(partnership, period))
-    return metrics.percentage(t.repeats, t.incidents)
+    return _percentage(partnership, period, "repeats", "incidents")
 
 
 def outcome_recorded_rate(partnership, period) -> MetricValue:
-    t = queries.totals(_filters(partnership, period))
-    return metrics.percentage(t.resolved, t.incidents)
+    return _percentage(partnership, period, "resolved", "incidents")
 
 
 def charge_rate(partnership, period) -> MetricValue:
-    t = queries.totals(_filters(partnership, period))
-    return metrics.percentage(t.charged, t.resolved)
+    return _percentage(partnership, period, "charged", "resolved")
 
 
 def register() -> None:

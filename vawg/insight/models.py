@@ -186,15 +186,23 @@ class PeopleIndex(models.Model):
 
 
 CUBE_MEASURES = ["incidents", "repeats", "resolved", "charged"]
+# Beside each count, the sum of its incidents' record keys: added up over the rows a
+# figure sums, it is the figure's cell key for disclosure control (core.disclosure).
+CUBE_KEYS = [f"{m}_key" for m in CUBE_MEASURES]
+CUBE_COLUMNS = [*CUBE_MEASURES, *CUBE_KEYS]
 
 
 class Measures(models.Model):
-    """What every cube row counts: incidents, repeats and outcomes."""
+    """What every cube row counts: incidents, repeats and outcomes, each with its key sum."""
 
     incidents = models.IntegerField()
     repeats = models.IntegerField()
     resolved = models.IntegerField()  # incidents with an outcome (not pending)
     charged = models.IntegerField()
+    incidents_key = models.IntegerField(default=0)
+    repeats_key = models.IntegerField(default=0)
+    resolved_key = models.IntegerField(default=0)
+    charged_key = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -230,7 +238,7 @@ class AreaCube(Cube):
     class Meta:
         indexes = [
             models.Index(
-                fields=["partnership", "month", "strand", "ward_id", "partner_id", *CUBE_MEASURES],
+                fields=["partnership", "month", "strand", "ward_id", "partner_id", *CUBE_COLUMNS],
                 name="areacube_covering",
             )
         ]
@@ -245,7 +253,7 @@ class MonthCube(Cube):
     class Meta:
         indexes = [
             models.Index(
-                fields=["partnership", "month", "strand", "partner_id", *CUBE_MEASURES],
+                fields=["partnership", "month", "strand", "partner_id", *CUBE_COLUMNS],
                 name="monthcube_covering",
             )
         ]
@@ -267,13 +275,22 @@ class VictimCube(Cube):
     class Meta:
         indexes = [
             # Grouped as the breakdowns read it: one strand's values in order, each value's
-            # months together, so no sort is needed. It holds the incidents, which the
-            # breakdowns sum, and no other measure: an import adds a repeat flag it flips in
-            # another partnership's month to these rows in place, and an update of a column
-            # no index holds writes no index (on PostgreSQL, a HOT update). A view of one
-            # value reads its few dozen rows' other measures from the table.
+            # months together, so no sort is needed. It holds the incidents and their key
+            # sum, which the breakdowns sum, and no other measure: an import adds a repeat
+            # flag it flips in another partnership's month to these rows in place, and an
+            # update of a column no index holds writes no index (on PostgreSQL, a HOT
+            # update). A view of one value reads its few dozen rows' other measures from
+            # the table.
             models.Index(
-                fields=["partnership", "strand", "characteristic", "value", "month", "incidents"],
+                fields=[
+                    "partnership",
+                    "strand",
+                    "characteristic",
+                    "value",
+                    "month",
+                    "incidents",
+                    "incidents_key",
+                ],
                 name="victimcube_breakdown",
             ),
         ]
@@ -296,7 +313,7 @@ class PartnerVictimCube(Cube):
     class Meta:
         indexes = [
             # One partner's values (or one value's partners) in a strand, months together;
-            # the incidents only, as the victim cube's.
+            # the incidents (and their key sum) only, as the victim cube's.
             models.Index(
                 fields=[
                     "partnership",
@@ -306,6 +323,7 @@ class PartnerVictimCube(Cube):
                     "partner_id",
                     "month",
                     "incidents",
+                    "incidents_key",
                 ],
                 name="partnervictimcube_breakdown",
             ),

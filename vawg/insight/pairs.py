@@ -4,7 +4,8 @@
 
 For each region-month, `RegionPairs.counts` holds one array: for every strand (and all
 strands together) and every pair of values of the five victim characteristics (age band
-45-54 with disabled, say, or a value with itself), the incidents with both. The regional
+45-54 with disabled, say, or a value with itself), the incidents with both, and beside
+it the sum of their record keys (each figure's cell key, core.disclosure). The regional
 breakdowns among one characteristic (disabled victims by age, sex, ethnic group and
 sexual orientation) then read a row of it for each month of the period: 36 small blobs
 rather than millions of incidents. As rows of a table the same counts would be several
@@ -22,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection
 
+from vawg.core.disclosure import Tally
 from vawg.insight import store
 from vawg.insight.models import RegionPairs
 from vawg.insight.standard import VICTIM_CHARACTERISTICS
@@ -38,16 +40,22 @@ OFFSET = dict(
 VALUES = sum(len(store.VOCABULARY[c]) for c in CHARACTERISTICS)
 # Strand slot 0 is all strands together; slot 1 + code is each strand.
 STRANDS = 1 + len(store.VOCABULARY["strand"])
-SHAPE = (STRANDS, VALUES, VALUES)
+# Layer 0 counts the incidents, layer 1 sums their record keys.
+SHAPE = (2, STRANDS, VALUES, VALUES)
 COUNT = np.dtype("<i4")
 # What the array's axes mean: a changed vocabulary changes it, and old arrays are refused.
 LAYOUT = hashlib.sha256(
-    json.dumps({n: store.VOCABULARY[n] for n in ("strand", *CHARACTERISTICS)}).encode()
+    json.dumps(
+        {
+            "layers": ["incidents", "keys"],
+            **{n: store.VOCABULARY[n] for n in ("strand", *CHARACTERISTICS)},
+        }
+    ).encode()
 ).hexdigest()[:16]
 T = RegionPairs._meta.db_table
 
 
-CHUNK_ROWS = 200_000  # incidents counted at once: 50 cells each, so memory stays small
+CHUNK_ROWS = 100_000  # incidents counted at once: 50 cells each, so memory stays small
 
 
 def counts(table: pa.Table, sign: int = 1) -> dict[date, np.ndarray]:
@@ -56,15 +64,16 @@ def counts(table: pa.Table, sign: int = 1) -> dict[date, np.ndarray]:
         return {}
     listed = sorted(pc.unique(table["month"]).to_pylist())
     cells = STRANDS * VALUES * VALUES
-    total = np.zeros(len(listed) * cells, dtype=np.int64)
+    total = np.zeros((2, len(listed) * cells), dtype=np.int64)
     for start in range(0, table.num_rows, CHUNK_ROWS):
         total += _count(table.slice(start, CHUNK_ROWS), listed)
-    arrays = (sign * total).astype(COUNT).reshape(len(listed), *SHAPE)
-    return dict(zip(listed, arrays, strict=True))
+    layers = (sign * total).astype(COUNT).reshape(2, len(listed), *SHAPE[1:])
+    return {month: layers[:, i] for i, month in enumerate(listed)}
 
 
 def _count(table: pa.Table, listed: list[date]) -> np.ndarray:
-    """The cells of these incidents, counted into one flat array of `listed` months."""
+    """The cells of these incidents, counted (row 0) and their keys summed (row 1) into
+    one flat array of `listed` months each."""
     cells = STRANDS * VALUES * VALUES
     months = table["month"].combine_chunks()
     month_slot = pc.index_in(months, value_set=pa.array(listed, pa.date32())).to_numpy()
@@ -76,7 +85,15 @@ def _count(table: pa.Table, listed: list[date]) -> np.ndarray:
         for a in slots:
             for b in slots:
                 flat.append(base + a * VALUES + b)
-    return np.bincount(np.concatenate(flat), minlength=len(listed) * cells)
+    slots_all = np.concatenate(flat)
+    keys = np.tile(table["rkey"].to_numpy().astype(np.float64), len(flat))
+    size = len(listed) * cells
+    return np.stack(
+        [
+            np.bincount(slots_all, minlength=size),
+            np.rint(np.bincount(slots_all, weights=keys, minlength=size)).astype(np.int64),
+        ]
+    )
 
 
 def add(region_id: int, change: dict[date, np.ndarray]) -> None:
@@ -138,27 +155,27 @@ def _array(layout: str, blob) -> np.ndarray:
 
 def breakdown(
     region_id: int, *, strand: str, characteristic: str, value: str, first: date, last: date
-) -> dict[str, dict[str, int]]:
+) -> dict[str, dict[str, Tally]]:
     """Incidents by each characteristic's values among those with `characteristic` =
-    `value`, across the region in months `first`..`last`: {characteristic: {value: n}}."""
+    `value`, across the region in months `first`..`last`: {characteristic: {value: tally}}."""
     code = store.code_of(characteristic, value)
     strand_slot = 0 if not strand else 1 + (store.code_of("strand", strand) or 0)
     if code is None or (strand and store.code_of("strand", strand) is None):
         return {}
     row = OFFSET[characteristic] + code
-    total = np.zeros(VALUES, dtype=np.int64)
+    total = np.zeros((2, VALUES), dtype=np.int64)
     rows = store.fetch(
         f"SELECT layout, counts FROM {T} WHERE region_id = %s AND month >= %s AND month <= %s",
         [region_id, first.isoformat(), last.isoformat()],
     )
     for layout, blob in rows:
-        total += _array(layout, blob)[strand_slot, row]
-    out: dict[str, dict[str, int]] = {}
+        total += _array(layout, blob)[:, strand_slot, row]
+    out: dict[str, dict[str, Tally]] = {}
     for name in CHARACTERISTICS:
         for i, text in enumerate(store.VOCABULARY[name]):
-            n = int(total[OFFSET[name] + i])
+            n, key = int(total[0, OFFSET[name] + i]), int(total[1, OFFSET[name] + i])
             if n:
-                out.setdefault(name, {})[text] = n
+                out.setdefault(name, {})[text] = Tally(n, key % 256)
     return out
 
 

@@ -2,8 +2,8 @@
 
 Every figure on the dashboard, its CSV downloads, the regional roll-up, the
 registered metrics and the benchmark come through these functions, so they
-agree. Each returns exact counts; disclosure control is applied after
-(dashboard.py), never here.
+agree. Each returns exact counts, each with the sum of its incidents' record keys
+(its cell key); disclosure control is applied after (dashboard.py), never here.
 
 Which table answers (docs/performance.md):
 - MonthCube (partnership × month × strand × partner) when no ward or victim
@@ -28,8 +28,10 @@ from datetime import date
 import numpy as np
 from django.db.models import QuerySet, Sum
 
+from vawg.core.disclosure import KEYS, Tally
 from vawg.insight import pairs, store
 from vawg.insight.models import (
+    CUBE_COLUMNS,
     CUBE_MEASURES,
     AreaCube,
     MonthCube,
@@ -89,16 +91,29 @@ class Filters:
 
 @dataclass(frozen=True)
 class Totals:
+    """Each measure's count and the sum of its incidents' record keys."""
+
     incidents: int = 0
     repeats: int = 0
     resolved: int = 0
     charged: int = 0
+    incidents_key: int = 0
+    repeats_key: int = 0
+    resolved_key: int = 0
+    charged_key: int = 0
+
+    def tally(self, measure: str) -> Tally:
+        """A measure as a count of people with its cell key (core.disclosure)."""
+        return Tally(getattr(self, measure), getattr(self, f"{measure}_key") % KEYS)
+
+    def __add__(self, other: "Totals") -> "Totals":
+        return Totals(*(getattr(self, c) + getattr(other, c) for c in CUBE_COLUMNS))
 
 
 def _totals(row: dict | None) -> Totals:
     if not row:
         return Totals()
-    return Totals(*(int(row.get(m) or 0) for m in MEASURES))
+    return Totals(*(int(row.get(m) or 0) for m in CUBE_COLUMNS))
 
 
 class Incidents:
@@ -159,20 +174,22 @@ CHARGED = store.code_of("outcome", "charged")
 def _counted(f: Filters, group: str = "") -> dict:
     """A crossing no cube holds, counted from the store: {group's value: Totals} (the one
     key None with no group). Each measure is one bincount over the chosen rows."""
-    chosen = _chosen(f, ["outcome", "is_repeat", *([group] if group else [])])
+    chosen = _chosen(f, ["outcome", "is_repeat", "rkey", *([group] if group else [])])
     if chosen is None:
         return {}
     dims, mask = chosen
     outcome = dims["outcome"][mask]
-    weights = [
-        None,
+    rkey = dims["rkey"][mask].astype(np.float64)
+    measures = [
+        np.ones(len(outcome), dtype=bool),
         dims["is_repeat"][mask],
         outcome != PENDING,
         outcome == CHARGED,
     ]
+    weights = [*measures, *(rkey * m for m in measures)]
     key = dims[group][mask].astype(np.int64) if group else np.zeros(int(mask.sum()), np.int64)
     low = int(key.min()) if len(key) else 0
-    sums = [np.bincount(key - low, weights=w) for w in weights]
+    sums = [np.rint(np.bincount(key - low, weights=w)) for w in weights]
     out = {}
     for i in np.flatnonzero(sums[0]):
         value = int(i) + low
@@ -214,7 +231,7 @@ def _source(filters: Filters, group: str = "") -> QuerySet:
     return qs
 
 
-_SUMS = {m: Sum(m) for m in MEASURES}
+_SUMS = {m: Sum(m) for m in CUBE_COLUMNS}
 
 
 def totals(filters: Filters) -> Totals:
@@ -240,9 +257,9 @@ def by(filters: Filters, dimension: str) -> dict:
     return {row[dimension]: _totals(row) for row in rows}
 
 
-def by_characteristics(filters: Filters) -> dict[str, dict[str, int]]:
-    """Incidents by each victim characteristic's values: {characteristic: {value: n}}."""
-    out: dict[str, dict[str, int]] = defaultdict(dict)
+def by_characteristics(filters: Filters) -> dict[str, dict[str, Tally]]:
+    """Incidents by each victim characteristic's values: {characteristic: {value: tally}}."""
+    out: dict[str, dict[str, Tally]] = defaultdict(dict)
     f = filters
     if not (f.ward or f.characteristic):
         # One query answers all five from the victim cube (by partner if one is chosen),
@@ -258,8 +275,11 @@ def by_characteristics(filters: Filters) -> dict[str, dict[str, int]]:
         qs = qs.filter(
             strand=f.strand or VictimCube.ALL_STRANDS, month__gte=f.first, month__lte=f.last
         )
-        for row in qs.values("characteristic", "value").annotate(n=Sum("incidents")).order_by():
-            out[row["characteristic"]][row["value"]] = int(row["n"])
+        rows = qs.values("characteristic", "value").annotate(
+            n=Sum("incidents"), key=Sum("incidents_key")
+        )
+        for row in rows.order_by():
+            out[row["characteristic"]][row["value"]] = Tally(int(row["n"]), int(row["key"]) % KEYS)
         return dict(out)
     if f.region and not (f.ward or f.partner):
         # A whole region among one characteristic: a row of its pair counts a month (or,
@@ -274,14 +294,18 @@ def by_characteristics(filters: Filters) -> dict[str, dict[str, int]]:
                 last=f.last,
             )
     # A crossing no cube holds: a bincount of each characteristic's codes in the store.
-    chosen = _chosen(f, list(CHARACTERISTIC_NAMES))
+    chosen = _chosen(f, [*CHARACTERISTIC_NAMES, "rkey"])
     if chosen is None:
         return {}
     dims, mask = chosen
+    rkey = dims["rkey"][mask].astype(np.int64)
     for name in CHARACTERISTIC_NAMES:
-        codes = np.bincount(dims[name][mask], minlength=len(store.VOCABULARY[name]))
+        size = len(store.VOCABULARY[name])
+        codes = np.bincount(dims[name][mask], minlength=size)
+        keys = np.bincount(dims[name][mask], weights=rkey, minlength=size)
         for code in np.flatnonzero(codes):
-            out[name][store.VOCABULARY[name][code]] = int(codes[code])
+            tally = Tally(int(codes[code]), int(round(keys[code])) % KEYS)
+            out[name][store.VOCABULARY[name][code]] = tally
     return dict(out)
 
 

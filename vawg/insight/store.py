@@ -6,8 +6,9 @@ A partnership-month that holds incidents is one `IncidentSegment` row of the mai
 database, with three blobs in Arrow's IPC stream format, their rows in the same order:
 
 - `dims`: what the dashboard counts by (ward, strand, partner, the five victim
-  characteristics, the outcome, the repeat flag), as small integer codes and
-  uncompressed, so a crossing no cube holds decodes a borough's months in a millisecond;
+  characteristics, the outcome, the repeat flag) and each incident's record key for
+  disclosure control, as small integers and uncompressed, so a crossing no cube holds
+  decodes a borough's months in a millisecond;
 - `people`: the repeat rule's inputs (the date, the person's key version, digest and
   60-bit key, and the order of storing);
 - `record`: the rest (record id, fingerprint, the other codes, the import that wrote it).
@@ -31,10 +32,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection
 
+from vawg.core import disclosure
 from vawg.insight.models import IncidentSegment, PeopleIndex
 from vawg.insight.standard import CODED
 
-FORMAT = b"1"
+# Each part's format. `dims` 2 holds each incident's record key (migration insight.0008
+# gave the incidents held before theirs).
+FORMAT = {"dims": b"2", "people": b"1", "record": b"1"}
 CODE = pa.int8()
 # Each coded field's codes in the standard's order: a stored code is an index into these.
 VOCABULARY = {name: tuple(vocabulary.values) for name, vocabulary in CODED.items()}
@@ -51,6 +55,9 @@ PARTS = {
             ("orientation", CODE),
             ("outcome", CODE),
             ("is_repeat", pa.bool_()),
+            # The incident's record key (core.disclosure), from its place in the order of
+            # storing, which it keeps for life: a cube cell's key is the sum of its rows'.
+            ("rkey", pa.uint8()),
         ]
     ),
     "people": pa.schema(
@@ -88,7 +95,7 @@ def _codes_metadata(schema: pa.Schema) -> bytes:
 
 
 _METADATA = {
-    part: {b"vawg.format": FORMAT, b"vawg.codes": _codes_metadata(schema)}
+    part: {b"vawg.format": FORMAT[part], b"vawg.codes": _codes_metadata(schema)}
     for part, schema in PARTS.items()
 }
 
@@ -102,6 +109,15 @@ def working_schema(parts: Iterable[str] = ALL_PARTS) -> pa.Schema:
 
 def empty(parts: Iterable[str] = ALL_PARTS) -> pa.Table:
     return working_schema(parts).empty_table()
+
+
+RECORD_KIND = "insight.Incident"
+
+
+def with_record_keys(table: pa.Table) -> pa.Table:
+    """A working table with each row's record key worked out from `stored`."""
+    keys = disclosure.record_keys(RECORD_KIND, table["stored"].combine_chunks().to_numpy())
+    return table.set_column(table.schema.get_field_index("rkey"), "rkey", pa.array(keys))
 
 
 # --- Codes -------------------------------------------------------------------------
@@ -175,7 +191,7 @@ def decode(blob, part: str, *, widen: bool = True) -> pa.Table:
     in 16 bits back in 32), as a working table needs them."""
     table = pa.ipc.open_stream(pa.py_buffer(blob)).read_all()
     metadata = table.schema.metadata or {}
-    if metadata.get(b"vawg.format") != FORMAT:
+    if metadata.get(b"vawg.format") != FORMAT[part]:
         raise ValueError(f"A stored segment is in a format this version cannot read ({part}).")
     if metadata.get(b"vawg.codes") != _METADATA[part][b"vawg.codes"]:
         table = _recode(table, json.loads(metadata[b"vawg.codes"]))

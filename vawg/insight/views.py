@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vawg.audit.services import Action as AuditAction
-from vawg.audit.services import record
+from vawg.audit.services import figures_viewed, record
 from vawg.core import disclosure
 from vawg.core.access import partnership_permission, region_permission
 from vawg.core.permissions import roles_grant
@@ -33,10 +33,11 @@ def _board(
     partnerships: tuple[int, ...],
     *,
     single,
-    exact: bool,
+    subject: str,
     region: int | None = None,
 ):
-    """The filter form and the dashboard it asks for (`region`: the partnerships are all of it)."""
+    """The filter form and the dashboard it asks for (`region`: the partnerships are all
+    of it). The view is recorded in the audit trail, with its filters, for every role."""
     today = timezone.localdate()
     start_month = single.reporting_year_start_month if single else 4
     form = DashboardForm(
@@ -56,33 +57,24 @@ def _board(
         )
         form.is_valid()
     filters = selectors.filters_from(form, partnerships, start_month, today, region)
+    audience = figures_viewed(request, subject=subject, filters=form.cleaned_data)
     names = dashboard.ward_names(partnerships)
-    return form, dashboard.build(filters, exact_figures=exact, ward_names=names)
+    return form, dashboard.build(filters, audience=audience, ward_names=names)
 
 
 @partnership_permission("insight.view")
 @require_GET
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    exact = roles_grant(request.roles, "figures.unsuppressed")
     form, board = _board(
-        request, (request.partnership.pk,), single=request.partnership, exact=exact
+        request, (request.partnership.pk,), single=request.partnership, subject="insight.Dashboard"
     )
-    if exact:
-        record(
-            action=AuditAction.READ_RESTRICTED,
-            actor=request.user,
-            partnership=request.partnership,
-            object_type="insight.Dashboard",
-            summary="Viewed unsuppressed incident figures",
-            request=request,
-        )
     return render(
         request,
         "insight/dashboard.html",
         {
             "form": form,
             "board": board,
-            "exact": exact,
+            "exact": bool(board and board.audience.exact),
             "can_import": roles_grant(request.roles, "insight.import"),
             "query": request.GET.urlencode(),
             "threshold": disclosure.threshold(),
@@ -93,12 +85,12 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 @partnership_permission("insight.view")
 @require_GET
 def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
-    exact = roles_grant(request.roles, "figures.unsuppressed")
     form, board = _board(
-        request, (request.partnership.pk,), single=request.partnership, exact=exact
+        request, (request.partnership.pk,), single=request.partnership, subject="insight.Dashboard"
     )
     if board is None or board.refused:
         raise Http404("Nothing to download for these filters")
+    exact = board.audience.exact
     headers, rows = _chart_table(board, chart)
     if exact:
         headers = [*headers, "OFFICIAL-SENSITIVE: unsuppressed figures"]
@@ -139,7 +131,9 @@ def _chart_table(board, chart: str) -> tuple[list[str], list[list]]:
 def region_dashboard(request: HttpRequest) -> HttpResponse:
     region_partnerships = list(request.region.partnerships.order_by("name"))
     ids = tuple(p.pk for p in region_partnerships)
-    form, board = _board(request, ids, single=None, exact=False, region=request.region.pk)
+    form, board = _board(
+        request, ids, single=None, subject="insight.RegionDashboard", region=request.region.pk
+    )
     rows = []
     if board is not None and not board.refused:
         rows = dashboard.region_rows(board.filters, region_partnerships)

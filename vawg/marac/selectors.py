@@ -8,12 +8,10 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
@@ -22,6 +20,7 @@ from django.http import Http404
 from vawg.accounts.models import Membership, User
 from vawg.audit.models import AuditEvent
 from vawg.core.access import scoped
+from vawg.core.disclosure import Tally, tally
 from vawg.core.models import Partnership
 from vawg.core.permissions import Role
 from vawg.marac.models import (
@@ -309,28 +308,64 @@ LGBT_ORIENTATIONS = {
 }
 
 
+# The kinds of record each count is keyed by (core.disclosure's cell keys).
+REFERRAL = "marac.Referral"
+PERPETRATOR = "marac.Perpetrator"
+CASE_ACTION = "marac.CaseAction"
+
+
 @dataclass(frozen=True)
 class MaracCounts:
-    """The raw counts for a period, as SafeLives collects them (counted per meeting)."""
+    """The counts for a period, as SafeLives collects them (counted per meeting).
+
+    Each count of cases, people or case actions is a `disclosure.Tally`: the exact number
+    with the cell key of the records counted, so that it reads the same wherever it is
+    shown. Meetings held are not people and are a plain number; so is the population."""
 
     start: date
     end: date
     meetings: int
-    cases: int
-    repeats: int
-    non_police: int
-    minoritised: int
-    lgbt: int
-    disabled: int
-    male: int
-    aged_16_17: int
-    children: int
-    perpetrators_under_18: int
-    actions_due: int
-    actions_on_time: int
-    cases_12_months: int  # cases discussed in the 12 months to `end`, for the rate
+    cases: Tally
+    repeats: Tally
+    non_police: Tally
+    minoritised: Tally
+    lgbt: Tally
+    disabled: Tally
+    male: Tally
+    aged_16_17: Tally
+    children: Tally  # each case weighted by the children in its household
+    perpetrators_under_18: Tally
+    actions_due: Tally
+    actions_on_time: Tally
+    cases_12_months: Tally  # cases discussed in the 12 months to `end`, for the rate
     women_16_plus: int | None
     population_is_synthetic: bool
+
+
+# What makes a case discussed count towards each figure (from its `_CASE_FIELDS`).
+_CASE_TESTS = {
+    "repeats": lambda c: c["is_repeat"],
+    "non_police": lambda c: c["referring_organisation__kind"] != "police",
+    "minoritised": lambda c: c["victim_ethnicity"] in MINORITISED,
+    "lgbt": lambda c: (
+        c["victim_sexual_orientation"] in LGBT_ORIENTATIONS or c["victim_trans"] == "yes"
+    ),
+    "disabled": lambda c: c["victim_disability"] == "yes",
+    "male": lambda c: c["victim_sex"] == Referral.Sex.MALE,
+    "aged_16_17": lambda c: c["victim_age"] in (16, 17),
+}
+_CASE_FIELDS = (
+    "pk",
+    "is_repeat",
+    "referring_organisation__kind",
+    "victim_ethnicity",
+    "victim_sexual_orientation",
+    "victim_trans",
+    "victim_disability",
+    "victim_sex",
+    "victim_age",
+    "children_in_household",
+)
 
 
 def _cases_discussed(partnership: Partnership, start: date, end: date) -> QuerySet[Referral]:
@@ -341,25 +376,23 @@ def _cases_discussed(partnership: Partnership, start: date, end: date) -> QueryS
 
 
 def marac_counts(partnership: Partnership, start: date, end: date) -> MaracCounts:
+    """The period's counts: the cases discussed read once, and split here."""
     cases = _cases_discussed(partnership, start, end)
-    totals = cases.aggregate(
-        cases=Count("pk"),
-        repeats=Count("pk", filter=Q(is_repeat=True)),
-        non_police=Count("pk", filter=~Q(referring_organisation__kind="police")),
-        minoritised=Count("pk", filter=Q(victim_ethnicity__in=MINORITISED)),
-        lgbt=Count(
-            "pk",
-            filter=Q(victim_sexual_orientation__in=LGBT_ORIENTATIONS) | Q(victim_trans="yes"),
-        ),
-        disabled=Count("pk", filter=Q(victim_disability="yes")),
-        male=Count("pk", filter=Q(victim_sex=Referral.Sex.MALE)),
-        aged_16_17=Count("pk", filter=Q(victim_age__in=(16, 17))),
-        children=Sum("children_in_household"),
+    discussed = list(cases.values(*_CASE_FIELDS))
+    of_cases = {
+        name: tally(REFERRAL, [c["pk"] for c in discussed if test(c)])
+        for name, test in _CASE_TESTS.items()
+    }
+    young = Perpetrator.objects.filter(referral__in=cases, age__lte=17).values_list("pk", flat=True)
+    actions = list(
+        scoped(CaseAction.objects.all(), partnership)
+        .filter(due_on__range=(start, end))
+        .values("pk", "due_on", "completed_on")
     )
-    young = Perpetrator.objects.filter(referral__in=cases, age__lte=17).count()
-    actions = scoped(CaseAction.objects.all(), partnership).filter(due_on__range=(start, end))
-    on_time = actions.filter(completed_on__isnull=False, completed_on__lte=F("due_on"))
+    # Completed by the due day itself, or earlier.
+    on_time = [a["pk"] for a in actions if a["completed_on"] and a["completed_on"] <= a["due_on"]]
     year_start = add_months(end, -12)
+    in_12_months = _cases_discussed(partnership, year_start + timedelta(days=1), end)
     row = settings_for(partnership)
     return MaracCounts(
         start=start,
@@ -367,19 +400,17 @@ def marac_counts(partnership: Partnership, start: date, end: date) -> MaracCount
         meetings=scoped(Meeting.objects.all(), partnership)
         .filter(status=Meeting.Status.HELD, held_on__range=(start, end))
         .count(),
-        cases=totals["cases"],
-        repeats=totals["repeats"],
-        non_police=totals["non_police"],
-        minoritised=totals["minoritised"],
-        lgbt=totals["lgbt"],
-        disabled=totals["disabled"],
-        male=totals["male"],
-        aged_16_17=totals["aged_16_17"],
-        children=totals["children"] or 0,
-        perpetrators_under_18=young,
-        actions_due=actions.count(),
-        actions_on_time=on_time.count(),
-        cases_12_months=_cases_discussed(partnership, year_start + timedelta(days=1), end).count(),
+        cases=tally(REFERRAL, [c["pk"] for c in discussed]),
+        **of_cases,
+        children=tally(
+            REFERRAL,
+            [c["pk"] for c in discussed],
+            weights=[c["children_in_household"] or 0 for c in discussed],
+        ),
+        perpetrators_under_18=tally(PERPETRATOR, young),
+        actions_due=tally(CASE_ACTION, [a["pk"] for a in actions]),
+        actions_on_time=tally(CASE_ACTION, on_time),
+        cases_12_months=tally(REFERRAL, in_12_months.values_list("pk", flat=True)),
         women_16_plus=row.women_16_plus,
         population_is_synthetic=row.population_is_synthetic,
     )

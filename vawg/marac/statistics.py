@@ -1,7 +1,8 @@
 """The MARAC statistics page and the figures registered in core.metrics.
 
-One function per figure, used by the page and the metrics registry alike. A
-figure leaving the coordinator and analyst roles goes through core.disclosure.
+One function per figure, used by the page and the metrics registry alike. Every figure
+is shown through core.disclosure for its audience: exact for the coordinator and the
+analyst, controlled for everyone else, and every rate is worked from the figures shown.
 """
 
 from dataclasses import dataclass
@@ -11,10 +12,9 @@ from decimal import Decimal
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
 from vawg.core import disclosure
-from vawg.core.disclosure import Figure, round_to_base
+from vawg.core.disclosure import Audience, Figure
 from vawg.core.metrics import MetricValue, Unit, percentage, register
 from vawg.core.periods import reporting_year_start, year_label
-from vawg.core.permissions import Role, roles_grant
 from vawg.core.tabular import write_table
 from vawg.marac.selectors import (
     EXPECTED_CASES_PER_10000,
@@ -27,15 +27,20 @@ from vawg.marac.services import add_months, settings_for
 
 PER_10000 = 10_000
 
+# Who sees the statistics exactly: the analyst, and the coordinator for their own MARAC.
+EXACT_PERMISSIONS = (disclosure.ANALYST, disclosure.MARAC_COORDINATOR)
+SUBJECT = "marac.Statistics"  # the audit trail's name for the page and its downloads
+
 
 def cases_per_10000(counts: MaracCounts) -> MetricValue:
-    """Cases discussed in the 12 months to the period's end per 10,000 women aged 16+."""
+    """Cases discussed in the 12 months to the period's end per 10,000 women aged 16+.
+
+    The population is public, so the denominator carries no cell key."""
+    cases = counts.cases_12_months
     if not counts.women_16_plus:
-        return MetricValue(None, counts.cases_12_months, None, "No population set")
-    value = (Decimal(counts.cases_12_months) * PER_10000 / counts.women_16_plus).quantize(
-        Decimal("0.1")
-    )
-    return MetricValue(value, counts.cases_12_months, counts.women_16_plus)
+        return MetricValue(None, cases.n, None, "No population set", cases.key, None)
+    value = (Decimal(cases.n) * PER_10000 / counts.women_16_plus).quantize(Decimal("0.1"))
+    return MetricValue(value, cases.n, counts.women_16_plus, "", cases.key, None)
 
 
 def repeat_rate(counts: MaracCounts) -> MetricValue:
@@ -57,78 +62,33 @@ class Row:
     note: str = ""
 
 
-# Rounding base for figures shown through disclosure control. The period choice lets a
-# viewer difference a year against its quarters, so counts are rounded (docs rule 3).
-ROUND_BASE = 5
-
-
-def sees_unsuppressed(roles) -> bool:
-    """Analysts and the MARAC coordinator see exact figures; everyone else through control."""
-    return roles_grant(roles, "figures.unsuppressed") or Role.MARAC_COORDINATOR in roles
-
-
-def _shown(
-    numerator: int,
-    denominator: int | None,
-    *,
-    per: int,
-    unsuppressed: bool,
-    round_denominator: bool = True,
-) -> Figure:
-    if unsuppressed:
-        if not denominator:
-            return Figure(None, "no data", suppressed=True)
-        value = (Decimal(numerator) * per / Decimal(denominator)).quantize(Decimal("0.1"))
-        return Figure(value, f"{value}")
-    denominator = denominator or 0
-    limit = disclosure.threshold()
-    if 0 < numerator < limit or 0 < denominator < limit or denominator == 0:
-        return disclosure.disclose_rate(numerator, denominator, per=per)
-    # From the rounded counts the viewer is shown: an exact rate beside a rounded count
-    # would give the exact count back. A population is public, so it is not rounded.
-    return disclosure.disclose_rate(
-        round_to_base(numerator, ROUND_BASE),
-        round_to_base(denominator, ROUND_BASE) if round_denominator else denominator,
-        per=per,
-    )
-
-
-def _count(n: int, unsuppressed: bool) -> Figure:
-    return Figure(n, f"{n:,}") if unsuppressed else disclosure.disclose_count(n, base=ROUND_BASE)
-
-
-def statistics_rows(counts: MaracCounts, *, unsuppressed: bool, shares: dict) -> list[Row]:
-    """The SafeLives figures for a period, each beside the local population and national data."""
+def statistics_rows(counts: MaracCounts, *, audience: Audience, shares: dict) -> list[Row]:
+    """The SafeLives figures for a period as this audience sees them, each beside the local
+    population and national data. Rates are worked from the counts as shown (a hidden part
+    makes the rate "not shown"); the population of women is public and taken as it is."""
 
     def share(key):
         value = shares.get(key)
         return Decimal(str(value)) if value not in (None, "") else None
 
-    def pct(key, label, numerator):
-        return Row(
-            key,
-            label,
-            _shown(numerator, counts.cases, per=100, unsuppressed=unsuppressed),
-            "%",
-            share(key),
-            NATIONAL[key],
-        )
+    def shown(t) -> Figure:
+        return disclosure.count(t, audience)
 
     c = counts
-    rows = [
-        # Meetings are not people: the count is shown to everyone.
-        Row("meetings", "MARAC meetings held", Figure(c.meetings, f"{c.meetings:,}"), "count"),
-        Row("cases", "Cases discussed (repeats included)", _count(c.cases, unsuppressed), "count"),
+    cases = shown(c.cases)
+
+    def pct(key, label, numerator):
+        rate = disclosure.rate(shown(numerator), cases, per=100)
+        return Row(key, label, rate, "%", share(key), NATIONAL[key])
+
+    return [
+        # Meetings are not people: the count is shown to everyone as it is.
+        Row("meetings", "MARAC meetings held", disclosure.as_is(c.meetings), "count"),
+        Row("cases", "Cases discussed (repeats included)", cases, "count"),
         Row(
             "cases_per_10000",
             "Cases per 10,000 women aged 16 and over (12 months to the period's end)",
-            _shown(
-                c.cases_12_months,
-                c.women_16_plus,
-                per=PER_10000,
-                unsuppressed=unsuppressed,
-                round_denominator=False,
-            ),
+            disclosure.rate(shown(c.cases_12_months), c.women_16_plus or 0, per=PER_10000),
             "per 10,000",
             None,
             NATIONAL["cases_per_10000"],
@@ -141,28 +101,29 @@ def statistics_rows(counts: MaracCounts, *, unsuppressed: bool, shares: dict) ->
         pct("disabled_rate", "Disabled victims", c.disabled),
         pct("male_rate", "Male victims", c.male),
         pct("age_16_17_rate", "Victims aged 16 or 17", c.aged_16_17),
-        Row("children", "Children in the households", _count(c.children, unsuppressed), "count"),
+        Row("children", "Children in the households", shown(c.children), "count"),
         Row(
             "perpetrators_under_18",
             "Perpetrators aged 17 or under",
-            _count(c.perpetrators_under_18, unsuppressed),
+            shown(c.perpetrators_under_18),
             "count",
         ),
         Row(
             "actions_on_time",
             "Case actions due in the period completed on time",
-            _shown(c.actions_on_time, c.actions_due, per=100, unsuppressed=unsuppressed),
+            disclosure.rate(shown(c.actions_on_time), shown(c.actions_due), per=100),
             "%",
         ),
     ]
-    return rows
 
 
-def statistics_for(partnership, period, *, unsuppressed: bool) -> tuple[MaracCounts, list[Row]]:
-    """The counts and the rows as this viewer may see them (the page and its downloads)."""
+def statistics_for(partnership, period, *, audience: Audience) -> tuple[MaracCounts, list[Row]]:
+    """The counts and the rows as this audience may see them (the page and its downloads).
+
+    The counts themselves are exact: only the rows are for showing."""
     counts = marac_counts(partnership, period.start, period.end)
     shares = settings_for(partnership).population_shares or {}
-    return counts, statistics_rows(counts, unsuppressed=unsuppressed, shares=shares)
+    return counts, statistics_rows(counts, audience=audience, shares=shares)
 
 
 # --- Download ---------------------------------------------------------------------------
@@ -182,13 +143,13 @@ TABLE_HEADERS = [
 def statistics_table(rows: list[Row], period) -> list[list]:
     """The page's table as rows for a CSV or XLSX file: the same figures, no more.
 
-    A figure not shown is written as its words ("fewer than 5"), never a number."""
+    A figure not shown is written as its words ("fewer than 5", "not shown"), never a number."""
     return [
         [
             period.label,
             row.label,
             row.unit,
-            row.local.value if row.local.value is not None else row.local.text,
+            row.local.value if row.local.shown else row.local.text,
             row.population,
             row.national,
             NATIONAL_SOURCE if row.national is not None else "",
@@ -199,24 +160,29 @@ def statistics_table(rows: list[Row], period) -> list[list]:
 
 
 def statistics_export(
-    *, partnership, period, fmt: str, unsuppressed: bool, actor, request=None
+    *, partnership, period, fmt: str, audience: Audience, actor, request=None
 ) -> tuple[bytes, str]:
     """The period's statistics as CSV or XLSX bytes and a file name; audited as an export."""
-    _, rows = statistics_for(partnership, period, unsuppressed=unsuppressed)
+    _, rows = statistics_for(partnership, period, audience=audience)
     table = statistics_table(rows, period)
-    title = "OFFICIAL-SENSITIVE" if unsuppressed else "MARAC statistics"
+    title = "OFFICIAL-SENSITIVE" if audience.exact else "MARAC statistics"
     content = write_table(fmt, TABLE_HEADERS, table, title=title)
     record(
         action=AuditAction.EXPORT,
         actor=actor,
         partnership=partnership,
-        object_type="marac.Statistics",
+        object_type=SUBJECT,
         summary=f"Exported the MARAC statistics as {fmt.upper()}",
-        detail={"format": fmt, "period": period.key, "unsuppressed": unsuppressed},
+        detail={
+            "format": fmt,
+            "period": period.key,
+            "level": audience.level.value,
+            "unsuppressed": audience.exact,
+        },
         request=request,
     )
-    # Unsuppressed figures leave marked, so nobody passes them on unawares.
-    marking = "official-sensitive-" if unsuppressed else ""
+    # Exact figures leave marked, so nobody passes them on unawares.
+    marking = "official-sensitive-" if audience.exact else ""
     name = f"{marking}{partnership.slug}-marac-statistics-{period.start.isoformat()}"
     suffix = "q" if period.key.endswith(":q") else "year"
     return content, f"{name}-{suffix}.{fmt}"

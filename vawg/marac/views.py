@@ -11,14 +11,17 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vawg.audit.services import figures_viewed
+from vawg.core import disclosure
 from vawg.core.access import partnership_permission
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES
 from vawg.marac import dash, forms, selectors, services
 from vawg.marac.models import Attachment
 from vawg.marac.statistics import (
+    EXACT_PERMISSIONS,
+    SUBJECT,
     periods_for,
-    sees_unsuppressed,
     statistics_export,
     statistics_for,
 )
@@ -650,14 +653,24 @@ def _statistics_form(request: HttpRequest):
     return form, period
 
 
+def _statistics_audience(request: HttpRequest, period) -> disclosure.Audience:
+    """Who is looking (exact for the analyst and the coordinator), with the view recorded."""
+    return figures_viewed(
+        request,
+        subject=SUBJECT,
+        filters={"period": period.key},
+        exact_permissions=EXACT_PERMISSIONS,
+    )
+
+
 @partnership_permission("marac.statistics")
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
     form, period = _statistics_form(request)
-    unsuppressed = sees_unsuppressed(request.roles)
-    rows, counts = None, None
+    rows, counts, audience = None, None, None
     if period is not None:
-        counts, rows = statistics_for(request.partnership, period, unsuppressed=unsuppressed)
+        audience = _statistics_audience(request, period)
+        counts, rows = statistics_for(request.partnership, period, audience=audience)
     return render(
         request,
         "marac/statistics.html",
@@ -665,8 +678,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "period": period,
-            "counts": counts,
-            "unsuppressed": unsuppressed,
+            # Only the public population reaches the template, never the exact counts.
+            "synthetic": bool(counts and counts.population_is_synthetic),
+            "exact": audience is not None and audience.exact,
+            "base": disclosure.rounding_base(),
             "source": selectors.NATIONAL_SOURCE_TITLE,
             "source_url": selectors.NATIONAL_SOURCE_URL,
             "population": f"{counts.women_16_plus:,}" if counts and counts.women_16_plus else "",
@@ -687,7 +702,7 @@ def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
         partnership=request.partnership,
         period=period,
         fmt=fmt,
-        unsuppressed=sees_unsuppressed(request.roles),
+        audience=_statistics_audience(request, period),
         actor=request.user,
         request=request,
     )

@@ -25,6 +25,7 @@ def _dims(**codes) -> pa.Table:
         "orientation": pa.array([0, 4, 4], pa.int8()),
         "outcome": pa.array([6, 0, 2], pa.int8()),
         "is_repeat": pa.array([False, True, False]),
+        "rkey": pa.array([0, 17, 255], pa.uint8()),
     }
     columns.update({k: pa.array(v, pa.int8()) for k, v in codes.items()})
     assert all(len(c) == n for c in columns.values())
@@ -45,7 +46,7 @@ def test_codes_written_under_another_vocabulary_are_read_as_the_standards_now():
     }
     vocabularies["sex"] = ["unknown", "male", "female"]
     schema = written.schema.with_metadata(
-        {b"vawg.format": store.FORMAT, b"vawg.codes": json.dumps(vocabularies).encode()}
+        {b"vawg.format": store.FORMAT["dims"], b"vawg.codes": json.dumps(vocabularies).encode()}
     )
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, schema) as writer:

@@ -2,9 +2,12 @@
 further perpetrators' identity, the national source, and odd input."""
 
 import csv
+import html
 import io
+import re
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -12,6 +15,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from vawg.audit.models import AuditEvent
+from vawg.core import disclosure, metrics
+from vawg.core.disclosure import EXACT, Tally
 from vawg.core.permissions import Role
 from vawg.core.testing import make_member
 from vawg.marac import selectors, services
@@ -30,57 +35,84 @@ def url(name, partnership, **kwargs):
 
 # --- Disclosure control: rounding ---------------------------------------------------------
 
+UP, DOWN = 0, 255  # cell keys that round a count up, and down, to a multiple of 5
+
 
 def counts(**kw) -> MaracCounts:
+    """Counts with chosen cell keys, so that the controlled figures can be worked by hand."""
     values = dict(
         start=date(2026, 4, 1),
         end=date(2026, 6, 30),
         meetings=3,
-        cases=23,
-        repeats=7,
-        non_police=0,
-        minoritised=3,
-        lgbt=0,
-        disabled=12,
-        male=5,
-        aged_16_17=0,
-        children=38,
-        perpetrators_under_18=2,
-        actions_due=17,
-        actions_on_time=11,
-        cases_12_months=88,
+        cases=Tally(23, UP),
+        repeats=Tally(7, DOWN),
+        non_police=Tally(0),
+        minoritised=Tally(3, UP),
+        lgbt=Tally(0),
+        disabled=Tally(12, UP),
+        male=Tally(5, UP),
+        aged_16_17=Tally(0),
+        children=Tally(38, DOWN),
+        perpetrators_under_18=Tally(2, UP),
+        actions_due=Tally(17, UP),
+        actions_on_time=Tally(11, DOWN),
+        cases_12_months=Tally(88, UP),
         women_16_plus=100_000,
         population_is_synthetic=True,
     )
     return MaracCounts(**(values | kw))
 
 
+def controlled(**kw) -> dict:
+    return {
+        r.key: r.local
+        for r in statistics_rows(counts(**kw), audience=disclosure.CONTROLLED, shares={})
+    }
+
+
 def test_counts_are_rounded_to_5_and_rates_come_from_the_rounded_counts():
-    rows = {r.key: r.local for r in statistics_rows(counts(), unsuppressed=False, shares={})}
-    # Hand-worked: 23 → 25; 7 → 5 so 5/25 = 20.0%; 12 → 10 so 10/25 = 40.0%; 5/25 = 20.0%.
+    rows = controlled()
+    # Hand-worked: 23 → 25 (up); 7 → 5 (down) so 5/25 = 20.0%; 12 → 15 so 60.0%; 5/25 = 20.0%.
     assert rows["cases"].value == 25
     assert rows["repeat_rate"].value == Decimal("20.0")
-    assert rows["disabled_rate"].value == Decimal("40.0")
+    assert rows["disabled_rate"].value == Decimal("60.0")
     assert rows["male_rate"].value == Decimal("20.0")
-    # Zero is shown; 1 to 4 is hidden, and no rate is worked from it.
+    # Zero is shown; 1 to 4 reads "fewer than 5", and a rate from it reads "not shown".
     assert rows["non_police_rate"].value == Decimal("0.0")
-    assert rows["minoritised_rate"].text == "fewer than 5"
+    assert rows["minoritised_rate"].text == "not shown"
     assert rows["perpetrators_under_18"].text == "fewer than 5"
-    assert rows["children"].value == 40  # 38 → 40
-    # Actions: 11 → 10 and 17 → 15, so 66.7%.
-    assert rows["actions_on_time"].value == Decimal("66.7")
+    assert rows["children"].value == 35  # 38 → 35 (down)
+    # Actions: 11 → 10 and 17 → 20, so 50.0%.
+    assert rows["actions_on_time"].value == Decimal("50.0")
     # 88 → 90 cases in 12 months; the population is public and not rounded: 9.0, not 8.8.
     assert rows["cases_per_10000"].value == Decimal("9.0")
     # Meetings are not people: exact.
     assert rows["meetings"].value == 3
 
 
+@pytest.mark.parametrize("key", [0, 1, 50, 100, 128, 153, 154, 200, 255])
+def test_whichever_the_key_a_count_is_within_5_of_the_truth(key):
+    rows = controlled(cases=Tally(23, key), children=Tally(5, key), repeats=Tally(6, key))
+    assert rows["cases"].value in (20, 25)
+    assert rows["children"].value == 5  # a multiple of 5 is shown as it is
+    # The rate is the shown 5 or 10 repeats over the shown cases, not 6 over 23.
+    assert rows["repeat_rate"].value * rows["cases"].value / 100 in (5, 10)
+
+
+def test_a_hidden_denominator_hides_every_percentage_in_words():
+    rows = controlled(cases=Tally(4, UP), repeats=Tally(0), disabled=Tally(4, UP))
+    assert rows["cases"].text == "fewer than 5"
+    shares = [key for key in rows if key.endswith("_rate")]
+    assert len(shares) == 7 and all(rows[key].text == "not shown" for key in shares)
+
+
 def test_the_coordinator_and_analyst_see_exact_figures():
-    rows = {r.key: r.local for r in statistics_rows(counts(), unsuppressed=True, shares={})}
+    rows = {r.key: r.local for r in statistics_rows(counts(), audience=EXACT, shares={})}
     assert rows["cases"].value == 23
     assert rows["repeat_rate"].value == Decimal("30.4")  # 7/23
     assert rows["cases_per_10000"].value == Decimal("8.8")
     assert rows["minoritised_rate"].value == Decimal("13.0")
+    assert rows["perpetrators_under_18"].text == "2"
 
 
 # --- Downloads -----------------------------------------------------------------------------
@@ -88,7 +120,8 @@ def test_the_coordinator_and_analyst_see_exact_figures():
 
 @pytest.fixture
 def quarter(partnership):
-    """Six cases heard on 10 April 2026: two repeats (the same victim and perpetrator)."""
+    """Six cases heard on 10 April 2026: four repeats (the same victim and perpetrator)."""
+    MaracSettings.objects.create(partnership=partnership, women_16_plus=100_000)
     for n in range(4):
         make_referral(partnership, on=date(2026, 1, 5 + n), victim=f"Test Victim {n + 700}")
     hold_meeting(make_meeting(partnership, on=date(2026, 1, 20)))
@@ -98,10 +131,22 @@ def quarter(partnership):
     return "2026-04-01:q"
 
 
+Q1 = SimpleNamespace(start=date(2026, 4, 1), end=date(2026, 6, 30))
+HIDDEN = {"fewer than 5", "not shown", "no data"}
+
+
 def csv_rows(response) -> dict[str, dict]:
     text = b"".join(response.streaming_content if response.streaming else [response.content])
     reader = csv.DictReader(io.StringIO(text.decode("utf-8-sig")))
     return {row["Figure"]: row for row in reader}
+
+
+def page_cell(page: str, label: str) -> str:
+    """The figure the page shows for `label`: the first cell after its row header."""
+    cell = r".*?</th>\s*<td[^>]*>([^<]*)</td>"
+    found = re.search(re.escape(html.escape(label)) + cell, page, re.S)
+    assert found, label
+    return found.group(1).strip()
 
 
 def test_a_board_member_downloads_the_pages_figures_through_disclosure_control(
@@ -110,6 +155,8 @@ def test_a_board_member_downloads_the_pages_figures_through_disclosure_control(
     client = client_for(personas[Role.BOARD_MEMBER])
     page = client.get(url("statistics", partnership) + f"?period={quarter}").content.decode()
     assert "statistics/download.csv?period=2026-04-01%3Aq" in page
+    assert "OFFICIAL-SENSITIVE" not in page
+    assert "Population: 100,000 women aged 16 and over" in page  # public, as it is
     response = client.get(url("statistics-csv", partnership) + f"?period={quarter}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -117,16 +164,89 @@ def test_a_board_member_downloads_the_pages_figures_through_disclosure_control(
         'attachment; filename="wandsworth-marac-statistics-2026-04-01-q.csv"'
     )
     rows = csv_rows(response)
-    cases = rows["Cases discussed (repeats included)"]
-    assert cases["This partnership"] == "5"  # 6 rounded to 5
-    assert rows["Repeat cases"]["This partnership"] == "fewer than 5"  # 4 repeats
+    cases = rows["Cases discussed (repeats included)"]["This partnership"]
+    assert cases in ("5", "10")  # 6 cases, rounded by their cell key
+    # 4 repeats read "fewer than 5", so the percentage is not shown: never "fewer than 5".
+    assert rows["Repeat cases"]["This partnership"] == "not shown"
     assert rows["Repeat cases"]["National"] == "32"
     assert selectors.NATIONAL_SOURCE_URL in rows["Repeat cases"]["National source"]
-    # The page shows the same figures.
-    assert ">5<" in page.replace(" ", "").replace("\n", "")
+    # All six were referred by the council: the share is worked from the same shown figure.
+    assert rows["Referred by agencies other than the police"]["This partnership"] == "100.0"
+    # 10 cases in the 12 months, a multiple of 5 whatever the key: 10 × 10,000 / 100,000.
+    per_10000 = "Cases per 10,000 women aged 16 and over (12 months to the period's end)"
+    assert rows[per_10000]["This partnership"] == "1.0"
+    # No hidden count leaves in the file: counts of people are words or multiples of 5.
+    for label, row in rows.items():
+        cell = row["This partnership"]
+        if row["Unit"] == "count" and label != "MARAC meetings held":
+            assert cell in HIDDEN or int(cell) % 5 == 0, label
+        if row["Unit"] == "%":
+            assert cell != "fewer than 5", label
+    assert not {"6", "4"} & {row["This partnership"] for row in rows.values()}
+    # The page shows the same figures as the file, and as the registered metric.
+    assert page_cell(page, "Cases discussed (repeats included)") == cases
+    assert page_cell(page, "Repeat cases") == "not shown"
+    metric = metrics.get("marac.repeat_rate").compute(partnership, Q1)
+    shown_cases = disclosure.count(metric.denominator_tally, disclosure.CONTROLLED)
+    shown_repeats = disclosure.count(metric.numerator_tally, disclosure.CONTROLLED)
+    assert shown_cases.text == cases
+    assert shown_repeats.text == "fewer than 5"
+    assert disclosure.rate(shown_repeats, shown_cases).text == "not shown"
+    rate = metrics.get("marac.cases_per_10000_women").compute(partnership, Q1)
+    shown_rate = disclosure.rate(
+        disclosure.count(rate.numerator_tally, disclosure.CONTROLLED), rate.denominator, per=10_000
+    )
+    assert shown_rate.text == page_cell(page, per_10000) == "1.0"
+    # The export, and each view of the figures (page and file), is in the trail.
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert event.actor_id == personas[Role.BOARD_MEMBER].pk
-    assert event.detail == {"format": "csv", "period": quarter, "unsuppressed": False}
+    assert event.detail == {
+        "format": "csv",
+        "period": quarter,
+        "level": "controlled",
+        "unsuppressed": False,
+    }
+    views = AuditEvent.objects.filter(action=AuditEvent.Action.FIGURES)
+    assert views.count() == 2
+    for view in views:
+        assert view.actor_id == personas[Role.BOARD_MEMBER].pk
+        assert view.object_type == "marac.Statistics"
+        assert view.detail == {"level": "controlled", "filters": {"period": quarter}}
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.READ_RESTRICTED).exists()
+
+
+def test_a_partnership_admin_sees_the_controlled_figures_too(
+    client_for, personas, partnership, quarter
+):
+    page = (
+        client_for(personas[Role.PARTNERSHIP_ADMIN])
+        .get(url("statistics", partnership) + f"?period={quarter}")
+        .content.decode()
+    )
+    assert page_cell(page, "Cases discussed (repeats included)") in ("5", "10")
+    assert page_cell(page, "Repeat cases") == "not shown"
+    assert "OFFICIAL-SENSITIVE" not in page
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.FIGURES, actor_id=personas[Role.PARTNERSHIP_ADMIN].pk
+    ).exists()
+
+
+def test_the_coordinator_sees_exact_figures_as_a_restricted_read(
+    client_for, personas, partnership, quarter
+):
+    page = (
+        client_for(personas[Role.MARAC_COORDINATOR])
+        .get(url("statistics", partnership) + f"?period={quarter}")
+        .content.decode()
+    )
+    assert "OFFICIAL-SENSITIVE" in page
+    assert page_cell(page, "Cases discussed (repeats included)") == "6"
+    assert page_cell(page, "Repeat cases") == "66.7%"  # 4 of 6
+    event = AuditEvent.objects.get(action=AuditEvent.Action.READ_RESTRICTED)
+    assert event.actor_id == personas[Role.MARAC_COORDINATOR].pk
+    assert event.object_type == "marac.Statistics"
+    assert event.detail == {"level": "exact", "filters": {"period": quarter}}
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.FIGURES).exists()
 
 
 def test_the_analyst_downloads_exact_figures_marked_official_sensitive(
@@ -143,7 +263,12 @@ def test_the_analyst_downloads_exact_figures_marked_official_sensitive(
     assert table["Cases discussed (repeats included)"][3] == 6
     assert table["Repeat cases"][3] == pytest.approx(66.7)  # 4 of 6
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.EXPORT, detail__unsuppressed=True
+        action=AuditEvent.Action.EXPORT, detail__unsuppressed=True, detail__level="exact"
+    ).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.READ_RESTRICTED,
+        actor_id=personas[Role.ANALYST].pk,
+        object_type="marac.Statistics",
     ).exists()
 
 
