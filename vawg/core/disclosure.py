@@ -154,6 +154,15 @@ def tally(label: str, ids: Iterable[int], weights: Iterable[int] | None = None) 
     return Tally(int(w.sum()), int((keys * w).sum()) % KEYS)
 
 
+def tallies(label: str, pairs: Iterable[tuple], groups: Iterable = ()) -> dict:
+    """The tally of each group's records from (group, record id) pairs, as a query gives
+    them; each of `groups` is there even when it has no records (a tally of none)."""
+    ids: dict = {group: [] for group in groups}
+    for group, pk in pairs:
+        ids.setdefault(group, []).append(pk)
+    return {group: tally(label, members) for group, members in ids.items()}
+
+
 def identity_tally(n: int, *identity: object) -> Tally:
     """A count the platform holds only as a number (a value typed into a measure), keyed
     by what it is: the one figure for that cell, so it reads the same wherever shown."""
@@ -270,9 +279,15 @@ def ratio(numerator: Figure, denominator: Figure | Decimal, *, places: int = 2) 
     return rate(numerator, denominator, per=1, places=places)
 
 
-def mean(total: Figure | Decimal, n: Figure, *, places: int = 1) -> Figure:
-    """An average over `n` people, hidden when the number of people is."""
-    return rate(total if isinstance(total, Figure) else as_is(total), n, per=1, places=places)
+def mean(total: int | Decimal, n: int, people: Figure, *, places: int = 1) -> Figure:
+    """The average of `total` over `n` people (confidence scores, say), shown only when the
+    count of those people is shown (`people`): an average over a group too small to show
+    could give one person's answers away. The average itself is exact; it says nothing
+    of how many there are."""
+    if people.value is None or n == 0:
+        return _hidden() if n else _hidden(NO_DATA)
+    value = _quantized(Decimal(total) / n, places)
+    return Figure(value, f"{value:,}")
 
 
 def scaled(figure: Figure, factor: Decimal | int, *, places: int = 0) -> Figure:

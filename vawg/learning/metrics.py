@@ -7,7 +7,7 @@ so the scorecard and the learning pages agree.
 from decimal import Decimal
 from functools import partial
 
-from vawg.core.metrics import MetricValue, Unit, register
+from vawg.core.metrics import MetricValue, Unit, people, register
 from vawg.learning import selectors
 from vawg.learning.models import Initiative
 
@@ -19,8 +19,9 @@ def organisations_improved_confidence(partnership, period) -> MetricValue:
 
 
 def training_attendances(partnership, period) -> MetricValue:
-    count = selectors.attendance_count(partnership=partnership, start=period.start, end=period.end)
-    return MetricValue(Decimal(count), count, None)
+    """People: a count with its cell key, so the scorecard shows it as the pages do."""
+    tally = selectors.attendance_tally(partnership=partnership, start=period.start, end=period.end)
+    return people(tally)
 
 
 def recommendations_embedded(partnership, period) -> MetricValue:
@@ -36,6 +37,7 @@ def register_coverage(partnership, period, *, kind: str) -> MetricValue:
 
 
 def register_count(partnership, period, *, kind: str) -> MetricValue:
+    # Organisations, schools and venues, not people: no cell key, shown as it is.
     count = selectors.active_count_for_kind(partnership=partnership, kind=kind, on=period.end)
     return MetricValue(Decimal(count), count, None)
 

@@ -2,8 +2,15 @@
 
 The pages, the exports and the registered figures (metrics.py) all read their
 numbers from here, so a figure is worked out the same way wherever it appears.
+
+Counts of people (training attendances, staff answering the confidence questions,
+case reviews, each about someone who died or was seriously harmed) are Tallies of
+the records counted, shown only through core.disclosure for the viewer's audience
+(docs/disclosure-control.md). Counts that are about no one (courses, sessions,
+registers, recommendations, organisations) are shown as they are.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,8 +18,9 @@ from decimal import Decimal
 from django.db.models import Avg, BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
+from vawg.core import disclosure
 from vawg.core.access import get_scoped_or_404, scoped
-from vawg.core.disclosure import Figure, disclose_count, disclose_counts, threshold
+from vawg.core.disclosure import Audience, Figure, Tally
 from vawg.core.metrics import MetricValue, percentage
 from vawg.core.models import Organisation, Partnership
 from vawg.learning.models import (
@@ -26,33 +34,71 @@ from vawg.learning.models import (
     TrainingSession,
 )
 
-TWO_PLACES = Decimal("0.1")
+ONE_PLACE = Decimal("0.1")
 
 # "% improved" counts an organisation only when at least this many of its staff answered both
 # before and after: one or two people's answers are too few to say an organisation improved.
 MIN_STAFF_FOR_IMPROVED = 3
 
-
-# --- Disclosure -------------------------------------------------------------------
-# Counts of people (attendances, death reviews) pass through core.disclosure for everyone
-# without figures.unsuppressed; analysts see the exact numbers (docs/disclosure-control.md).
-
-
-def _exact(count: int) -> Figure:
-    return Figure(count, f"{count:,}")
+# The records counted, for their cell keys (core.disclosure.tally).
+ATTENDANCE = "learning.Attendance"
+REVIEW = "learning.CaseReview"
 
 
-def shown_count(count: int, *, unsuppressed: bool) -> Figure:
-    return _exact(count) if unsuppressed else disclose_count(count)
+# --- Figures --------------------------------------------------------------------------
 
 
-def shown_counts(counts: dict, *, unsuppressed: bool, with_total: bool = True):
-    """Cells (and their total) as Figures: suppressed, with secondary suppression, unless
-    the viewer may see exact figures."""
-    if unsuppressed:
-        total = _exact(sum(counts.values())) if with_total else None
-        return {key: _exact(n) for key, n in counts.items()}, total
-    return disclose_counts(counts, with_total=with_total)
+def _sum(tallies: Iterable[Tally]) -> Tally:
+    """The tally of the union of disjoint groups (the same as tallying their records)."""
+    return sum(tallies, Tally(0))
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Cells of a table of counts of people, and their total, as the viewer may see them.
+
+    Each cell is decided on its own (core.disclosure rounds every cell by its cell key), so
+    no cell can be worked out as the total less the others."""
+
+    cells: dict
+    total: Figure
+
+
+def _counts(tallies: dict, audience: Audience) -> Counts:
+    return Counts(
+        disclosure.counts(tallies, audience), disclosure.count(_sum(tallies.values()), audience)
+    )
+
+
+@dataclass(frozen=True)
+class Share:
+    """A percentage as it is shown, with the two figures it is worked out from, and why
+    there is none (`note`) when there is nothing to work it out from."""
+
+    percent: Figure
+    part: Figure
+    whole: Figure
+    note: str = ""
+
+
+def _share(part: Figure, whole: Figure, why_none: str) -> Share:
+    percent = disclosure.rate(part, whole)
+    return Share(percent, part, whole, why_none if percent.text == disclosure.NO_DATA else "")
+
+
+@dataclass(frozen=True)
+class FiguresNote:
+    """What a page says about how its counts of people are shown to this viewer."""
+
+    exact: bool
+    small: str  # "fewer than 5"
+    base: int  # what other counts are rounded to a multiple of
+
+
+def figures_note(audience: Audience) -> FiguresNote:
+    return FiguresNote(
+        audience.exact, small=disclosure.small_text(), base=disclosure.rounding_base()
+    )
 
 
 def _current(on: date | None = None, prefix: str = "") -> Q:
@@ -69,17 +115,30 @@ def courses_for(*, partnership: Partnership, retired: bool = False) -> QuerySet[
     """The current courses, or the retired ones."""
     return (
         scoped(Course.objects.filter(retired_on__isnull=not retired), partnership)
-        .annotate(
-            session_count=Count("sessions", distinct=True),
-            attendance_count=Count("sessions__attendances", distinct=True),
-        )
+        .annotate(session_count=Count("sessions", distinct=True))
         .order_by("title", "pk")
     )
 
 
+def course_rows(
+    *, partnership: Partnership, audience: Audience, retired: bool = False
+) -> list[tuple[Course, Figure]]:
+    """The courses (current or retired), each with its attendances as the viewer may see them."""
+    courses = list(courses_for(partnership=partnership, retired=retired))
+    attendances = scoped(Attendance.objects.all(), partnership).filter(
+        session__course__retired_on__isnull=not retired
+    )
+    tallies = disclosure.tallies(
+        ATTENDANCE,
+        attendances.values_list("session__course_id", "pk"),
+        groups=[course.pk for course in courses],
+    )
+    cells = disclosure.counts(tallies, audience)
+    return [(course, cells[course.pk]) for course in courses]
+
+
 def course_for_detail(*, partnership: Partnership, pk: int) -> Course:
-    sessions = TrainingSession.objects.annotate(attendance_count=Count("attendances"))
-    queryset = Course.objects.prefetch_related(Prefetch("sessions", queryset=sessions), "actions")
+    queryset = Course.objects.prefetch_related("sessions", "actions")
     return get_scoped_or_404(queryset, partnership, pk=pk)
 
 
@@ -106,35 +165,41 @@ def organisations_for(*, partnership: Partnership) -> QuerySet[Organisation]:
 
 @dataclass(frozen=True)
 class ConfidenceRow:
-    """Attendance and before/after confidence for one organisation or course.
+    """Attendances and before/after confidence for one organisation or course, as the viewer
+    may see them.
 
-    The averages are over the attendees who answered both before and after
-    ("paired"). They are shown only when enough people answered, so that one
-    person's answers cannot be read off a small group (`shown`).
+    The averages are over the attendees who answered both before and after (`paired`). They
+    are given only when the number of those people is shown: an average over a group the
+    viewer sees as "fewer than 5" could give one person's answers away, so it is not shown.
     """
 
     key: int
     label: str
-    attendances: int
-    paired: int
-    mean_before: Decimal | None
-    mean_after: Decimal | None
-    shown: bool
-    # The two counts as they may be shown to this viewer (core.disclosure).
-    attendances_shown: Figure | None = None
-    paired_shown: Figure | None = None
+    attendances: Figure
+    paired: Figure
+    mean_before: Decimal | None = None
+    mean_after: Decimal | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Someone answered both (a count shown as "fewer than 5" is more than none)."""
+        return self.paired.value != 0
+
+    @property
+    def shown(self) -> bool:
+        return self.mean_before is not None and self.mean_after is not None
 
     @property
     def improved(self) -> bool | None:
-        if self.mean_before is None or self.mean_after is None:
+        if not self.shown:
             return None
         return self.mean_after > self.mean_before
 
     @property
     def change(self) -> Decimal | None:
-        if self.mean_before is None or self.mean_after is None:
+        if not self.shown:
             return None
-        return (self.mean_after - self.mean_before).quantize(TWO_PLACES)
+        return (self.mean_after - self.mean_before).quantize(ONE_PLACE)
 
 
 GROUPS = {
@@ -158,68 +223,102 @@ class ConfidenceTable:
     total: Figure
 
 
+@dataclass
+class _Group:
+    label: str
+    ids: list
+    paired: list
+    before: int = 0
+    after: int = 0
+
+
+def _confidence(attendances: QuerySet[Attendance], by: str, audience: Audience) -> ConfidenceTable:
+    """Attendances and confidence per organisation or course, from the rows themselves: each
+    count is the tally of the attendances in it, so it reads the same on every page."""
+    key, label = GROUPS[by]
+    groups: dict[int, _Group] = {}
+    rows = attendances.values_list(key, label, "pk", "confidence_before", "confidence_after")
+    for group, name, pk, before, after in rows.order_by(label, key, "pk"):
+        found = groups.setdefault(group, _Group(name, [], []))
+        found.ids.append(pk)
+        if before is not None and after is not None:
+            found.paired.append(pk)
+            found.before += before
+            found.after += after
+    result, everyone = [], []
+    for group, found in groups.items():
+        everyone.extend(found.ids)
+        paired = disclosure.count(disclosure.tally(ATTENDANCE, found.paired), audience)
+        n = len(found.paired)
+        # Averages over those who answered both, shown only when how many did is shown.
+        means = {
+            name: disclosure.mean(score, n, paired).value
+            for name, score in (("mean_before", found.before), ("mean_after", found.after))
+        }
+        attendances_shown = disclosure.count(disclosure.tally(ATTENDANCE, found.ids), audience)
+        result.append(ConfidenceRow(group, found.label, attendances_shown, paired, **means))
+    total = disclosure.count(disclosure.tally(ATTENDANCE, everyone), audience)
+    return ConfidenceTable(result, total)
+
+
 def confidence_table(
     *,
     partnership: Partnership,
     by: str,
+    audience: Audience,
     start: date | None = None,
     end: date | None = None,
-    unsuppressed: bool = False,
 ) -> ConfidenceTable:
-    """Training figures per organisation or per course, for sessions held from start to end.
-
-    The attendance cells and their total are disclosed together, so that one small
-    organisation cannot be worked out as the total less the others.
-    """
-    key, label = GROUPS[by]
-    paired = Q(confidence_before__isnull=False, confidence_after__isnull=False)
-    rows = list(
-        _attendances_between(partnership, start, end)
-        .values(key, label)
-        .annotate(
-            attendances=Count("pk"),
-            paired=Count("pk", filter=paired),
-            mean_before=Avg("confidence_before", filter=paired),
-            mean_after=Avg("confidence_after", filter=paired),
-        )
-        .order_by(label)
-    )
-    cells, total = shown_counts(
-        {row[key]: row["attendances"] for row in rows}, unsuppressed=unsuppressed
-    )
-    limit = threshold()
-    result = []
-    for row in rows:
-        has_pairs = row["paired"] > 0
-        result.append(
-            ConfidenceRow(
-                key=row[key],
-                label=row[label],
-                attendances=row["attendances"],
-                paired=row["paired"],
-                mean_before=_mean(row["mean_before"]) if has_pairs else None,
-                mean_after=_mean(row["mean_after"]) if has_pairs else None,
-                shown=unsuppressed or row["paired"] >= limit,
-                attendances_shown=cells[row[key]],
-                paired_shown=shown_count(row["paired"], unsuppressed=unsuppressed),
-            )
-        )
-    return ConfidenceTable(result, total)
+    """Training figures per organisation or per course, for sessions held from start to end."""
+    return _confidence(_attendances_between(partnership, start, end), by, audience)
 
 
 def confidence_by(**kwargs) -> list[ConfidenceRow]:
     return confidence_table(**kwargs).rows
 
 
-def _mean(value) -> Decimal:
-    return Decimal(str(value)).quantize(TWO_PLACES)
+@dataclass(frozen=True)
+class CourseFigures:
+    """A course's attendance and confidence, and its sessions with their attendances."""
+
+    figures: ConfidenceRow | None
+    sessions: list[tuple[TrainingSession, Figure]]
+    total: Figure
+
+
+def course_figures(*, course: Course, audience: Audience) -> CourseFigures:
+    attendances = Attendance.objects.filter(session__course=course)
+    rows = _confidence(attendances, "course", audience).rows
+    sessions = list(course.sessions.all())
+    counted = _counts(
+        disclosure.tallies(
+            ATTENDANCE,
+            attendances.values_list("session_id", "pk"),
+            groups=[session.pk for session in sessions],
+        ),
+        audience,
+    )
+    return CourseFigures(
+        rows[0] if rows else None,
+        [(session, counted.cells[session.pk]) for session in sessions],
+        counted.total,
+    )
+
+
+def session_attendance(*, session: TrainingSession, audience: Audience) -> Counts:
+    """A session's attendances by organisation, with the total, as the viewer may see them."""
+    rows = session.attendances.values_list("organisation__name", "pk")
+    return _counts(
+        disclosure.tallies(ATTENDANCE, rows.order_by("organisation__name", "pk")), audience
+    )
 
 
 @dataclass(frozen=True)
 class ImprovedConfidence:
     """The "% improved" figure and its basis, to show beside it."""
 
-    figure: MetricValue
+    figure: MetricValue  # for the scorecard
+    share: Share  # for the page
     counted: int  # organisations with at least `minimum` staff answering both
     left_out: int  # organisations with some, but fewer, staff answering both
     minimum: int = MIN_STAFF_FOR_IMPROVED
@@ -230,7 +329,10 @@ def improved_confidence(
 ) -> ImprovedConfidence:
     """Of the organisations where at least MIN_STAFF_FOR_IMPROVED staff answered before and
     after, the share whose average confidence went up. Computed on unrounded averages, so
-    rounding cannot tip an organisation; an unchanged average has not improved."""
+    rounding cannot tip an organisation; an unchanged average has not improved.
+
+    A count of organisations, not of people: shown as it is. The minimum of staff is what
+    keeps one or two people's answers from deciding an organisation's result."""
     paired = Q(confidence_before__isnull=False, confidence_after__isnull=False)
     rows = (
         _attendances_between(partnership, start, end)
@@ -251,7 +353,12 @@ def improved_confidence(
         counted += 1
         if row["after"] > row["before"]:
             improved += 1
-    return ImprovedConfidence(percentage(improved, counted), counted, left_out)
+    share = _share(
+        disclosure.as_is(improved),
+        disclosure.as_is(counted),
+        f"No organisation had {MIN_STAFF_FOR_IMPROVED} or more staff answer both",
+    )
+    return ImprovedConfidence(percentage(improved, counted), share, counted, left_out)
 
 
 def organisations_improved_confidence(
@@ -260,8 +367,10 @@ def organisations_improved_confidence(
     return improved_confidence(partnership=partnership, start=start, end=end).figure
 
 
-def attendance_count(*, partnership: Partnership, start: date | None, end: date | None) -> int:
-    return _attendances_between(partnership, start, end).count()
+def attendance_tally(*, partnership: Partnership, start: date | None, end: date | None) -> Tally:
+    """The attendances at sessions held from start to end (people: a Tally)."""
+    ids = _attendances_between(partnership, start, end).values_list("pk", flat=True)
+    return disclosure.tally(ATTENDANCE, ids)
 
 
 def attendance_for_export(*, partnership: Partnership) -> QuerySet[Attendance]:
@@ -305,9 +414,9 @@ def initiatives_for(
 
 def registers_with_coverage(
     *, partnership: Partnership, on: date, retired: bool = False
-) -> list[tuple[Initiative, MetricValue]]:
+) -> list[tuple[Initiative, Share]]:
     return [
-        (initiative, coverage(initiative.active_count, initiative.coverage_denominator))
+        (initiative, coverage_share(initiative.active_count, initiative.coverage_denominator))
         for initiative in initiatives_for(partnership=partnership, on=on, retired=retired)
     ]
 
@@ -329,11 +438,20 @@ def participant_get(*, partnership: Partnership, pk: int) -> Participant:
     return get_scoped_or_404(queryset, partnership, pk=pk)
 
 
+NO_DENOMINATOR = "No denominator: say how many could take part"
+
+
 def coverage(active: int, denominator: int | None) -> MetricValue:
     """Share of those who could take part who do; no value without a denominator."""
     if not denominator:
-        return MetricValue(None, active, None, "No denominator: say how many could take part")
+        return MetricValue(None, active, None, NO_DENOMINATOR)
     return percentage(active, denominator)
+
+
+def coverage_share(active: int, denominator: int | None) -> Share:
+    """The coverage as a page shows it (participants are organisations, schools and venues,
+    not people: shown as they are)."""
+    return _share(disclosure.as_is(active), disclosure.as_is(denominator or 0), NO_DENOMINATOR)
 
 
 def coverage_for_kind(*, partnership: Partnership, kind: str, on: date) -> MetricValue:
@@ -392,15 +510,19 @@ def _with_overdue(queryset: QuerySet[Recommendation], on: date) -> QuerySet[Reco
     return queryset.annotate(overdue=flag)
 
 
+def _reviews(partnership: Partnership, retired: bool | None) -> QuerySet[CaseReview]:
+    queryset = CaseReview.objects.all()
+    if retired is not None:
+        queryset = queryset.filter(retired_on__isnull=not retired)
+    return scoped(queryset, partnership)
+
+
 def reviews_for(
     *, partnership: Partnership, on: date, retired: bool | None = False
 ) -> QuerySet[CaseReview]:
     """The current reviews, the retired ones, or (retired=None) all."""
-    queryset = CaseReview.objects.all()
-    if retired is not None:
-        queryset = queryset.filter(retired_on__isnull=not retired)
     return (
-        scoped(queryset, partnership)
+        _reviews(partnership, retired)
         .order_by("-commissioned_on", "reference", "pk")
         .annotate(
             recommendation_count=Count("recommendations"),
@@ -490,20 +612,64 @@ def _due_by(partnership: Partnership, on: date) -> QuerySet[Recommendation]:
     return recommendations.filter(_current(on, "review__"), due_on__lte=on)
 
 
-def review_counts(*, partnership: Partnership, unsuppressed: bool):
-    """The current reviews by type, DHRs and DARDRs together as death reviews, with a total.
+# Each kind of review is about someone who died or was seriously harmed: counts of reviews
+# are counts of people. DHRs and DARDRs (one kind under its old and new name) are counted
+# together as death reviews.
+REVIEW_KINDS = {
+    "Domestic homicide and domestic abuse related death reviews": (
+        CaseReview.Kind.DHR,
+        CaseReview.Kind.DARDR,
+    ),
+    "Safeguarding Adult Reviews": (CaseReview.Kind.SAR,),
+    "Child Safeguarding Practice Reviews": (CaseReview.Kind.CSPR,),
+}
+_KIND_GROUP = {kind: label for label, kinds in REVIEW_KINDS.items() for kind in kinds}
 
-    A death review is a death: through core.disclosure unless the viewer is an analyst."""
-    kinds = CaseReview.Kind
-    groups = {
-        "Domestic homicide and domestic abuse related death reviews": (kinds.DHR, kinds.DARDR),
-        "Safeguarding Adult Reviews": (kinds.SAR,),
-        "Child Safeguarding Practice Reviews": (kinds.CSPR,),
-    }
-    reviews = scoped(CaseReview.objects.filter(retired_on__isnull=True), partnership)
-    found = dict(reviews.values_list("kind").annotate(n=Count("pk")).order_by())
-    counts = {label: sum(found.get(k, 0) for k in members) for label, members in groups.items()}
-    return shown_counts(counts, unsuppressed=unsuppressed)
+
+def _review_tallies(reviews: QuerySet[CaseReview]) -> dict[str, Tally]:
+    rows = ((_KIND_GROUP[kind], pk) for kind, pk in reviews.values_list("kind", "pk").order_by())
+    return disclosure.tallies(REVIEW, rows, groups=REVIEW_KINDS)
+
+
+def review_counts(*, partnership: Partnership, audience: Audience) -> Counts:
+    """The current reviews by kind (death reviews together), with the total."""
+    return _counts(_review_tallies(_reviews(partnership, retired=False)), audience)
+
+
+@dataclass(frozen=True)
+class ReviewList:
+    """The case reviews a viewer sees listed one by one, and what is not listed."""
+
+    reviews: QuerySet[CaseReview]  # listed one by one
+    listed: Figure  # how many reviews the list is of, listed one by one or not
+    withheld: dict[str, Figure]  # kinds not listed one by one, with their count as shown
+
+
+def review_list(
+    *,
+    partnership: Partnership,
+    on: date,
+    audience: Audience,
+    retired: bool = False,
+    everything: bool = False,
+) -> ReviewList:
+    """The current (or retired) reviews for the list page.
+
+    A list can be counted, row by row. So a kind of review whose count the viewer sees as
+    "fewer than 5" is not listed one by one either; the page says how many there are, in the
+    same words as the counts. Those who keep the reviews (`everything`: learning.manage) and
+    an exact audience (analysts) see every review. The count of the list goes through the
+    same rule: for current reviews it reads as the counts' total does.
+    """
+    tallies = _review_tallies(_reviews(partnership, retired))
+    reviews = reviews_for(partnership=partnership, on=on, retired=retired)
+    withheld = {}
+    if not (audience.exact or everything):
+        shown = disclosure.counts(tallies, audience)
+        withheld = {label: figure for label, figure in shown.items() if not figure.shown}
+        hidden_kinds = [kind for label in withheld for kind in REVIEW_KINDS[label]]
+        reviews = reviews.exclude(kind__in=hidden_kinds)
+    return ReviewList(reviews, disclosure.count(_sum(tallies.values()), audience), withheld)
 
 
 # --- Strategy actions -----------------------------------------------------------------
@@ -543,12 +709,3 @@ def learning_for_action(action) -> ActionLearning:
             ).order_by("-commissioned_on", "reference")
         ),
     )
-
-
-def session_counts_by_organisation(*, session: TrainingSession) -> dict[str, int]:
-    rows = (
-        session.attendances.values_list("organisation__name")
-        .annotate(n=Count("pk"))
-        .order_by("organisation__name")
-    )
-    return dict(rows)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vawg.audit.services import figures_viewed
 from vawg.core.access import partnership_permission
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES, Problem, problems_table, write_table
@@ -28,10 +29,6 @@ def _today():
 
 def _can_manage(request: HttpRequest) -> bool:
     return roles_grant(request.roles, MANAGE)
-
-
-def _unsuppressed(request: HttpRequest) -> bool:
-    return roles_grant(request.roles, "figures.unsuppressed")
 
 
 def _show_retired(request: HttpRequest) -> bool:
@@ -114,7 +111,6 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "courses": selectors.courses_for(partnership=partnership),
         "initiatives": selectors.initiatives_for(partnership=partnership, on=today),
-        "reviews": selectors.reviews_for(partnership=partnership, on=today)[:5],
         "overdue": selectors.recommendations_for(
             partnership=partnership, on=today, overdue_only=True
         ).count(),
@@ -131,16 +127,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def course_list(request: HttpRequest) -> HttpResponse:
     retired = _show_retired(request)
-    courses = list(selectors.courses_for(partnership=request.partnership, retired=retired))
-    cells, _ = selectors.shown_counts(
-        {course.pk: course.attendance_count for course in courses},
-        unsuppressed=_unsuppressed(request),
+    audience = figures_viewed(request, subject="learning.courses", filters={"retired": retired})
+    rows = selectors.course_rows(
+        partnership=request.partnership, audience=audience, retired=retired
     )
-    rows = [(course, cells[course.pk]) for course in courses]
     return render(
         request,
         "learning/course_list.html",
-        {"rows": rows, "retired": retired, "can_manage": _can_manage(request)},
+        {
+            "rows": rows,
+            "retired": retired,
+            "figures_note": selectors.figures_note(audience),
+            "can_manage": _can_manage(request),
+        },
     )
 
 
@@ -189,26 +188,17 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_for_detail(partnership=request.partnership, pk=pk)
-    unsuppressed = _unsuppressed(request)
-    rows = [
-        row
-        for row in selectors.confidence_by(
-            partnership=request.partnership, by="course", unsuppressed=unsuppressed
-        )
-        if row.key == course.pk
-    ]
-    sessions = list(course.sessions.all())
-    cells, total = selectors.shown_counts(
-        {session.pk: session.attendance_count for session in sessions}, unsuppressed=unsuppressed
-    )
+    audience = figures_viewed(request, subject="learning.course", filters={"course": course.pk})
+    found = selectors.course_figures(course=course, audience=audience)
     return render(
         request,
         "learning/course_detail.html",
         {
             "course": course,
-            "figures": rows[0] if rows else None,
-            "sessions": [(session, cells[session.pk]) for session in sessions],
-            "sessions_total": total,
+            "figures": found.figures,
+            "sessions": found.sessions,
+            "sessions_total": found.total,
+            "figures_note": selectors.figures_note(audience),
             "can_manage": _can_manage(request),
         },
     )
@@ -240,19 +230,28 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(partnership=request.partnership, pk=pk)
-    can_manage, unsuppressed = _can_manage(request), _unsuppressed(request)
+    can_manage = _can_manage(request)
     context = {"session": session, "can_manage": can_manage}
-    if can_manage or unsuppressed:
+    audience = None
+    if not can_manage:
+        audience = figures_viewed(
+            request, subject="learning.session", filters={"session": session.pk}
+        )
+    if can_manage or audience.exact:
         # Those who keep the records, and analysts, see each attendee.
         attendances = selectors.attendances_for(session=session)
         context["page"] = Paginator(attendances, PER_PAGE).get_page(request.GET.get("page"))
+        if audience is not None:
+            context["figures_note"] = selectors.figures_note(audience)
     else:
         # Everyone else sees counts by organisation, disclosure-controlled: one person's
         # confidence answers are not for the whole partnership to read.
-        cells, total = selectors.shown_counts(
-            selectors.session_counts_by_organisation(session=session), unsuppressed=False
+        counted = selectors.session_attendance(session=session, audience=audience)
+        context.update(
+            by_organisation=counted.cells,
+            total=counted.total,
+            figures_note=selectors.figures_note(audience),
         )
-        context.update(by_organisation=cells, total=total)
     return render(request, "learning/session_detail.html", context)
 
 
@@ -482,11 +481,13 @@ def attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
 def training_figures(request: HttpRequest) -> HttpResponse:
     form = forms.PeriodForm(request.GET or None, partnership=request.partnership)
     period = form.chosen() if form.is_valid() else None
-    unsuppressed = _unsuppressed(request)
+    audience = figures_viewed(
+        request, subject="learning.training", filters={"period": period.pk if period else None}
+    )
     span = {"start": period.start, "end": period.end} if period else {"start": None, "end": None}
     by = {
         name: selectors.confidence_table(
-            partnership=request.partnership, by=name, unsuppressed=unsuppressed, **span
+            partnership=request.partnership, by=name, audience=audience, **span
         )
         for name in ("organisation", "course")
     }
@@ -496,7 +497,7 @@ def training_figures(request: HttpRequest) -> HttpResponse:
         "by_organisation": by["organisation"],
         "by_course": by["course"],
         "improved": selectors.improved_confidence(partnership=request.partnership, **span),
-        "unsuppressed": unsuppressed,
+        "figures_note": selectors.figures_note(audience),
         "can_manage": _can_manage(request),
     }
     return render(request, "learning/training_figures.html", context)
@@ -579,7 +580,7 @@ def register_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "learning/register_detail.html",
         {
             "initiative": initiative,
-            "coverage": selectors.coverage(
+            "coverage": selectors.coverage_share(
                 initiative.active_count, initiative.coverage_denominator
             ),
             "today": today,
@@ -671,23 +672,28 @@ def register_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
     retired = _show_retired(request)
-    unsuppressed = _unsuppressed(request)
-    reviews = selectors.reviews_for(partnership=request.partnership, on=_today(), retired=retired)
-    page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
-    by_kind, total = selectors.review_counts(
-        partnership=request.partnership, unsuppressed=unsuppressed
+    can_manage = _can_manage(request)
+    audience = figures_viewed(request, subject="learning.reviews", filters={"retired": retired})
+    found = selectors.review_list(
+        partnership=request.partnership,
+        on=_today(),
+        audience=audience,
+        retired=retired,
+        everything=can_manage,
     )
+    counted = selectors.review_counts(partnership=request.partnership, audience=audience)
     return render(
         request,
         "learning/review_list.html",
         {
-            "page": page,
+            "page": Paginator(found.reviews, PER_PAGE).get_page(request.GET.get("page")),
             "retired": retired,
-            "by_kind": by_kind,
-            "total": total,
-            "listed": selectors.shown_count(page.paginator.count, unsuppressed=unsuppressed),
-            "unsuppressed": unsuppressed,
-            "can_manage": _can_manage(request),
+            "by_kind": counted.cells,
+            "total": counted.total,
+            "listed": found.listed,
+            "withheld": found.withheld,
+            "figures_note": selectors.figures_note(audience),
+            "can_manage": can_manage,
         },
     )
 

@@ -3,7 +3,8 @@
 Drawn by matplotlib (the Agg backend, no display needed) as SVG for pages and
 PNG for reports. Lines differ in style and marker as well as colour, so the
 chart can be read without colour; every page also shows the same data as a
-table. Suppressed values are left out (a gap), never drawn.
+table. Values are drawn as the viewer is shown them (core.disclosure): a hidden one
+is left out (a gap), never drawn, and the table says "fewer than 5" or "not shown".
 """
 
 import io
@@ -15,7 +16,7 @@ matplotlib.use("Agg")
 
 from matplotlib import rcParams  # noqa: E402
 from matplotlib.dates import DateFormatter  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure as Drawing  # noqa: E402
 
 from vawg.measures.selectors import UNIT_SUFFIX, Summary  # noqa: E402
 
@@ -47,9 +48,12 @@ def indicator_chart(summary: Summary, fmt: str = "svg") -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"Unknown chart format {fmt!r}")
     indicator = summary.indicator
-    figure = Figure(figsize=(8, 4), dpi=100)
+    figure = Drawing(figsize=(8, 4), dpi=100)
     axes = figure.add_subplot()
-    values = [(p.end, float(p.value)) for p in summary.points if not p.suppressed]
+    # Points as the viewer is shown them: a hidden value has no point (a gap).
+    values = [
+        (p.end, float(p.value)) for p in summary.points if not p.suppressed and p.value is not None
+    ]
     if values:
         days, numbers = zip(*values, strict=True)
         axes.plot(days, numbers, color=VALUE_COLOUR, marker="o", linewidth=2.5, label="Value")

@@ -39,6 +39,8 @@ class Disclosure(models.TextChoices):
 RATE_UNITS = frozenset({Unit.RATE_PER_1000, Unit.RATE_PER_10000})
 # Units that are a share of something, so they need a numerator and a denominator.
 RATIO_UNITS = RATE_UNITS | {Unit.PERCENTAGE}
+# What a ratio unit's numerator is multiplied by over its denominator.
+PER = {Unit.PERCENTAGE: 100, Unit.RATE_PER_1000: 1000, Unit.RATE_PER_10000: 10000}
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -189,6 +191,11 @@ class IndicatorValue(models.Model):
     value = models.DecimalField(max_digits=14, decimal_places=3)
     numerator = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
     denominator = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    # A computed value's parts that count people keep their cell keys (core.disclosure), so
+    # the snapshot reads the same as the figure on its own module's pages. Empty for a
+    # part that counts no one, and for values typed in (keyed by what the cell is).
+    numerator_key = models.PositiveSmallIntegerField(null=True, blank=True)
+    denominator_key = models.PositiveSmallIntegerField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=ValueSource.choices)
     # Where the figure comes from: the data source, the file name, or the metric key.
     provenance = models.CharField(max_length=300, blank=True)

@@ -1,22 +1,19 @@
 """Who may see and enter what, beyond the permissions in core.permissions.
 
 `measures.view` lets all staff read the scorecard; restricted indicators are
-for admins and analysts only. `measures.enter` lets an action lead or analyst
+for admins and analysts only (who sees figures exactly is core.disclosure's to say,
+through audit.services.figures_viewed). `measures.enter` lets an action lead or analyst
 enter values only for the indicators their own organisation owns; an admin
 may enter any.
 """
 
-from vawg.core.permissions import Role, roles_grant
+from vawg.core.permissions import Role
 
 RESTRICTED_READERS = frozenset({Role.PARTNERSHIP_ADMIN, Role.ANALYST})
 
 
 def sees_restricted(roles) -> bool:
     return any(role in RESTRICTED_READERS for role in roles)
-
-
-def sees_unsuppressed(roles) -> bool:
-    return roles_grant(set(roles), "figures.unsuppressed")
 
 
 def may_enter_for(*, roles, organisation_ids, indicator) -> bool:

@@ -6,18 +6,25 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from vawg.core import metrics
+from vawg.core import disclosure, metrics
 from vawg.core.access import get_scoped_or_404, scoped
-from vawg.core.disclosure import disclose_count, threshold
 from vawg.core.metrics import Unit
 from vawg.core.models import Organisation, Partnership, ReportingPeriod
 from vawg.core.periods import current_period
 from vawg.measures import status as st
-from vawg.measures.models import Direction, Disclosure, Indicator, IndicatorValue, Target
+from vawg.measures.models import (
+    PER,
+    Direction,
+    Disclosure,
+    Indicator,
+    IndicatorValue,
+    Target,
+    ValueSource,
+)
 from vawg.strategy.models import Priority
 
 logger = logging.getLogger(__name__)
@@ -59,16 +66,16 @@ def indicator_for_change(*, partnership: Partnership, pk: int) -> Indicator:
     return get_scoped_or_404(Indicator.objects.all(), partnership, pk=pk)
 
 
-def value_history(*, indicator: Indicator, unsuppressed: bool) -> list[IndicatorValue]:
-    """Every version of every value, newest period first, each with `shown`: the value
-    through disclosure control."""
+def value_history(*, indicator: Indicator, audience: disclosure.Audience) -> list[IndicatorValue]:
+    """Every version of every value, newest period first, each with `shown`: the value as
+    `audience` may see it."""
     rows = list(
         indicator.values.select_related("period", "entered_by").order_by(
             "-period__start", "-version"
         )
     )
     for row in rows:
-        row.shown = shown_value(row, indicator.unit, unsuppressed)
+        row.shown = shown_value(row, indicator, audience)
     return rows
 
 
@@ -87,27 +94,94 @@ def format_figure(value: Decimal | None, unit: str) -> str:
     return f"{st.number(value)}{UNIT_SUFFIX.get(unit, '')}"
 
 
-def shown_value(row, unit: str, unsuppressed: bool) -> str:
-    """A value in words, through disclosure control for anyone without the analyst role:
-    a small count, or a rate made from a small count, reads "fewer than 5"."""
+# The kind of record a value typed in is, for its cell key: a value (or its parts) is
+# keyed by what the cell is (indicator and period), so it reads the same wherever shown.
+VALUE = "measures.IndicatorValue"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A value as its audience may see it: the core.disclosure Figure, written in the
+    indicator's unit. `value` is the number everything derived from it (trend, status,
+    chart point) is worked from: exact for the exact audience, the controlled one for
+    everyone else, None when hidden. `text` is its words ("1,235", "12.5%", "fewer than
+    5", "not shown")."""
+
+    figure: disclosure.Figure
+    unit: str = ""
+
+    @property
+    def value(self) -> Decimal | None:
+        return None if self.figure.value is None else Decimal(self.figure.value)
+
+    @property
+    def text(self) -> str:
+        return self.figure.text if self.value is None else format_figure(self.value, self.unit)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.figure.suppressed
+
+    def __str__(self) -> str:
+        return self.text
+
+
+NO_VALUE = Shown(disclosure.missing("No value"))
+
+
+def _typed_in(row) -> bool:
+    return row.source != ValueSource.COMPUTED
+
+
+def _count_figure(row, indicator: Indicator, audience) -> disclosure.Figure:
+    """A value in the count unit: a count of people."""
+    if _typed_in(row):
+        # Typed in, no records behind it: keyed by what the cell is.
+        t = disclosure.identity_tally(int(row.value), VALUE, indicator.pk, row.period.pk)
+        return disclosure.count(t, audience)
+    if row.numerator is not None and row.numerator_key is not None:
+        return disclosure.count(disclosure.Tally(int(row.numerator), row.numerator_key), audience)
+    # A computed count without a cell key counts no one (core.metrics): shown as it is.
+    return disclosure.as_is(row.value)
+
+
+def _part_figure(row, indicator: Indicator, which: str, audience) -> disclosure.Figure:
+    """A rate's numerator or denominator: a count of people."""
+    number = getattr(row, which)
+    if _typed_in(row):
+        whole = int(Decimal(number).to_integral_value(ROUND_HALF_UP))
+        t = disclosure.identity_tally(whole, f"{VALUE}.{which}", indicator.pk, row.period.pk)
+        return disclosure.count(t, audience)
+    key = getattr(row, f"{which}_key")
+    if key is None:
+        # A computed part without a cell key counts no one (core.metrics): shown as it is.
+        return disclosure.as_is(Decimal(number))
+    return disclosure.count(disclosure.Tally(int(number), key), audience)
+
+
+def shown_value(row, indicator: Indicator, audience: disclosure.Audience) -> Shown:
+    """A value (an IndicatorValue or a LiveValue) as `audience` may see it, through
+    core.disclosure: a count by its cell key; a rate or percentage worked from its parts
+    as shown, so it is hidden ("not shown", never "fewer than 5") when a part is."""
     if row is None:
-        return "No value"
-    if not unsuppressed:
-        if unit == Unit.COUNT and row.value == row.value.to_integral():
-            figure = disclose_count(int(row.value))
-            if figure.suppressed:
-                return figure.text
-        limit = threshold()
-        for part in (row.numerator, row.denominator):
-            if part is not None and 0 < part < limit:
-                return f"not shown (made from fewer than {limit})"
-    return format_figure(row.value, unit)
-
-
-def is_suppressed(row, unit: str, unsuppressed: bool) -> bool:
-    return row is not None and shown_value(row, unit, unsuppressed) != format_figure(
-        row.value, unit
-    )
+        return NO_VALUE
+    unit = indicator.unit
+    if audience.exact:
+        return Shown(disclosure.as_is(row.value), unit)
+    if unit == Unit.COUNT:
+        figure = _count_figure(row, indicator, audience)
+    elif row.numerator is not None and row.denominator is not None:
+        figure = disclosure.rate(
+            _part_figure(row, indicator, "numerator", audience),
+            _part_figure(row, indicator, "denominator", audience),
+            per=PER[unit],
+        )
+    else:
+        # A rate or percentage entered without its parts is shown as entered: we hold no
+        # counts behind it to control (a rate needs its parts to be entered at all; a
+        # percentage from a survey the partnership does not run may come without them).
+        figure = disclosure.as_is(row.value)
+    return Shown(figure, unit)
 
 
 # --- Status, trend and the trajectory ----------------------------------------------------
@@ -146,9 +220,13 @@ class Point:
 
 @dataclass
 class Summary:
+    """An indicator as its audience may see it: every figure here that is about people
+    (the latest value, the chart's points, the trends, the status) is worked from the
+    shown values, never the exact ones, unless the audience is exact."""
+
     indicator: Indicator
     latest: object | None  # an IndicatorValue, or a LiveValue
-    latest_shown: str
+    shown: Shown
     target: Target | None
     target_value: Decimal | None
     target_shown: str
@@ -161,6 +239,10 @@ class Summary:
     @property
     def status(self) -> str:
         return self.assessment.status
+
+    @property
+    def latest_shown(self) -> str:
+        return self.shown.text
 
     @property
     def expected_shown(self) -> str:
@@ -176,6 +258,9 @@ class LiveValue:
     numerator: int | None
     denominator: int | None
     note: str
+    numerator_key: int | None = None
+    denominator_key: int | None = None
+    source: str = ValueSource.COMPUTED
     live: bool = True
     version: int = 1
 
@@ -195,8 +280,15 @@ def live_value(indicator: Indicator, period: ReportingPeriod | None) -> LiveValu
         return None
     if computed.value is None:
         return None
+    # The MetricValue's own tallies: its parts' cell keys come with it.
     return LiveValue(
-        period, computed.value, computed.numerator, computed.denominator, computed.note
+        period,
+        computed.value,
+        computed.numerator,
+        computed.denominator,
+        computed.note,
+        numerator_key=computed.numerator_key,
+        denominator_key=computed.denominator_key,
     )
 
 
@@ -262,9 +354,14 @@ def assess(indicator: Indicator, value, target: Target | None, anchors, day: dat
 
 
 def summarise(
-    indicator: Indicator, *, today: date, unsuppressed: bool, period: ReportingPeriod | None
+    indicator: Indicator,
+    *,
+    today: date,
+    audience: disclosure.Audience,
+    period: ReportingPeriod | None,
 ) -> Summary:
-    """Latest value, target, status and trends for an indicator fetched by _with_everything.
+    """Latest value, target, status and trends for an indicator fetched by _with_everything,
+    as `audience` may see them: each is worked from the values as shown.
 
     `period` is the current reporting period: a computed indicator with no value
     for it yet shows its live, provisional figure.
@@ -278,8 +375,10 @@ def summarise(
     targets = _targets_by_year(indicator)
     anchors = _anchors(indicator, targets)
     range_target = indicator.direction == Direction.RANGE
+    # Each value with what its audience is shown: everything below is worked from that.
+    values = [(row, shown_value(row, indicator, audience)) for row in rows]
     points = []
-    for row in rows:
+    for row, shown in values:
         target = _target_for(indicator, targets, row.period.end)
         expected = (
             target.amount
@@ -290,16 +389,16 @@ def summarise(
             Point(
                 label=row.period.label,
                 end=row.period.end,
-                value=row.value,
-                shown=shown_value(row, indicator.unit, unsuppressed),
+                value=shown.value,
+                shown=shown.text,
                 expected=expected,
-                suppressed=is_suppressed(row, indicator.unit, unsuppressed),
+                suppressed=shown.suppressed,
                 live=getattr(row, "live", False),
                 unit=indicator.unit,
                 upper=target.upper if range_target and target else None,
             )
         )
-    latest = rows[-1] if rows else None
+    latest, latest_shown = values[-1] if values else (None, NO_VALUE)
     day = latest.period.end if latest else today
     target = _target_for(indicator, targets, day)
     target_value = None
@@ -317,27 +416,29 @@ def summarise(
             target_shown = f"{format_figure(target_value, indicator.unit)} by " + _year_label(
                 indicator, target
             )
-    assessment = assess(indicator, latest.value if latest else None, target, anchors, day)
+    if latest is not None and latest_shown.suppressed:
+        # How a hidden figure stands against its target would hint at it.
+        assessment = st.Assessment(st.Status.NO_STATUS, "The latest value is not shown")
+    else:
+        assessment = assess(indicator, latest_shown.value, target, anchors, day)
     low = target.amount if range_target and target else None
     high = target.upper if range_target and target else None
-    previous = rows[-2] if len(rows) > 1 else None
+    previous = values[-2][1] if len(values) > 1 else None
     year_ago = None
     if latest is not None:
         wanted = _a_year_before(latest.period.start)
-        year_ago = next((r for r in rows if r.period.start == wanted), None)
+        year_ago = next((shown for r, shown in values if r.period.start == wanted), None)
 
-    def trend_from(earlier) -> st.Trend:
-        if earlier is None or latest is None:
+    def trend_from(before: Shown | None) -> st.Trend:
+        if before is None or latest is None:
             return st.Trend(st.Movement.NONE)
-        if is_suppressed(latest, indicator.unit, unsuppressed) or is_suppressed(
-            earlier, indicator.unit, unsuppressed
-        ):
-            # Saying which way a suppressed figure moved would hint at it.
-            return st.Trend(st.Movement.NONE)
+        if latest_shown.suppressed or before.suppressed:
+            # Saying which way a hidden figure moved would hint at it.
+            return st.Trend(st.Movement.NOT_SHOWN)
         return st.trend(
             direction=indicator.direction,
-            value=latest.value,
-            earlier=earlier.value,
+            value=latest_shown.value,
+            earlier=before.value,
             low=low,
             high=high,
         )
@@ -345,7 +446,7 @@ def summarise(
     return Summary(
         indicator=indicator,
         latest=latest,
-        latest_shown=shown_value(latest, indicator.unit, unsuppressed),
+        shown=latest_shown,
         target=target,
         target_value=target_value,
         target_shown=target_shown,
@@ -387,6 +488,7 @@ class Scorecard:
     groups: list[ScorecardGroup]
     count: int
     unset_direction: list[Indicator]
+    audience: disclosure.Audience = disclosure.CONTROLLED
 
 
 def scorecard(
@@ -394,22 +496,21 @@ def scorecard(
     partnership: Partnership,
     roles,
     today: date,
-    unsuppressed: bool,
+    audience: disclosure.Audience,
     priority: int | None = None,
     status: str = "",
     owner: int | None = None,
 ) -> Scorecard:
     """Every indicator the viewer may see, grouped by the priorities it evidences (one
-    indicator may sit in more than one group), in a fixed number of queries."""
+    indicator may sit in more than one group), in a fixed number of queries. Figures, and
+    the status filter, are as `audience` may see them."""
     queryset = _with_everything(indicators_for(partnership=partnership, roles=roles))
     if owner:
         queryset = queryset.filter(owner_id=owner)
     if priority:
         queryset = queryset.filter(priorities__pk=priority).distinct()
     period = current_period(partnership, today)
-    summaries = [
-        summarise(i, today=today, unsuppressed=unsuppressed, period=period) for i in queryset
-    ]
+    summaries = [summarise(i, today=today, audience=audience, period=period) for i in queryset]
     if status:
         summaries = [s for s in summaries if s.status == status]
     by_priority: dict[int | None, list[Summary]] = defaultdict(list)
@@ -434,6 +535,7 @@ def scorecard(
         groups=groups,
         count=len(summaries),
         unset_direction=[s.indicator for s in summaries if not s.indicator.direction],
+        audience=audience,
     )
 
 
@@ -447,7 +549,8 @@ def filter_options(*, partnership: Partnership) -> dict:
 
 
 def scorecard_table(card: Scorecard) -> tuple[list[str], list[list]]:
-    """The scorecard as rows for a CSV or XLSX export."""
+    """The scorecard as rows for a CSV or XLSX export: every figure as the card's audience
+    may see it, a hidden one in words ("fewer than 5", "not shown")."""
     headers = [
         "Priority",
         "Indicator ID",
@@ -494,11 +597,14 @@ def scorecard_table(card: Scorecard) -> tuple[list[str], list[list]]:
 
 
 def public_indicators(partnership: Partnership, *, today: date | None = None) -> list[Summary]:
-    """The partnership's public indicators, figures through disclosure control, for the
-    published plan page (template: measures/includes/public_indicators.html)."""
+    """The partnership's public indicators, figures at the controlled level (the public's),
+    for the published plan page (template: measures/includes/public_indicators.html).
+    Nothing about the visitor is recorded."""
     today = today or date.today()
     queryset = _with_everything(
         scoped(Indicator.objects.filter(disclosure=Disclosure.PUBLIC), partnership)
     )
     # Public pages show only closed, kept values: nothing live or provisional.
-    return [summarise(i, today=today, unsuppressed=False, period=None) for i in queryset]
+    return [
+        summarise(i, today=today, audience=disclosure.CONTROLLED, period=None) for i in queryset
+    ]

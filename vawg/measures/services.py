@@ -25,6 +25,7 @@ from vawg.core.models import Partnership, ReportingPeriod
 from vawg.core.tabular import Problem, TableError, read_table, write_table
 from vawg.measures import status as st
 from vawg.measures.models import (
+    PER,
     RATE_UNITS,
     Direction,
     Indicator,
@@ -40,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 # A value may differ from numerator / denominator by this much after rounding.
 RATIO_SLACK = Decimal("0.05")
-PER = {Unit.PERCENTAGE: 100, Unit.RATE_PER_1000: 1000, Unit.RATE_PER_10000: 10000}
 
 
 # --- Checking figures ------------------------------------------------------------
@@ -617,6 +617,10 @@ def indicator_snapshot(
         value=computed.value,
         numerator=computed.numerator,
         denominator=computed.denominator,
+        # The cell keys of parts that count people, so the snapshot is shown as the figure
+        # is on its own module's pages (core.disclosure).
+        numerator_key=computed.numerator_key,
+        denominator_key=computed.denominator_key,
         source=ValueSource.COMPUTED,
         provenance=(f"{metric.key} ({metric.label}), computed {timezone.now():%Y-%m-%d %H:%M} UTC")[
             :300

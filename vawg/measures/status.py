@@ -150,9 +150,18 @@ class Movement(models.TextChoices):
     DOWN = "down", "Down"
     SAME = "same", "No change"
     NONE = "none", "No earlier value"
+    # One of the two figures is hidden from this audience: which way it moved would hint
+    # at it (core.disclosure).
+    NOT_SHOWN = "not_shown", "Not shown"
 
 
-MOVEMENT_SYMBOLS = {Movement.UP: "↑", Movement.DOWN: "↓", Movement.SAME: "→", Movement.NONE: ""}
+MOVEMENT_SYMBOLS = {
+    Movement.UP: "↑",
+    Movement.DOWN: "↓",
+    Movement.SAME: "→",
+    Movement.NONE: "",
+    Movement.NOT_SHOWN: "",
+}
 
 
 class Verdict(models.TextChoices):
@@ -174,7 +183,7 @@ class Trend:
 
     @property
     def text(self) -> str:
-        if self.movement == Movement.NONE:
+        if self.movement in (Movement.NONE, Movement.NOT_SHOWN):
             return self.movement.label
         words = f"{self.movement.label} from {_n(self.earlier)}"
         if self.movement == Movement.SAME:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from vawg.accounts.models import Membership
 from vawg.audit.services import Action as AuditAction
-from vawg.audit.services import record
+from vawg.audit.services import figures_viewed, record
 from vawg.core.access import partnership_permission
 from vawg.core.periods import current_period
 from vawg.core.permissions import roles_grant
@@ -24,7 +24,7 @@ from vawg.measures.forms import (
     add_service_errors,
 )
 from vawg.measures.models import Disclosure
-from vawg.measures.rules import may_enter_for, sees_unsuppressed
+from vawg.measures.rules import may_enter_for
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -47,14 +47,18 @@ def _may_enter(request: HttpRequest, indicator) -> bool:
     )
 
 
-def _scorecard(request: HttpRequest, form: ScorecardFilterForm):
+def _scorecard(request: HttpRequest, form: ScorecardFilterForm, **also_recorded):
+    """The scorecard for the viewer's audience (the view recorded), or None for bad filters."""
     if not form.is_valid():
         return None
+    audience = figures_viewed(
+        request, subject="measures.Scorecard", filters={**form.filters(), **also_recorded}
+    )
     return selectors.scorecard(
         partnership=request.partnership,
         roles=request.roles,
         today=_today(),
-        unsuppressed=sees_unsuppressed(request.roles),
+        audience=audience,
         **form.filters(),
     )
 
@@ -86,23 +90,26 @@ def scorecard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404("No such export format")
     options = selectors.filter_options(partnership=request.partnership)
     form = ScorecardFilterForm(request.GET, options=options)
-    card = _scorecard(request, form)
+    card = _scorecard(request, form, format=fmt)
     if card is None:
         return redirect("measures:scorecard", partnership=request.partnership.slug)
     headers, rows = selectors.scorecard_table(card)
-    unsuppressed = sees_unsuppressed(request.roles)
-    # Unsuppressed figures leave marked, so nobody passes them on unawares.
-    marking = "official-sensitive-" if unsuppressed else ""
-    content = write_table(
-        fmt, headers, rows, title="OFFICIAL-SENSITIVE" if unsuppressed else "Scorecard"
-    )
+    exact = card.audience.exact
+    # Exact figures leave marked, so nobody passes them on unawares.
+    marking = "official-sensitive-" if exact else ""
+    content = write_table(fmt, headers, rows, title="OFFICIAL-SENSITIVE" if exact else "Scorecard")
     record(
         action=AuditAction.EXPORT,
         actor=request.user,
         partnership=request.partnership,
         object_type="measures.Indicator",
         summary=f"Exported the measures scorecard as {fmt.upper()}",
-        detail={"format": fmt, "rows": len(rows), "unsuppressed": unsuppressed, **form.filters()},
+        detail={
+            "format": fmt,
+            "rows": len(rows),
+            "level": card.audience.level.value,
+            **form.filters(),
+        },
         request=request,
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
@@ -111,14 +118,17 @@ def scorecard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-def _detail_summary(request: HttpRequest, pk: int):
+def _detail_summary(request: HttpRequest, pk: int, **also_recorded):
     indicator = selectors.indicator_for_detail(
         partnership=request.partnership, roles=request.roles, pk=pk
+    )
+    audience = figures_viewed(
+        request, subject="measures.Indicator", filters={"indicator": indicator.pk, **also_recorded}
     )
     summary = selectors.summarise(
         indicator,
         today=_today(),
-        unsuppressed=sees_unsuppressed(request.roles),
+        audience=audience,
         period=current_period(request.partnership, _today()),
     )
     if indicator.disclosure == Disclosure.RESTRICTED:
@@ -130,22 +140,21 @@ def _detail_summary(request: HttpRequest, pk: int):
             summary="Read a restricted measure of success",
             request=request,
         )
-    return indicator, summary
+    return indicator, summary, audience
 
 
 @partnership_permission("measures.view")
 @require_GET
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator, summary = _detail_summary(request, pk)
+    indicator, summary, audience = _detail_summary(request, pk)
     return render(
         request,
         "measures/indicator_detail.html",
         {
             "indicator": indicator,
             "summary": summary,
-            "history": selectors.value_history(
-                indicator=indicator, unsuppressed=sees_unsuppressed(request.roles)
-            ),
+            "history": selectors.value_history(indicator=indicator, audience=audience),
+            "exact": audience.exact,
             "chart_alt": charts.chart_alt_text(summary),
             "can_manage": roles_grant(request.roles, "measures.manage"),
             "can_enter": _may_enter(request, indicator),
@@ -158,7 +167,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_chart(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in charts.FORMATS:
         raise Http404("No such chart format")
-    _, summary = _detail_summary(request, pk)
+    _, summary, _ = _detail_summary(request, pk, chart=fmt)
     response = HttpResponse(charts.indicator_chart(summary, fmt), content_type=charts.FORMATS[fmt])
     response["Cache-Control"] = "private, no-store"
     return response

@@ -5,12 +5,20 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from vawg.core import metrics
+from vawg.core import disclosure, metrics
 from vawg.core.access import get_scoped_or_404, scoped
-from vawg.core.disclosure import Figure, disclose_count, disclose_counts, disclose_rate
 from vawg.core.models import Partnership, ReportingPeriod
 from vawg.strategy.models import Action, Priority
-from vawg.voice.models import Answer, Feedback, Question, SafeguardingRoute, Session, Survey, Theme
+from vawg.voice.models import (
+    Answer,
+    Feedback,
+    Question,
+    SafeguardingRoute,
+    Session,
+    Survey,
+    SurveyResponse,
+    Theme,
+)
 
 
 class Show:
@@ -104,7 +112,7 @@ def session_for_edit(*, partnership: Partnership, pk: int) -> Session:
 
 
 def surveys_for(*, partnership: Partnership) -> QuerySet[Survey]:
-    return scoped(Survey.objects.annotate(response_count=Count("responses")), partnership)
+    return scoped(Survey.objects.all(), partnership)
 
 
 def survey_for_staff(*, partnership: Partnership, pk: int) -> Survey:
@@ -125,59 +133,75 @@ def open_surveys(*, partnership: Partnership) -> QuerySet[Survey]:
 
 
 # --- Survey results ---------------------------------------------------------------
+# Every count of people here is a disclosure.Tally (the exact number and its cell key,
+# from the ids of the rows counted), shown through core.disclosure for its audience.
+
+ANSWER = "voice.Answer"
+FEEDBACK = "voice.Feedback"
+RESPONSE = "voice.SurveyResponse"
+
+
+def survey_response_counts(
+    *, surveys, audience: disclosure.Audience
+) -> dict[int, disclosure.Figure]:
+    """How many responses each survey has had, as `audience` may see it (one query)."""
+    pairs = SurveyResponse.objects.filter(survey__in=list(surveys)).values_list("survey_id", "pk")
+    tallies = disclosure.tallies(RESPONSE, pairs)
+    return {
+        s.pk: disclosure.count(tallies.get(s.pk, disclosure.Tally(0)), audience) for s in surveys
+    }
 
 
 @dataclass(frozen=True)
 class QuestionResult:
     question: Question
-    yes: Figure
-    no: Figure
-    not_sure: Figure
-    answered: Figure
-    percent_yes: Figure
+    yes: disclosure.Figure
+    no: disclosure.Figure
+    not_sure: disclosure.Figure
+    answered: disclosure.Figure
+    percent_yes: disclosure.Figure
 
 
-def _choice_counts(answers: QuerySet[Answer]) -> dict[tuple[int, str], int]:
-    rows = answers.exclude(choice="").values("question_id", "choice").annotate(n=Count("pk"))
-    return {(row["question_id"], row["choice"]): row["n"] for row in rows}
+def _choice_tallies(answers: QuerySet[Answer]) -> dict[tuple[int, str], disclosure.Tally]:
+    rows = answers.exclude(choice="").values_list("question_id", "choice", "pk")
+    return disclosure.tallies(ANSWER, (((q, c), pk) for q, c, pk in rows))
 
 
 def survey_results(
     *,
     survey: Survey,
-    unsuppressed: bool = False,
+    audience: disclosure.Audience,
     start: date | None = None,
     end: date | None = None,
 ) -> list[QuestionResult]:
-    """Each yes/no question's answers, suppressed below the disclosure threshold unless
-    `unsuppressed` (the analyst role). One query, whatever the number of responses."""
+    """Each yes/no question's answers as `audience` may see them, the share answering yes
+    worked from the shown counts. One query, whatever the number of responses."""
     answers = Answer.objects.filter(response__survey=survey)
     if start:
         answers = answers.filter(response__received_on__gte=start)
     if end:
         answers = answers.filter(response__received_on__lte=end)
-    counts = _choice_counts(answers)
-    limit = 1 if unsuppressed else None
+    tallies = _choice_tallies(answers)
+    nobody = disclosure.Tally(0)
     results = []
     for question in survey.questions.all():
         if question.kind != Question.Kind.YES_NO:
             continue
-        row = {c: counts.get((question.pk, c), 0) for c in Answer.Choice.values}
-        # With the total shown, one hidden cell could be recovered by subtraction:
-        # disclose_counts hides a second one too.
-        cells, answered = disclose_counts(row, limit=limit)
-        if cells[Answer.Choice.YES].suppressed:
-            percent = Figure(None, cells[Answer.Choice.YES].text, suppressed=True)
-        else:
-            percent = disclose_rate(row[Answer.Choice.YES], sum(row.values()), limit=limit)
+        row = {c: tallies.get((question.pk, c), nobody) for c in Answer.Choice.values}
+        # The total is the tally of all the question's answers, rounded by its own cell key
+        # (not summed from the shown cells), so subtracting shown cells from it gives
+        # noise, not a hidden cell.
+        answered = sum(row.values(), nobody)
+        cells = disclosure.counts(row, audience)
+        shown_total = disclosure.count(answered, audience)
         results.append(
             QuestionResult(
                 question=question,
                 yes=cells[Answer.Choice.YES],
                 no=cells[Answer.Choice.NO],
                 not_sure=cells[Answer.Choice.NOT_SURE],
-                answered=answered,
-                percent_yes=percent,
+                answered=shown_total,
+                percent_yes=disclosure.rate(cells[Answer.Choice.YES], shown_total),
             )
         )
     return results
@@ -200,17 +224,24 @@ def topic_share(
 ) -> metrics.MetricValue:
     """Of those who answered the `topic` question in the period, the share answering yes.
 
-    Raw counts: whoever shows the figure passes it through core.disclosure.
+    Its parts are Tallies of the answers counted (with their cell keys), so the figure
+    reads the same on the scorecard as here; whoever shows it passes it through
+    core.disclosure (`shown_share`).
     """
-    answers = Answer.objects.filter(
-        question__topic=topic,
-        question__kind=Question.Kind.YES_NO,
-        question__survey__partnership=partnership,
-        response__received_on__gte=period.start,
-        response__received_on__lte=period.end,
-    ).exclude(choice="")
-    totals = answers.aggregate(yes=Count("pk", filter=Q(choice=Answer.Choice.YES)), all=Count("pk"))
-    return metrics.percentage(totals["yes"], totals["all"])
+    rows = list(
+        Answer.objects.filter(
+            question__topic=topic,
+            question__kind=Question.Kind.YES_NO,
+            question__survey__partnership=partnership,
+            response__received_on__gte=period.start,
+            response__received_on__lte=period.end,
+        )
+        .exclude(choice="")
+        .values_list("pk", "choice")
+    )
+    answered = [pk for pk, _ in rows]
+    yes = [pk for pk, choice in rows if choice == Answer.Choice.YES]
+    return metrics.percentage(disclosure.tally(ANSWER, yes), disclosure.tally(ANSWER, answered))
 
 
 def feeling_safer(partnership: Partnership, period: ReportingPeriod) -> metrics.MetricValue:
@@ -221,30 +252,35 @@ def feeling_involved(partnership: Partnership, period: ReportingPeriod) -> metri
     return topic_share(partnership, period, Question.Topic.INVOLVED)
 
 
-def disclosed_share(value: metrics.MetricValue, *, unsuppressed: bool = False) -> Figure:
-    """A registered share on its way out: suppressed when built from few answers."""
-    if value.numerator is None or value.denominator is None:
-        return Figure(None, "no data", suppressed=True)
-    return disclose_rate(value.numerator, value.denominator, limit=1 if unsuppressed else None)
+def shown_share(value: metrics.MetricValue, audience: disclosure.Audience) -> disclosure.Figure:
+    """A registered share as `audience` may see it: worked from its shown parts ("not
+    shown" when a part is hidden, "no data" when nobody answered)."""
+    # Voice's calculators always give both parts as Tallies; none at all means no answers.
+    nobody = disclosure.Tally(0)
+    top = disclosure.count(value.numerator_tally or nobody, audience)
+    bottom = disclosure.count(value.denominator_tally or nobody, audience)
+    return disclosure.rate(top, bottom)
 
 
-def feedback_received_count(*, partnership: Partnership, start: date, end: date) -> Figure:
-    """How much feedback came in, for a public or board page (suppressed when small)."""
-    n = (
+def feedback_received_count(
+    *, partnership: Partnership, start: date, end: date, audience: disclosure.Audience
+) -> disclosure.Figure:
+    """How much feedback came in, as `audience` may see it (for a board or public page)."""
+    ids = (
         scoped(Feedback.objects.all(), partnership)
         .filter(received_on__gte=start, received_on__lte=end)
-        .count()
+        .values_list("pk", flat=True)
     )
-    return disclose_count(n)
+    return disclosure.count(disclosure.tally(FEEDBACK, ids), audience)
 
 
 def measures_of_success(
-    *, partnership: Partnership, period: ReportingPeriod, unsuppressed: bool = False
-) -> list[tuple[str, Figure]]:
-    """The two registered figures for `period`, as they may be shown: (label, figure)."""
+    *, partnership: Partnership, period: ReportingPeriod, audience: disclosure.Audience
+) -> list[tuple[str, disclosure.Figure]]:
+    """The two registered figures for `period`, as `audience` may see them: (label, figure)."""
     rows = []
     for key in ("voice.feeling_safer", "voice.feeling_involved"):
         metric = metrics.get(key)
         value = metric.compute(partnership, period)
-        rows.append((metric.label, disclosed_share(value, unsuppressed=unsuppressed)))
+        rows.append((metric.label, shown_share(value, audience)))
     return rows

@@ -11,10 +11,10 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from vawg.audit.services import figures_viewed
 from vawg.core.access import partnership_permission
 from vawg.core.models import Partnership
 from vawg.core.periods import current_period
-from vawg.core.permissions import roles_grant
 from vawg.core.safety import survivor_safe
 from vawg.voice import ratelimit, selectors, services
 from vawg.voice.forms import (
@@ -384,10 +384,13 @@ def safeguarding_route(request: HttpRequest) -> HttpResponse:
 @partnership_permission("voice.manage")
 @require_GET
 def survey_list(request: HttpRequest) -> HttpResponse:
+    surveys = list(selectors.surveys_for(partnership=request.partnership))
+    audience = figures_viewed(request, subject="voice.Surveys")
+    responses = selectors.survey_response_counts(surveys=surveys, audience=audience)
     return render(
         request,
         "voice/survey_list.html",
-        {"surveys": selectors.surveys_for(partnership=request.partnership)},
+        {"surveys": [(survey, responses[survey.pk]) for survey in surveys]},
     )
 
 
@@ -416,13 +419,17 @@ def survey_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = selectors.survey_for_staff(partnership=request.partnership, pk=pk)
-    unsuppressed = roles_grant(request.roles, "figures.unsuppressed")
     texts = selectors.survey_text_answers(survey=survey)
     period = current_period(request.partnership, timezone.localdate())
+    audience = figures_viewed(
+        request,
+        subject="voice.SurveyResults",
+        filters={"survey": survey.pk, "period": period.pk if period else None},
+    )
     measures = None
     if period is not None:
         measures = selectors.measures_of_success(
-            partnership=request.partnership, period=period, unsuppressed=unsuppressed
+            partnership=request.partnership, period=period, audience=audience
         )
     services.survey_answers_read(
         survey=survey, count=len(texts), actor=request.user, request=request
@@ -432,8 +439,8 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
         "voice/survey_results.html",
         {
             "survey": survey,
-            "results": selectors.survey_results(survey=survey, unsuppressed=unsuppressed),
-            "unsuppressed": unsuppressed,
+            "results": selectors.survey_results(survey=survey, audience=audience),
+            "exact": audience.exact,
             "texts": texts,
             "period": period,
             "measures": measures,

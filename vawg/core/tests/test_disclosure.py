@@ -101,7 +101,7 @@ def test_a_figure_worked_from_a_hidden_one_is_not_shown_and_never_fewer_than():
         dc.rate(hidden, shown),
         dc.rate(shown, hidden),
         dc.ratio(hidden, Decimal("12.5")),
-        dc.mean(Decimal(30), hidden),
+        dc.mean(Decimal(30), 3, hidden),
         dc.scaled(hidden, Decimal("1.02")),
         dc.total([shown, hidden]),
         dc.change(shown, hidden),
@@ -109,6 +109,13 @@ def test_a_figure_worked_from_a_hidden_one_is_not_shown_and_never_fewer_than():
         assert derived.value is None
         assert derived.text == "not shown"
     assert dc.change_words(shown, hidden, since="last year") == ""
+
+
+def test_an_average_is_exact_but_only_over_a_group_that_is_shown():
+    five = dc.count(Tally(5, 0), CONTROLLED)
+    assert dc.mean(17, 5, five).text == "3.4"
+    assert dc.mean(9, 3, dc.count(Tally(3, 0), CONTROLLED)).text == "not shown"
+    assert dc.mean(0, 0, dc.count(Tally(0, 0), CONTROLLED)).text == "no data"
 
 
 def test_a_rate_over_nothing_says_no_data():

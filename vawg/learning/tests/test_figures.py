@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from vawg.core import metrics
+from vawg.core import disclosure, metrics
 from vawg.core.models import ReportingPeriod
 from vawg.core.testing import make_organisation
 from vawg.learning import selectors
@@ -71,7 +71,14 @@ def test_it_reports_improved_confidence_per_organisation(partnership, orgs, quar
     )
 
     assert (value.value, value.numerator, value.denominator) == (Decimal("50.0"), 1, 2)
+    # Organisations, not people: no cell key, and the page's share is the same figure.
+    assert (value.numerator_key, value.denominator_key) == (None, None)
     assert (basis.counted, basis.left_out, basis.minimum) == (2, 1, 3)
+    assert (str(basis.share.percent), str(basis.share.part), str(basis.share.whole)) == (
+        "50.0",
+        "1",
+        "2",
+    )
 
 
 def test_an_organisation_with_no_change_has_not_improved(partnership, orgs):
@@ -90,6 +97,7 @@ def test_an_organisation_counts_from_the_minimum_number_of_staff(partnership, or
     make_attendance(session, "P2", organisation=orgs["police"], before=1, after=4)
     below = selectors.improved_confidence(partnership=partnership, start=None, end=None)
     assert (below.figure.value, below.counted, below.left_out) == (None, 0, 1)
+    assert below.share.percent.value is None and "3 or more staff" in below.share.note
 
     make_attendance(session, "P3", organisation=orgs["police"], before=1, after=4)
     at = selectors.improved_confidence(partnership=partnership, start=None, end=None)
@@ -109,12 +117,26 @@ def test_it_hides_averages_of_fewer_than_five_people(partnership, orgs):
     for n in range(5):
         make_attendance(session, f"H{n}", organisation=orgs["health"], before=2, after=4 - n % 2)
 
-    rows = {r.label: r for r in selectors.confidence_by(partnership=partnership, by="organisation")}
+    rows = {
+        r.label: r
+        for r in selectors.confidence_by(
+            partnership=partnership, by="organisation", audience=disclosure.CONTROLLED
+        )
+    }
 
     police, health = rows["Metropolitan Police"], rows["St Elsewhere NHS Trust"]
-    assert (police.attendances, police.paired, police.shown) == (4, 4, False)
-    # Health: befores all 2; afters 4,3,4,3,4 = 18/5 = 3.6.
-    assert (health.paired, health.shown) == (5, True)
+    # Police: 4 people, so "fewer than 5", and no average over them, nor whether they improved.
+    assert (str(police.attendances), str(police.paired)) == ("fewer than 5", "fewer than 5")
+    assert police.answered and not police.shown
+    assert (police.mean_before, police.mean_after, police.improved, police.change) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    # Health: 5 is a multiple of 5, so it reads 5 whatever its cell key.
+    # Befores all 2; afters 4,3,4,3,4 = 18/5 = 3.6.
+    assert (str(health.paired), health.shown) == ("5", True)
     assert (health.mean_before, health.mean_after, health.change) == (
         Decimal("2.0"),
         Decimal("3.6"),
@@ -126,17 +148,54 @@ def test_it_hides_averages_of_fewer_than_five_people(partnership, orgs):
 def test_an_analyst_sees_averages_of_small_groups(partnership, orgs):
     session = make_session(partnership)
     make_attendance(session, "P1", organisation=orgs["police"], before=1, after=2)
-    (row,) = selectors.confidence_by(partnership=partnership, by="course", unsuppressed=True)
+    (row,) = selectors.confidence_by(
+        partnership=partnership, by="course", audience=disclosure.EXACT
+    )
     assert (row.shown, row.mean_before, row.mean_after) == (True, Decimal("1.0"), Decimal("2.0"))
+    assert (str(row.attendances), str(row.paired)) == ("1", "1")
+
+
+def test_controlled_counts_are_multiples_of_five_or_in_words(partnership, orgs):
+    """Every controlled count of people is 0, "fewer than 5" or a multiple of 5; and it is
+    the core rule's figure for exactly those records, so it reads the same everywhere."""
+    session = make_session(partnership)
+    made = {}
+    for key, n in (("police", 3), ("health", 7), ("housing", 12)):
+        made[key] = [
+            make_attendance(session, organisation=orgs[key], before=2, after=3).pk for _ in range(n)
+        ]
+    table = selectors.confidence_table(
+        partnership=partnership, by="organisation", audience=disclosure.CONTROLLED
+    )
+    rows = {row.key: row for row in table.rows}
+    for key, ids in made.items():
+        figure = rows[orgs[key].pk].attendances
+        assert figure == disclosure.count(
+            disclosure.tally("learning.Attendance", ids), disclosure.CONTROLLED
+        )
+        assert str(figure) == "fewer than 5" or figure.value % 5 == 0
+    assert str(rows[orgs["police"].pk].attendances) == "fewer than 5"
+    everyone = [pk for ids in made.values() for pk in ids]
+    assert table.total == disclosure.count(
+        disclosure.tally("learning.Attendance", everyone), disclosure.CONTROLLED
+    )
+    assert table.total.value % 5 == 0 and table.total.value in (20, 25)
+
+    exact = selectors.confidence_table(
+        partnership=partnership, by="organisation", audience=disclosure.EXACT
+    )
+    assert sorted(row.attendances.value for row in exact.rows) == [3, 7, 12]
+    assert exact.total.value == 22
 
 
 def test_training_attendances_count_sessions_in_the_period(partnership, quarter):
     inside = make_session(partnership, held_on=date(2025, 6, 30))
-    make_attendance(inside)
-    make_attendance(inside)
+    ids = [make_attendance(inside).pk, make_attendance(inside).pk]
     make_attendance(make_session(partnership, held_on=date(2025, 3, 31)))
     value = metrics.get("learning.training_attendances").compute(partnership, quarter)
-    assert value.value == 2
+    # A count of people, with the cell key of exactly those attendances.
+    assert value == metrics.people(disclosure.tally("learning.Attendance", ids))
+    assert value.value == 2 and value.numerator_tally.n == 2
 
 
 def test_coverage_counts_participants_in_place_on_the_last_day(partnership, quarter):
@@ -163,7 +222,8 @@ def test_coverage_counts_participants_in_place_on_the_last_day(partnership, quar
     count = metrics.get("learning.participants_school_policy").compute(partnership, quarter)
 
     assert (value.value, value.numerator, value.denominator) == (Decimal("25.0"), 2, 8)
-    assert count.value == 2
+    # Schools, not people: shown as they are.
+    assert count.value == 2 and count.numerator_key is None
 
 
 def test_coverage_needs_a_denominator(partnership, quarter):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vawg.audit.models import AuditEvent
+from vawg.core import disclosure
 from vawg.core.testing import make_organisation
 from vawg.learning import selectors, services
 from vawg.learning.models import CaseReview, Course, Initiative
@@ -48,31 +49,100 @@ def two_orgs(partnership):
     )
 
 
-def _attend(session, organisation, n: int, prefix: str) -> None:
-    for i in range(n):
-        make_attendance(session, f"{prefix}-{i + 1}", organisation=organisation)
+def _attend(session, organisation, n: int, prefix: str, **answers) -> list[int]:
+    return [
+        make_attendance(session, f"{prefix}-{i + 1}", organisation=organisation, **answers).pk
+        for i in range(n)
+    ]
 
 
-# --- 1. Counts go through core.disclosure for everyone but analysts ---------------------
+def _controlled(label: str, ids) -> str:
+    """The controlled figure the core rule gives these records, as the page shows it."""
+    return str(disclosure.count(disclosure.tally(label, ids), disclosure.CONTROLLED))
 
 
-def test_training_figures_suppress_small_attendance_counts_except_for_analysts(
+def _cell(figure: str) -> str:
+    return f'govuk-table__cell--numeric">{figure}<'
+
+
+# --- 1. Counts of people go through core.disclosure for everyone but analysts -----------
+
+
+def test_training_figures_are_controlled_for_a_board_member_and_exact_for_an_analyst(
     as_role, partnership, two_orgs
 ):
     police, health = two_orgs
     session = make_session(partnership)
-    _attend(session, police, 3, "P")
-    _attend(session, health, 7, "H")
+    police_ids = _attend(session, police, 3, "P", before=2, after=4)
+    health_ids = _attend(session, health, 7, "H", before=2, after=3)
 
     board = as_role(BOARD).get(url("training-figures")).content.decode()
-    # Police's 3 is primary-suppressed; the total (10) is shown, so Health's 7 would give it
-    # away by subtraction and is hidden too.
-    assert "fewer than 5" in board and "not shown" in board
-    assert ">3<" not in board and ">7<" not in board
-    assert ">10<" in board
+    # Police's 3 reads "fewer than 5", and so does the number who answered both; their
+    # averages are not shown. Health's 7 and the total of 10 are rounded to a multiple of 5
+    # by their cell keys: the exact 7 is never shown.
+    health_shown = _controlled("learning.Attendance", health_ids)
+    assert health_shown in ("5", "10")
+    assert _cell("fewer than 5") in board and _cell(health_shown) in board
+    assert "Averages not shown: fewer than 5 people answered both" in board
+    assert "Improved (+2.0)" not in board  # Police's averages
+    assert "Improved (+1.0)" in board  # Health's 7 answered both, shown as 5 or 10
+    assert _cell("3") not in board and _cell("7") not in board
+    assert _cell(_controlled("learning.Attendance", police_ids + health_ids)) in board
+    assert "OFFICIAL-SENSITIVE" not in board
 
     analyst = as_role(ANALYST).get(url("training-figures")).content.decode()
-    assert ">3<" in analyst and ">7<" in analyst and "fewer than 5" not in analyst
+    assert _cell("3") in analyst and _cell("7") in analyst and _cell("10") in analyst
+    assert "fewer than 5" not in analyst and "Improved (+2.0)" in analyst
+    assert "OFFICIAL-SENSITIVE" in analyst
+
+
+def test_viewing_figures_is_recorded_with_its_level(as_role, partnership, two_orgs):
+    _attend(make_session(partnership), two_orgs[0], 2, "P")
+
+    as_role(BOARD).get(url("training-figures"))
+    event = AuditEvent.objects.get(action=AuditEvent.Action.FIGURES)
+    assert event.object_type == "learning.training"
+    assert event.partnership_id == partnership.pk
+    assert event.detail["level"] == "controlled" and event.detail["filters"] == {"period": None}
+
+    as_role(ANALYST).get(url("training-figures"))
+    exact = AuditEvent.objects.get(action=AuditEvent.Action.READ_RESTRICTED)
+    assert exact.object_type == "learning.training" and exact.detail["level"] == "exact"
+
+
+def test_every_page_with_counts_of_people_records_the_view(as_role, partnership, two_orgs):
+    session = make_session(partnership)
+    _attend(session, two_orgs[0], 2, "P")
+    board = as_role(BOARD)
+    for name, kwargs, subject in [
+        ("course-list", {}, "learning.courses"),
+        ("course-detail", {"pk": session.course_id}, "learning.course"),
+        ("session-detail", {"pk": session.pk}, "learning.session"),
+        ("review-list", {}, "learning.reviews"),
+    ]:
+        assert board.get(url(name, **kwargs)).status_code == 200
+        assert AuditEvent.objects.filter(action="figures", object_type=subject).count() == 1
+
+
+def test_the_course_list_and_course_page_show_the_same_controlled_count(
+    as_role, partnership, two_orgs
+):
+    course = make_course(partnership, "Coercive control")
+    session = make_session(course=course)
+    ids = _attend(session, two_orgs[0], 2, "P") + _attend(session, two_orgs[1], 6, "H")
+    shown = _controlled("learning.Attendance", ids)
+    assert shown in ("5", "10")
+
+    board = as_role(BOARD)
+    listing = board.get(url("course-list")).content.decode()
+    detail = board.get(url("course-detail", pk=course.pk)).content.decode()
+    figures = board.get(url("training-figures")).content.decode()
+    assert _cell(shown) in listing and _cell("8") not in listing
+    assert f"{shown} attendances in all" in detail
+    assert _cell(shown) in figures
+
+    analyst = as_role(ANALYST).get(url("course-list")).content.decode()
+    assert _cell("8") in analyst
 
 
 def test_the_course_list_suppresses_small_attendance_counts(as_role, partnership, two_orgs):
@@ -80,32 +150,96 @@ def test_the_course_list_suppresses_small_attendance_counts(as_role, partnership
     _attend(make_session(course=course), two_orgs[0], 2, "P")
     board = as_role(BOARD).get(url("course-list")).content.decode()
     analyst = as_role(ANALYST).get(url("course-list")).content.decode()
-    assert "fewer than 5" in board
-    assert "fewer than 5" not in analyst
+    assert _cell("fewer than 5") in board and _cell("2") not in board
+    assert "fewer than 5" not in analyst and _cell("2") in analyst
 
 
-def test_death_reviews_are_counted_through_disclosure(as_role, partnership):
-    make_review(partnership, "DHR 2021/01", kind=CaseReview.Kind.DHR)
-    make_review(partnership, "DARDR 2024/01", kind=CaseReview.Kind.DARDR)
-    for n in range(6):
-        make_review(partnership, f"SAR 2024/{n:02}", kind=CaseReview.Kind.SAR)
+def test_an_improved_percentage_never_reads_fewer_than_five(as_role, partnership, two_orgs):
+    # One organisation of 3 staff: the share of organisations is shown as it is.
+    _attend(make_session(partnership), two_orgs[0], 3, "P", before=1, after=3)
+    page = as_role(BOARD).get(url("training-figures")).content.decode()
+    title = page.split('govuk-panel__title govuk-!-font-size-36">')[1].split("</h2>")[0]
+    assert title.strip().startswith("100.0%") and "(1 of 1)" in title
+    assert "fewer than" not in title
 
-    cells, total = selectors.review_counts(partnership=partnership, unsuppressed=False)
-    death = "Domestic homicide and domestic abuse related death reviews"
-    # 2 death reviews: "fewer than 5". The total (8) is shown, so the 6 SARs are hidden too;
-    # no CSPRs is a zero, which is shown.
-    assert str(cells[death]) == "fewer than 5"
-    assert str(cells["Safeguarding Adult Reviews"]) == "not shown"
-    assert str(cells["Child Safeguarding Practice Reviews"]) == "0"
-    assert str(total) == "8"
 
-    exact, exact_total = selectors.review_counts(partnership=partnership, unsuppressed=True)
-    assert (exact[death].value, exact_total.value) == (2, 8)
+DEATH = "Domestic homicide and domestic abuse related death reviews"
 
-    board = as_role(BOARD).get(url("review-list")).content.decode()
-    assert ">fewer than 5<" in board
+
+def _reviews(partnership, deaths: int, sars: int) -> dict:
+    made = {"death": [], "sar": []}
+    for n in range(deaths):
+        kind = CaseReview.Kind.DHR if n % 2 else CaseReview.Kind.DARDR
+        made["death"].append(make_review(partnership, f"DEATH-{n:02}", kind=kind).pk)
+    for n in range(sars):
+        made["sar"].append(make_review(partnership, f"SAR 2024/{n:02}", kind="sar").pk)
+    return made
+
+
+def test_death_reviews_are_counted_through_disclosure(partnership):
+    made = _reviews(partnership, deaths=2, sars=6)
+
+    counted = selectors.review_counts(partnership=partnership, audience=disclosure.CONTROLLED)
+    # 2 death reviews: "fewer than 5". The 6 SARs and the total of 8 are each rounded by their
+    # own cell key (no secondary suppression); no CSPRs is a zero, which is shown.
+    assert str(counted.cells[DEATH]) == "fewer than 5"
+    sars = counted.cells["Safeguarding Adult Reviews"]
+    assert str(sars) == _controlled("learning.CaseReview", made["sar"]) and sars.value in (5, 10)
+    assert str(counted.cells["Child Safeguarding Practice Reviews"]) == "0"
+    everything = made["death"] + made["sar"]
+    assert str(counted.total) == _controlled("learning.CaseReview", everything)
+    assert counted.total.value in (5, 10)
+
+    exact = selectors.review_counts(partnership=partnership, audience=disclosure.EXACT)
+    assert (exact.cells[DEATH].value, exact.total.value) == (2, 8)
+
+
+def test_the_review_list_does_not_let_a_board_member_count_few_death_reviews(as_role, partnership):
+    made = _reviews(partnership, deaths=2, sars=6)
+    everything = _controlled("learning.CaseReview", made["death"] + made["sar"])
+
+    board = as_role(BOARD).get(url("review-list"))
+    page = board.content.decode()
+    # The summary says "fewer than 5", and so does the list: the death reviews are not rows
+    # that could be counted, and the list's own count is the rule's, the same as the total.
+    assert f"<li>{DEATH}: fewer than 5</li>" in page
+    assert "DEATH-00" not in page and "DEATH-01" not in page
+    assert "SAR 2024/05" in page
+    assert f"Reviews: {everything} in all, not all listed" in page
+    assert board.context["page"].paginator.count == 6
+    assert ">8<" not in page and ">2<" not in page
+
+    # Those who keep the reviews, and analysts, see every one.
+    admin = as_role(ADMIN).get(url("review-list")).content.decode()
+    assert "DEATH-00" in admin and "DEATH-01" in admin and "not listed one by one" not in admin
     analyst = as_role(ANALYST).get(url("review-list")).content.decode()
-    assert ">fewer than 5<" not in analyst and ">2<" in analyst
+    assert "DEATH-00" in analyst and "DEATH-01" in analyst
+    assert _cell("2") in analyst and "Reviews: 8<" in analyst
+
+
+def test_death_reviews_are_listed_once_their_count_is_shown(as_role, partnership):
+    made = _reviews(partnership, deaths=5, sars=0)
+    page = as_role(BOARD).get(url("review-list")).content.decode()
+    assert all(f"DEATH-{n:02}" in page for n in range(5))
+    assert "not listed one by one" not in page
+    assert f"Reviews: {_controlled('learning.CaseReview', made['death'])}<" in page
+
+
+def test_only_death_reviews_and_few_of_them_is_not_an_empty_list(as_role, partnership):
+    _reviews(partnership, deaths=1, sars=0)
+    page = as_role(BOARD).get(url("review-list")).content.decode()
+    assert "DEATH-00" not in page and "No case reviews yet." not in page
+    assert f"<li>{DEATH}: fewer than 5</li>" in page
+
+
+def test_retired_death_reviews_are_not_listed_when_few(as_role, partnership):
+    made = _reviews(partnership, deaths=1, sars=0)
+    review = CaseReview.objects.get(pk=made["death"][0])
+    services.retire(obj=review, actor=None, on=timezone.localdate())
+    board = as_role(BOARD).get(url("review-list") + "?show=retired").content.decode()
+    assert "DEATH-00" not in board and f"<li>{DEATH}: fewer than 5</li>" in board
+    admin = as_role(ADMIN).get(url("review-list") + "?show=retired").content.decode()
+    assert "DEATH-00" in admin
 
 
 def test_a_session_shows_staff_counts_by_organisation_not_each_attendee(
@@ -113,14 +247,21 @@ def test_a_session_shows_staff_counts_by_organisation_not_each_attendee(
 ):
     session = make_session(partnership)
     make_attendance(session, "WBC-1042", organisation=two_orgs[0], before=1, after=5)
-    _attend(session, two_orgs[1], 5, "H")
+    health = _attend(session, two_orgs[1], 5, "H")
+    everyone = session.attendances.values_list("pk", flat=True)
 
     board = as_role(BOARD).get(url("session-detail", pk=session.pk)).content.decode()
     assert "WBC-1042" not in board
-    assert "Attendance by organisation" in board and "fewer than 5" in board
+    assert "Attendance by organisation" in board and _cell("fewer than 5") in board
+    assert _cell("5") in board  # five is a multiple of five: the same under any cell key
+    assert _cell(_controlled("learning.Attendance", everyone)) in board  # the total of 6
+    assert len(health) == 5
 
     admin = as_role(ADMIN).get(url("session-detail", pk=session.pk)).content.decode()
     assert "WBC-1042" in admin
+    assert "OFFICIAL-SENSITIVE" not in admin
+    analyst = as_role(ANALYST).get(url("session-detail", pk=session.pk)).content.decode()
+    assert "WBC-1042" in analyst and "OFFICIAL-SENSITIVE" in analyst
 
 
 # --- 2. The import's problem list, downloadable without keeping the file ------------------
@@ -201,7 +342,7 @@ def test_retiring_a_course_asks_first_then_keeps_it_out_of_the_list(as_role, par
     assert event.object_id == str(course.pk) and event.action == "update"
     # Nothing deleted: its sessions and attendance stay, and count in the figures.
     assert attendance.__class__.objects.filter(pk=attendance.pk).exists()
-    assert selectors.attendance_count(partnership=partnership, start=None, end=None) == 1
+    assert selectors.attendance_tally(partnership=partnership, start=None, end=None).n == 1
     assert "Old course" not in admin.get(url("course-list")).content.decode()
     assert "Old course" in admin.get(url("course-list") + "?show=retired").content.decode()
 

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from vawg.core import disclosure
 from vawg.core.metrics import Unit
 from vawg.core.permissions import Role
 from vawg.measures import charts, demo, selectors
@@ -19,7 +20,7 @@ def _summary(indicator):
     indicator = selectors.indicator_for_detail(
         partnership=indicator.partnership, roles={Role.ANALYST}, pk=indicator.pk
     )
-    return selectors.summarise(indicator, today=TODAY, unsuppressed=False, period=None)
+    return selectors.summarise(indicator, today=TODAY, audience=disclosure.CONTROLLED, period=None)
 
 
 def test_a_range_chart_and_an_empty_chart_render_the_same_every_time(partnership):
@@ -40,6 +41,33 @@ def test_a_range_chart_and_an_empty_chart_render_the_same_every_time(partnership
     assert b"No values yet" in charts.indicator_chart(empty)
     assert charts.chart_alt_text(empty).endswith("no values to show yet.")
     assert charts.indicator_chart(empty, "png").startswith(b"\x89PNG")
+
+
+def test_a_hidden_value_has_no_point_on_the_chart_and_is_said_in_words(partnership):
+    periods = make_periods(partnership, date(2025, 4, 1), date(2025, 9, 30))
+    indicator = make_indicator(partnership)
+    for label, value in (("2025/26 Q1", 20), ("2025/26 Q2", 3)):
+        IndicatorValue.objects.create(
+            indicator=indicator, period=periods[label], value=D(value), source="entered"
+        )
+    board = _summary(indicator)
+    assert [(p.shown, p.value) for p in board.points] == [("20", D(20)), ("fewer than 5", None)]
+    assert charts.chart_alt_text(board).startswith(
+        "Line chart of Referrals to specialist support, 1 value from 2025/26 Q1 to 2025/26 Q1"
+    )
+    fetched = selectors.indicator_for_detail(
+        partnership=partnership, roles={Role.ANALYST}, pk=indicator.pk
+    )
+    analyst = selectors.summarise(
+        fetched,
+        today=TODAY,
+        audience=disclosure.EXACT,
+        period=None,
+    )
+    assert charts.chart_alt_text(analyst).startswith(
+        "Line chart of Referrals to specialist support, 2 values"
+    )
+    assert charts.indicator_chart(board) != charts.indicator_chart(analyst)
 
 
 def test_the_public_include_renders_controlled_figures(partnership):

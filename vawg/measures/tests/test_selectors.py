@@ -5,13 +5,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from vawg.core import metrics
+from vawg.audit.models import AuditEvent
+from vawg.core import disclosure, metrics
 from vawg.core.metrics import MetricValue, Unit
 from vawg.core.permissions import Role
 from vawg.core.testing import make_organisation
 from vawg.measures import selectors
 from vawg.measures.models import IndicatorValue, Target
-from vawg.measures.status import Movement, Status, Verdict
+from vawg.measures.status import Movement, Status, Verdict, status_against, trend
 from vawg.measures.tests.factories import make_indicator, make_periods
 from vawg.strategy.models import Priority, Strategy
 
@@ -29,11 +30,20 @@ def _value(indicator, period, value, **extra):
     )
 
 
-def _summary(indicator, unsuppressed=True, period=None):
+EXACT, CONTROLLED = disclosure.EXACT, disclosure.CONTROLLED
+
+
+def _summary(indicator, audience=EXACT, period=None):
     indicator = selectors.indicator_for_detail(
         partnership=indicator.partnership, roles={Role.PARTNERSHIP_ADMIN}, pk=indicator.pk
     )
-    return selectors.summarise(indicator, today=TODAY, unsuppressed=unsuppressed, period=period)
+    return selectors.summarise(indicator, today=TODAY, audience=audience, period=period)
+
+
+def _typed(indicator, period, n: int, label: str = "measures.IndicatorValue") -> disclosure.Figure:
+    """How a typed-in count (or part, by `label`) of this cell reads at the controlled level."""
+    tally = disclosure.identity_tally(n, label, indicator.pk, period.pk)
+    return disclosure.count(tally, CONTROLLED)
 
 
 @pytest.fixture
@@ -126,30 +136,112 @@ def test_no_status_says_why(partnership, periods):
     assert _summary(untargeted).assessment.reason == "No target set"
 
 
-def test_small_counts_are_suppressed_for_anyone_without_the_analyst_role(partnership, periods):
+def test_counts_are_controlled_for_anyone_without_the_analyst_role(partnership, periods):
     indicator = make_indicator(partnership, direction="increase")
-    _value(indicator, periods["2025/26 Q1"], 7)
-    _value(indicator, periods["2025/26 Q2"], 3)
-    shown = _summary(indicator, unsuppressed=False)
+    q1, q2 = periods["2025/26 Q1"], periods["2025/26 Q2"]
+    _value(indicator, q1, 7)
+    _value(indicator, q2, 3)
+    shown = _summary(indicator, CONTROLLED)
     assert shown.latest_shown == "fewer than 5"
-    # Which way a suppressed count moved would hint at it.
-    assert shown.since_previous.movement == Movement.NONE
-    assert [p.suppressed for p in shown.points] == [False, True]
-    analyst = _summary(indicator, unsuppressed=True)
+    # Which way a hidden count moved, or how it stands, would hint at it.
+    assert shown.since_previous.movement == Movement.NOT_SHOWN
+    assert shown.since_previous.text == "Not shown"
+    assert (shown.status, shown.assessment.reason) == (
+        Status.NO_STATUS,
+        "The latest value is not shown",
+    )
+    # The chart: a point for the shown value only; its table says the hidden one in words.
+    first, second = shown.points
+    assert first.shown == _typed(indicator, q1, 7).text in ("5", "10")
+    assert first.value == _typed(indicator, q1, 7).value and not first.suppressed
+    assert (second.value, second.shown, second.suppressed) == (None, "fewer than 5", True)
+    analyst = _summary(indicator, EXACT)
     assert analyst.latest_shown == "3"
     assert analyst.since_previous.text == "Down from 7 (getting worse)"
+    assert [p.value for p in analyst.points] == [D(7), D(3)]
 
 
-def test_a_rate_from_a_small_count_is_not_shown(partnership, periods):
+def test_a_typed_in_count_reads_the_same_in_every_version_and_view(partnership, periods):
+    indicator = make_indicator(partnership)
+    q1 = periods["2025/26 Q1"]
+    _value(indicator, q1, 1234)
+    expected = _typed(indicator, q1, 1234)
+    assert expected.value % 5 == 0 and abs(expected.value - 1234) < 5
+    assert _summary(indicator, CONTROLLED).latest_shown == expected.text
+    history = selectors.value_history(indicator=indicator, audience=CONTROLLED)
+    assert history[0].shown.text == expected.text
+    assert selectors.value_history(indicator=indicator, audience=EXACT)[0].shown.text == "1,234"
+
+
+def test_a_board_members_status_and_trend_are_worked_from_the_shown_value(partnership, periods):
+    """A flat target of T with no tolerance: the exact value 12 and the value shown (10 or
+    15, by the cell's key) fall either side of it, so their statuses differ."""
+    indicator = make_indicator(partnership, direction="increase")
+    q1, q2 = periods["2025/26 Q1"], periods["2025/26 Q2"]
+    _value(indicator, q1, 13)
+    _value(indicator, q2, 12)
+    shown = _typed(indicator, q2, 12).value
+    target = D(11) if shown == 10 else D(13)
+    Target.objects.create(indicator=indicator, year=2025, kind="absolute", amount=target)
+    exact, board = _summary(indicator, EXACT), _summary(indicator, CONTROLLED)
+    assert board.latest_shown == str(shown)
+    assert board.status == status_against(
+        direction="increase", value=D(shown), expected=target, tolerance=D(0)
+    )
+    assert board.status != exact.status
+    # The trends too are from the shown figures, and name the earlier one as shown.
+    earlier = _typed(indicator, q1, 13).value
+    assert earlier in (10, 15)
+    assert board.since_previous == trend(direction="increase", value=D(shown), earlier=D(earlier))
+    assert "13" not in board.since_previous.text
+    assert exact.since_previous.text == "Down from 13 (getting worse)"
+    # The export says the same as the page.
+    card = selectors.scorecard(
+        partnership=partnership, roles={Role.BOARD_MEMBER}, today=TODAY, audience=CONTROLLED
+    )
+    headers, rows = selectors.scorecard_table(card)
+    row = dict(zip(headers, rows[0], strict=True))
+    assert row["Latest value"] == str(shown)
+    assert row["Status"] == board.assessment.label
+    assert row["Change since previous period"] == board.since_previous.text
+
+
+def test_a_rate_with_a_hidden_part_is_not_shown(partnership, periods):
     indicator = make_indicator(partnership, unit=Unit.PERCENTAGE, denominator="Cases")
     _value(indicator, periods["2025/26 Q1"], "75.0", numerator=D(3), denominator=D(4))
-    assert _summary(indicator, unsuppressed=False).latest_shown == (
-        "not shown (made from fewer than 5)"
-    )
+    board = _summary(indicator, CONTROLLED)
+    # A percentage never reads "fewer than 5".
+    assert board.latest_shown == "not shown"
+    assert board.points[0].suppressed and board.points[0].value is None
+    assert _summary(indicator, EXACT).latest_shown == "75%"
+
+
+def test_a_rate_is_worked_from_its_parts_as_shown(partnership, periods):
+    indicator = make_indicator(partnership, unit=Unit.RATE_PER_1000, denominator="Residents")
+    q1 = periods["2025/26 Q1"]
+    _value(indicator, q1, "6.55", numerator=D(131), denominator=D(20000))
+    top = _typed(indicator, q1, 131, "measures.IndicatorValue.numerator")
+    bottom = _typed(indicator, q1, 20000, "measures.IndicatorValue.denominator")
+    shown = disclosure.rate(top, bottom, per=1000)
+    assert top.value in (130, 135) and shown.value in (D("6.5"), D("6.8"))
+    board = _summary(indicator, CONTROLLED)
+    assert board.shown.value == shown.value
+    assert board.latest_shown == f"{shown.value} per 1,000"
+    assert _summary(indicator, EXACT).shown.value == D("6.55")
+
+
+def test_a_percentage_entered_without_its_parts_is_shown_as_entered(partnership, periods):
+    indicator = make_indicator(partnership, unit=Unit.PERCENTAGE, denominator="Women asked")
+    _value(indicator, periods["2025/26 Q1"], "3.5")
+    assert _summary(indicator, CONTROLLED).latest_shown == "3.5%"
+
+
+LIVE_TOP = disclosure.tally("measurestest.Case", range(1, 11))
+LIVE_BOTTOM = disclosure.tally("measurestest.Case", range(1, 81))
 
 
 def _live(partnership, period) -> MetricValue:
-    return MetricValue(D("12.5"), 10, 80)
+    return metrics.percentage(LIVE_TOP, LIVE_BOTTOM)
 
 
 @pytest.fixture
@@ -172,6 +264,12 @@ def test_a_computed_indicator_shows_its_live_value_for_the_current_period(
     assert summary.latest_shown == "12.5%"
     assert summary.since_previous.text == "Up from 10 (improving)"
     assert [p.live for p in summary.points] == [False, True]
+    # For a board member, the live figure is worked from the MetricValue's own tallies.
+    board = _summary(indicator, CONTROLLED, period=periods["2025/26 Q4"])
+    expected = disclosure.rate(
+        disclosure.count(LIVE_TOP, CONTROLLED), disclosure.count(LIVE_BOTTOM, CONTROLLED)
+    )
+    assert board.shown.value == expected.value
 
 
 def _priority(partnership, code: str, order: int) -> Priority:
@@ -199,7 +297,7 @@ def test_the_scorecard_groups_by_priority_and_filters(partnership, periods):
     secret.priorities.set([first])
 
     card = selectors.scorecard(
-        partnership=partnership, roles={Role.BOARD_MEMBER}, today=TODAY, unsuppressed=False
+        partnership=partnership, roles={Role.BOARD_MEMBER}, today=TODAY, audience=CONTROLLED
     )
     assert [(g.title, [s.indicator.name for s in g.summaries]) for g in card.groups] == [
         ("AB – Priority AB", ["On"]),
@@ -207,14 +305,14 @@ def test_the_scorecard_groups_by_priority_and_filters(partnership, periods):
         ("Not linked to a priority", ["Loose"]),
     ]
     admin = selectors.scorecard(
-        partnership=partnership, roles={Role.PARTNERSHIP_ADMIN}, today=TODAY, unsuppressed=False
+        partnership=partnership, roles={Role.PARTNERSHIP_ADMIN}, today=TODAY, audience=CONTROLLED
     )
     assert [s.indicator.name for s in admin.groups[0].summaries] == ["On", "Secret"]
     by_priority = selectors.scorecard(
         partnership=partnership,
         roles={Role.ANALYST},
         today=TODAY,
-        unsuppressed=True,
+        audience=EXACT,
         priority=second.pk,
     )
     assert [g.title for g in by_priority.groups] == ["IH – Priority IH"]
@@ -222,7 +320,7 @@ def test_the_scorecard_groups_by_priority_and_filters(partnership, periods):
         partnership=partnership,
         roles={Role.ANALYST},
         today=TODAY,
-        unsuppressed=True,
+        audience=EXACT,
         status=Status.ON_TRACK,
     )
     assert on_track.count == 1
@@ -230,7 +328,7 @@ def test_the_scorecard_groups_by_priority_and_filters(partnership, periods):
         partnership=partnership,
         roles={Role.ANALYST},
         today=TODAY,
-        unsuppressed=True,
+        audience=EXACT,
         owner=police.pk,
     )
     assert [s.indicator for g in by_owner.groups for s in g.summaries] == [loose]
@@ -259,7 +357,7 @@ def test_the_scorecard_costs_the_same_queries_at_any_size(partnership, periods):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             selectors.scorecard(
-                partnership=partnership, roles={Role.ANALYST}, today=TODAY, unsuppressed=True
+                partnership=partnership, roles={Role.ANALYST}, today=TODAY, audience=EXACT
             )
         return len(captured)
 
@@ -277,6 +375,7 @@ def test_public_indicators_are_only_the_public_ones_with_figures_controlled(part
     shown = selectors.public_indicators(partnership, today=TODAY)
     assert [s.indicator for s in shown] == [public]
     assert shown[0].latest_shown == "fewer than 5"
+    assert not AuditEvent.objects.exists()  # nothing about a visitor is recorded
 
 
 def _broken(partnership, period) -> MetricValue:
@@ -288,7 +387,7 @@ def test_a_failing_figure_does_not_break_the_scorecard(partnership, periods, cap
     try:
         make_indicator(partnership, metric_key="measurestest.broken")
         card = selectors.scorecard(
-            partnership=partnership, roles={Role.ANALYST}, today=TODAY, unsuppressed=True
+            partnership=partnership, roles={Role.ANALYST}, today=TODAY, audience=EXACT
         )
     finally:
         metrics.unregister("measurestest.broken")

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from vawg.audit.models import AuditEvent
-from vawg.core import metrics
+from vawg.core import disclosure, metrics
 from vawg.core.metrics import MetricValue, Unit
+from vawg.core.permissions import Role
 from vawg.core.testing import make_organisation
-from vawg.measures import services
+from vawg.measures import selectors, services
 from vawg.measures.models import Indicator, IndicatorValue, Target
 from vawg.measures.tests.factories import make_indicator, make_periods
 
@@ -273,11 +274,15 @@ def test_a_value_needs_a_period_that_has_started_in_this_partnership(
 calls: list = []
 
 
+REPEATS = disclosure.tally("measurestest.Case", range(1, 6))
+CASES = disclosure.tally("measurestest.Case", range(1, 21))
+
+
 def _quarter_number(partnership, period) -> MetricValue:
     calls.append(period.pk)
     if period.start.month == 1:
         return MetricValue(None, 0, 0, "No denominator")
-    return MetricValue(D("25.0"), 5, 20)
+    return metrics.percentage(REPEATS, CASES)
 
 
 @pytest.fixture
@@ -307,11 +312,52 @@ def test_the_snapshot_keeps_closed_periods_once_with_provenance(partnership, per
     assert [r.period.label for r in rows] == ["2024/25 Q3", "2025/26 Q1", "2025/26 Q2"]
     first = rows[0]
     assert (first.value, first.numerator, first.denominator) == (D("25.0"), D(5), D(20))
+    # The parts' cell keys are kept, so the snapshot reads as the source's figure does.
+    assert (first.numerator_key, first.denominator_key) == (REPEATS.key, CASES.key)
     assert first.source == "computed"
     assert first.provenance.startswith(f"{test_metric} (Test repeat rate), computed ")
     assert services.snapshot_closed_periods(today=TODAY, partnership=partnership) == 0
     call_command("snapshot_indicators", today=TODAY)
     assert IndicatorValue.objects.count() == 3
+
+
+SURVIVORS = disclosure.tally("measurestest.Survivor", range(100, 137))  # 37 people
+
+
+def _survivors(partnership, period) -> MetricValue:
+    return metrics.people(SURVIVORS)
+
+
+def test_a_snapshot_reads_for_a_board_member_as_its_source_shows_the_same_tally(
+    partnership, periods
+):
+    metrics.register(
+        "measurestest.survivors", label="Survivors", unit=Unit.COUNT, calculator=_survivors
+    )
+    try:
+        indicator = make_indicator(
+            partnership, metric_key="measurestest.survivors", disclosure="public"
+        )
+        services.indicator_snapshot(indicator=indicator, period=periods["2025/26 Q1"], today=TODAY)
+    finally:
+        metrics.unregister("measurestest.survivors")
+    row = IndicatorValue.objects.get()
+    assert (row.numerator, row.numerator_key, row.denominator_key) == (37, SURVIVORS.key, None)
+    source = disclosure.count(SURVIVORS, disclosure.CONTROLLED)
+    assert source.value in (35, 40)
+    (summary,) = selectors.public_indicators(partnership, today=TODAY)
+    assert summary.latest_shown == source.text
+    card = selectors.scorecard(
+        partnership=partnership,
+        roles={Role.BOARD_MEMBER},
+        today=TODAY,
+        audience=disclosure.CONTROLLED,
+    )
+    assert card.groups[0].summaries[0].latest_shown == source.text
+    exact = selectors.scorecard(
+        partnership=partnership, roles={Role.ANALYST}, today=TODAY, audience=disclosure.EXACT
+    )
+    assert exact.groups[0].summaries[0].latest_shown == "37"
 
 
 def test_an_entered_value_is_not_overwritten_by_a_snapshot(partnership, periods, test_metric):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from vawg.audit.models import AuditEvent
+from vawg.core import disclosure
 from vawg.core.periods import current_period
 from vawg.core.testing import make_organisation
 from vawg.measures.models import Indicator, IndicatorValue, Target
@@ -141,8 +142,18 @@ def test_an_owner_enters_values_and_the_pages_show_status_and_trend(
     assert "No earlier value" in page
     assert "Corrected" in page and "Late return" in page
     assert url("indicator-chart", pk=indicator.pk, fmt="svg") in page
+    # An action lead is not an analyst: the typed-in count of 151 is shown rounded by its
+    # cell's key, and the status is worked from that (150 or 155 are both on track).
+    shown = disclosure.count(
+        disclosure.identity_tally(151, "measures.IndicatorValue", indicator.pk, latest.pk),
+        disclosure.CONTROLLED,
+    )
+    assert shown.text in ("150", "155")
     card = client.get(url("scorecard")).content.decode()
-    assert "On track" in card and "151" in card
+    assert "On track" in card and shown.text in card and "151" not in card
+    viewed = AuditEvent.objects.filter(action="figures", actor_id=personas["action_lead"].pk)
+    assert {e.object_type for e in viewed} == {"measures.Indicator", "measures.Scorecard"}
+    assert all(e.detail["level"] == "controlled" for e in viewed)
 
 
 def test_an_action_lead_may_not_enter_another_organisations_values(
@@ -207,14 +218,67 @@ def test_the_scorecard_exports_as_csv_and_xlsx_and_is_audited(
         'attachment; filename="wandsworth-measures-scorecard.csv"'
     )
     assert "'=HYPERLINK(evil)" in text  # neutralised for spreadsheets
-    assert "fewer than 5" in text  # a board member's export is suppressed
+    assert "fewer than 5" in text  # a board member's export is controlled, hidden in words
+    assert "OFFICIAL-SENSITIVE" not in text
+    viewed = AuditEvent.objects.get(action="figures")
+    assert (viewed.object_type, viewed.actor_id) == (
+        "measures.Scorecard",
+        personas["board_member"].pk,
+    )
+    assert viewed.detail["filters"]["format"] == "csv"
     analyst = client_for(personas["analyst"])
     response = analyst.get(url("scorecard-export", fmt="xlsx"))
     assert "official-sensitive-" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert sheet.title == "OFFICIAL-SENSITIVE"
     assert [c.value for c in sheet[2]][8] == "3"
-    assert AuditEvent.objects.filter(action="export").count() == 2
+    exports = AuditEvent.objects.filter(action="export").order_by("pk")
+    assert [e.detail["level"] for e in exports] == ["controlled", "exact"]
+    assert AuditEvent.objects.filter(
+        action="read_restricted", object_type="measures.Scorecard", actor_id=personas["analyst"].pk
+    ).exists()
+
+
+def test_a_board_members_views_of_figures_are_recorded_with_their_filters(
+    client_for, personas, partnership, previous
+):
+    indicator = make_indicator(partnership)
+    IndicatorValue.objects.create(
+        indicator=indicator, period=previous[0], value=3, source="entered"
+    )
+    board = client_for(personas["board_member"])
+    card = board.get(url("scorecard"), {"status": "no_status"}).content.decode()
+    assert "fewer than 5" in card and "OFFICIAL-SENSITIVE" not in card
+    page = board.get(url("indicator-detail", pk=indicator.pk)).content.decode()
+    assert "fewer than 5" in page
+    events = list(AuditEvent.objects.filter(action="figures").order_by("pk"))
+    assert [(e.object_type, e.actor_id) for e in events] == [
+        ("measures.Scorecard", personas["board_member"].pk),
+        ("measures.Indicator", personas["board_member"].pk),
+    ]
+    assert events[0].detail["filters"] == {"priority": None, "status": "no_status", "owner": None}
+    assert events[1].detail["filters"] == {"indicator": indicator.pk}
+    analyst = client_for(personas["analyst"])
+    page = analyst.get(url("indicator-detail", pk=indicator.pk)).content.decode()
+    assert "OFFICIAL-SENSITIVE" in page
+    assert (
+        AuditEvent.objects.get(action="read_restricted", object_type="measures.Indicator").detail[
+            "level"
+        ]
+        == "exact"
+    )
+
+
+def test_the_published_plan_shows_public_figures_controlled_and_records_nothing(
+    client, partnership, previous
+):
+    public = make_indicator(partnership, name="Offences reported", disclosure="public")
+    IndicatorValue.objects.create(indicator=public, period=previous[0], value=3, source="entered")
+    response = client.get(reverse("delivery:published-plan", kwargs={"partnership": "wandsworth"}))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Offences reported" in html and "fewer than 5" in html
+    assert not AuditEvent.objects.exists()
 
 
 def test_the_import_page_lists_every_problem_and_saves_nothing(

@@ -242,3 +242,4 @@ def test_you_said_we_did_shows_published_responses_and_their_actions(
     assert "Draft theme" not in html
     assert "Lambeth theme" not in html
     assert "Private words from a survivor" not in html
+    assert not AuditEvent.objects.exists()  # nothing about the visitor is recorded

@@ -275,7 +275,7 @@ def test_the_survey_is_started_closed_and_reopened(admin, partnership):
     assert survey.is_open
 
 
-def test_survey_results_are_suppressed_for_staff_without_the_analyst_role(
+def test_survey_results_are_controlled_for_staff_without_the_analyst_role(
     admin, partnership, client_for, personas
 ):
     survey = make_survey(partnership)
@@ -283,15 +283,39 @@ def test_survey_results_are_suppressed_for_staff_without_the_analyst_role(
         answer_survey(survey, date(2026, 5, 1), safer=choice, help="A crèche at groups")
     html = admin.get(_url("voice:survey-results", pk=survey.pk)).content.decode()
     assert "fewer than 5" in html
-    assert "66.7" not in html
+    assert "66.7" not in html and "not shown" in html  # no percentage from hidden counts
+    assert "OFFICIAL-SENSITIVE" not in html
     assert "A crèche at groups" in html
     assert AuditEvent.objects.filter(action=AuditEvent.Action.READ_RESTRICTED).exists()
-    # A workstream chair who is also an analyst sees the figures unsuppressed, marked.
+    # The view of figures is recorded, at the level shown, with the survey's id only.
+    viewed = AuditEvent.objects.get(action=AuditEvent.Action.FIGURES)
+    assert viewed.object_type == "voice.SurveyResults"
+    assert viewed.actor_id == personas["partnership_admin"].pk
+    assert viewed.detail["level"] == "controlled"
+    assert viewed.detail["filters"]["survey"] == survey.pk
+    # A workstream chair who is also an analyst sees the exact figures, marked.
     from vawg.core.testing import make_member
 
     both = client_for(make_member("analyst", partnership, user=personas["workstream_chair"]))
     html = both.get(_url("voice:survey-results", pk=survey.pk)).content.decode()
     assert "66.7" in html and "OFFICIAL-SENSITIVE" in html
+    exact = AuditEvent.objects.get(
+        action=AuditEvent.Action.READ_RESTRICTED, object_type="voice.SurveyResults"
+    )
+    assert exact.detail["level"] == "exact"
+
+
+def test_the_survey_list_shows_response_counts_controlled(admin, partnership, personas):
+    survey = make_survey(partnership)
+    for _ in range(3):
+        answer_survey(survey, date(2026, 5, 1), safer="yes")
+    html = admin.get(_url("voice:survey-list")).content.decode()
+    assert "fewer than 5" in html
+    viewed = AuditEvent.objects.get(action=AuditEvent.Action.FIGURES)
+    assert (viewed.object_type, viewed.actor_id) == (
+        "voice.Surveys",
+        personas["partnership_admin"].pk,
+    )
 
 
 def test_staff_pages_refuse_the_wrong_method(admin, partnership):
