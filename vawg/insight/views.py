@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import figures_viewed, record
-from vawg.core import disclosure
 from vawg.core.access import partnership_permission, region_permission
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES, TableError, problems_table, write_table
@@ -77,7 +76,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "exact": bool(board and board.audience.exact),
             "can_import": roles_grant(request.roles, "insight.import"),
             "query": request.GET.urlencode(),
-            "threshold": disclosure.threshold(),
         },
     )
 
@@ -145,7 +143,6 @@ def region_dashboard(request: HttpRequest) -> HttpResponse:
             "board": board,
             "rows": rows,
             "region": request.region,
-            "threshold": disclosure.threshold(),
         },
     )
 

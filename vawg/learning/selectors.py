@@ -42,7 +42,6 @@ MIN_STAFF_FOR_IMPROVED = 3
 
 # The records counted, for their cell keys (core.disclosure.tally).
 ATTENDANCE = "learning.Attendance"
-REVIEW = "learning.CaseReview"
 
 
 # --- Figures --------------------------------------------------------------------------
@@ -84,21 +83,6 @@ class Share:
 def _share(part: Figure, whole: Figure, why_none: str) -> Share:
     percent = disclosure.rate(part, whole)
     return Share(percent, part, whole, why_none if percent.text == disclosure.NO_DATA else "")
-
-
-@dataclass(frozen=True)
-class FiguresNote:
-    """What a page says about how its counts of people are shown to this viewer."""
-
-    exact: bool
-    small: str  # "fewer than 5"
-    base: int  # what other counts are rounded to a multiple of
-
-
-def figures_note(audience: Audience) -> FiguresNote:
-    return FiguresNote(
-        audience.exact, small=disclosure.small_text(), base=disclosure.rounding_base()
-    )
 
 
 def _current(on: date | None = None, prefix: str = "") -> Q:
@@ -612,9 +596,10 @@ def _due_by(partnership: Partnership, on: date) -> QuerySet[Recommendation]:
     return recommendations.filter(_current(on, "review__"), due_on__lte=on)
 
 
-# Each kind of review is about someone who died or was seriously harmed: counts of reviews
-# are counts of people. DHRs and DARDRs (one kind under its old and new name) are counted
-# together as death reviews.
+# A case review is a published review, listed one by one (by its reference) to every
+# member of the partnership: a count of reviews says nothing the list does not, so it is
+# shown as it is, like the plan's actions (docs/disclosure-control.md). DHRs and DARDRs
+# (one kind under its old and new name) are counted together as death reviews.
 REVIEW_KINDS = {
     "Domestic homicide and domestic abuse related death reviews": (
         CaseReview.Kind.DHR,
@@ -626,50 +611,14 @@ REVIEW_KINDS = {
 _KIND_GROUP = {kind: label for label, kinds in REVIEW_KINDS.items() for kind in kinds}
 
 
-def _review_tallies(reviews: QuerySet[CaseReview]) -> dict[str, Tally]:
-    rows = ((_KIND_GROUP[kind], pk) for kind, pk in reviews.values_list("kind", "pk").order_by())
-    return disclosure.tallies(REVIEW, rows, groups=REVIEW_KINDS)
-
-
-def review_counts(*, partnership: Partnership, audience: Audience) -> Counts:
+def review_counts(*, partnership: Partnership) -> Counts:
     """The current reviews by kind (death reviews together), with the total."""
-    return _counts(_review_tallies(_reviews(partnership, retired=False)), audience)
-
-
-@dataclass(frozen=True)
-class ReviewList:
-    """The case reviews a viewer sees listed one by one, and what is not listed."""
-
-    reviews: QuerySet[CaseReview]  # listed one by one
-    listed: Figure  # how many reviews the list is of, listed one by one or not
-    withheld: dict[str, Figure]  # kinds not listed one by one, with their count as shown
-
-
-def review_list(
-    *,
-    partnership: Partnership,
-    on: date,
-    audience: Audience,
-    retired: bool = False,
-    everything: bool = False,
-) -> ReviewList:
-    """The current (or retired) reviews for the list page.
-
-    A list can be counted, row by row. So a kind of review whose count the viewer sees as
-    "fewer than 5" is not listed one by one either; the page says how many there are, in the
-    same words as the counts. Those who keep the reviews (`everything`: learning.manage) and
-    an exact audience (analysts) see every review. The count of the list goes through the
-    same rule: for current reviews it reads as the counts' total does.
-    """
-    tallies = _review_tallies(_reviews(partnership, retired))
-    reviews = reviews_for(partnership=partnership, on=on, retired=retired)
-    withheld = {}
-    if not (audience.exact or everything):
-        shown = disclosure.counts(tallies, audience)
-        withheld = {label: figure for label, figure in shown.items() if not figure.shown}
-        hidden_kinds = [kind for label in withheld for kind in REVIEW_KINDS[label]]
-        reviews = reviews.exclude(kind__in=hidden_kinds)
-    return ReviewList(reviews, disclosure.count(_sum(tallies.values()), audience), withheld)
+    found = dict.fromkeys(REVIEW_KINDS, 0)
+    kinds = _reviews(partnership, retired=False).values_list("kind", flat=True).order_by()
+    for kind in kinds:
+        found[_KIND_GROUP[kind]] += 1
+    cells = {label: disclosure.as_is(n) for label, n in found.items()}
+    return Counts(cells, disclosure.as_is(sum(found.values())))
 
 
 # --- Strategy actions -----------------------------------------------------------------

@@ -137,7 +137,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "retired": retired,
-            "figures_note": selectors.figures_note(audience),
+            "figures_exact": audience.exact,
             "can_manage": _can_manage(request),
         },
     )
@@ -198,7 +198,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "figures": found.figures,
             "sessions": found.sessions,
             "sessions_total": found.total,
-            "figures_note": selectors.figures_note(audience),
+            "figures_exact": audience.exact,
             "can_manage": _can_manage(request),
         },
     )
@@ -242,7 +242,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         attendances = selectors.attendances_for(session=session)
         context["page"] = Paginator(attendances, PER_PAGE).get_page(request.GET.get("page"))
         if audience is not None:
-            context["figures_note"] = selectors.figures_note(audience)
+            context["figures_exact"] = audience.exact
     else:
         # Everyone else sees counts by organisation, disclosure-controlled: one person's
         # confidence answers are not for the whole partnership to read.
@@ -250,7 +250,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(
             by_organisation=counted.cells,
             total=counted.total,
-            figures_note=selectors.figures_note(audience),
+            figures_exact=audience.exact,
         )
     return render(request, "learning/session_detail.html", context)
 
@@ -497,7 +497,7 @@ def training_figures(request: HttpRequest) -> HttpResponse:
         "by_organisation": by["organisation"],
         "by_course": by["course"],
         "improved": selectors.improved_confidence(partnership=request.partnership, **span),
-        "figures_note": selectors.figures_note(audience),
+        "figures_exact": audience.exact,
         "can_manage": _can_manage(request),
     }
     return render(request, "learning/training_figures.html", context)
@@ -672,28 +672,18 @@ def register_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
     retired = _show_retired(request)
-    can_manage = _can_manage(request)
-    audience = figures_viewed(request, subject="learning.reviews", filters={"retired": retired})
-    found = selectors.review_list(
-        partnership=request.partnership,
-        on=_today(),
-        audience=audience,
-        retired=retired,
-        everything=can_manage,
-    )
-    counted = selectors.review_counts(partnership=request.partnership, audience=audience)
+    reviews = selectors.reviews_for(partnership=request.partnership, on=_today(), retired=retired)
+    page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
+    counted = selectors.review_counts(partnership=request.partnership)
     return render(
         request,
         "learning/review_list.html",
         {
-            "page": Paginator(found.reviews, PER_PAGE).get_page(request.GET.get("page")),
+            "page": page,
             "retired": retired,
             "by_kind": counted.cells,
             "total": counted.total,
-            "listed": found.listed,
-            "withheld": found.withheld,
-            "figures_note": selectors.figures_note(audience),
-            "can_manage": can_manage,
+            "can_manage": _can_manage(request),
         },
     )
 

@@ -681,7 +681,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
             # Only the public population reaches the template, never the exact counts.
             "synthetic": bool(counts and counts.population_is_synthetic),
             "exact": audience is not None and audience.exact,
-            "base": disclosure.rounding_base(),
             "source": selectors.NATIONAL_SOURCE_TITLE,
             "source_url": selectors.NATIONAL_SOURCE_URL,
             "population": f"{counts.women_16_plus:,}" if counts and counts.women_16_plus else "",
