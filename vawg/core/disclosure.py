@@ -7,9 +7,11 @@ is decided here for its audience (docs/disclosure-control.md):
 - **Exact**: the viewer holds a permission to unsuppressed figures (the analyst's
   `figures.unsuppressed`, or the MARAC coordinator's own statistics). Every figure
   is the true one.
-- **Controlled**: everyone else, the public included. Zero is shown; a count from 1
-  to the threshold less one reads "fewer than 5", in words; every other count is
-  rounded to a multiple of the rounding base, up or down as the *cell key* decides
+- **Controlled**: everyone else, the public included. A count below the threshold,
+  none included, reads "fewer than 5", in words (were none shown as 0, "fewer than 5"
+  would mean at least one, and four months of "fewer than 5" inside a year of "fewer
+  than 5" would mean exactly four). Every other count is rounded to a multiple of the
+  rounding base, up or down as the *cell key* decides
   (the ONS cell key method: each record carries a random key from 0 to 255, a cell's
   key is the sum of its records' keys, and the count and the key together fix the
   rounding). The same records therefore read the same wherever they appear, in any
@@ -200,14 +202,13 @@ def _hidden(text: str = NOT_SHOWN) -> Figure:
 
 
 def controlled_value(n: int, key: int) -> int | None:
-    """The controlled level's value of a count with this cell key (None: too small).
+    """The controlled level's value of a count with this cell key (None: below the
+    threshold, none included).
 
     Unbiased random rounding to the base, driven by the key: n = base * q + r goes up
     with probability r / base. The published value v then says only that the count is
     between v - (base - 1) and v + (base - 1), whichever records it holds."""
     limit, base = threshold(), rounding_base()
-    if n <= 0:
-        return 0
     if n < limit:
         return None
     low = n - n % base

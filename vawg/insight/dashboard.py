@@ -24,6 +24,17 @@ from vawg.insight.models import Population
 from vawg.insight.queries import Filters, Totals, add_months
 from vawg.insight.standard import STRAND, VICTIM_CHARACTERISTICS
 
+# What a dashboard's tables are called (their downloads' names).
+CHARTS = frozenset(
+    {
+        "trend",
+        "projection",
+        "strands",
+        "wards",
+        "partners",
+        *(v.name for v in VICTIM_CHARACTERISTICS),
+    }
+)
 TOP_WARDS = 3
 ROLLING_MONTHS = 3
 REFUSED = (

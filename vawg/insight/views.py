@@ -86,10 +86,11 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     form, board = _board(
         request, (request.partnership.pk,), single=request.partnership, subject="insight.Dashboard"
     )
-    if board is None or board.refused:
+    if board is None or chart not in dashboard.CHARTS:
         raise Http404("Nothing to download for these filters")
     exact = board.audience.exact
-    headers, rows = _chart_table(board, chart)
+    # A view too small to show downloads as the page says it, not as an error.
+    headers, rows = (["Note"], [[board.refused]]) if board.refused else _chart_table(board, chart)
     if exact:
         headers = [*headers, "OFFICIAL-SENSITIVE: unsuppressed figures"]
     content = write_table("csv", headers, rows)

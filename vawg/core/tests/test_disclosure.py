@@ -10,9 +10,8 @@ from vawg.core.disclosure import CONTROLLED, EXACT, Tally
 from vawg.core.permissions import Role
 
 
-def test_it_shows_zero_and_hides_small_counts_in_words():
-    assert dc.count(Tally(0, 17), CONTROLLED).text == "0"
-    for n in range(1, 5):
+def test_it_hides_small_counts_and_none_alike_in_words():
+    for n in range(0, 5):
         figure = dc.count(Tally(n, 200), CONTROLLED)
         assert figure.value is None and figure.suppressed
         assert figure.text == "fewer than 5"
@@ -120,6 +119,9 @@ def test_an_average_is_exact_but_only_over_a_group_that_is_shown():
 
 def test_a_rate_over_nothing_says_no_data():
     assert dc.rate(dc.as_is(0), dc.as_is(0)).text == "no data"
+    assert dc.rate(dc.count(Tally(0), CONTROLLED), dc.count(Tally(0), CONTROLLED)).text == (
+        "not shown"
+    )
 
 
 def test_change_is_said_in_words_from_shown_figures():

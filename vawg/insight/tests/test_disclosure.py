@@ -87,10 +87,12 @@ def test_the_analyst_may_use_any_filter(partnership, wards):
 
 def test_rates_are_worked_from_the_figures_shown(partnership, wards):
     seen = board(partnership, wards, audience=CONTROLLED)
-    # 23 incidents, none repeats (different victims): 0 of what is shown is 0.0.
-    assert seen.repeat_rate.text == "0.0"
-    # None has an outcome: the charge rate has no denominator.
-    assert seen.charge_rate.text == "no data"
+    # 23 incidents, none repeats (different victims) and none with an outcome: "fewer than
+    # 5" of them, so neither rate can be worked out from what is shown.
+    assert seen.repeat_rate.text == "not shown"
+    assert seen.charge_rate.text == "not shown"
+    exact = board(partnership, wards, audience=EXACT)
+    assert (exact.repeat_rate.text, exact.charge_rate.text) == ("0.0", "no data")
 
 
 def test_a_rate_per_resident_is_worked_from_the_count_shown_and_hidden_with_it(partnership, wards):
@@ -160,12 +162,13 @@ def test_a_cell_reads_the_same_in_the_regional_view_as_for_its_own_board(
     partnership, other_partnership, wards
 ):
     make_wards(other_partnership)
-    import_rows(
-        partnership,
-        [row(f"F{i}", "2025-04-02", **{"VAWG Strand": "FGM"}) for i in range(7)],
-    )
-    strand = "female_genital_mutilation"
+    fgm = [
+        row(f"F{i}", "2025-04-02", **{"VAWG Strand": "Female genital mutilation"}) for i in range(7)
+    ]
+    import_rows(partnership, fgm)
+    strand = "fgm"
     own = board(partnership, wards, audience=CONTROLLED, strand=strand)
+    assert own.total.text in {"5", "10"}
     both = Filters(
         (partnership.pk, other_partnership.pk),
         date(2025, 1, 1),

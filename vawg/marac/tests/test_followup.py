@@ -77,8 +77,8 @@ def test_counts_are_rounded_to_5_and_rates_come_from_the_rounded_counts():
     assert rows["repeat_rate"].value == Decimal("20.0")
     assert rows["disabled_rate"].value == Decimal("60.0")
     assert rows["male_rate"].value == Decimal("20.0")
-    # Zero is shown; 1 to 4 reads "fewer than 5", and a rate from it reads "not shown".
-    assert rows["non_police_rate"].value == Decimal("0.0")
+    # None, and 1 to 4, read "fewer than 5", and a rate from them reads "not shown".
+    assert rows["non_police_rate"].text == "not shown"
     assert rows["minoritised_rate"].text == "not shown"
     assert rows["perpetrators_under_18"].text == "fewer than 5"
     assert rows["children"].value == 35  # 38 → 35 (down)

@@ -69,7 +69,8 @@ def test_the_shares_parts_are_tallies_of_the_answers_counted(partnership):
 def test_no_answers_gives_no_value(partnership):
     value = selectors.feeling_safer(partnership, _quarter(partnership))
     assert value.value is None
-    assert selectors.shown_share(value, disclosure.CONTROLLED).text == "no data"
+    # None answered reads as a few would: "fewer than 5" answers, so the share is not shown.
+    assert selectors.shown_share(value, disclosure.CONTROLLED).text == "not shown"
     assert selectors.shown_share(value, disclosure.EXACT).text == "no data"
 
 
@@ -125,7 +126,8 @@ def test_survey_results_are_controlled_by_cell_key_and_rates_from_shown_counts(p
     safer = results["safer"]
     cells = [safer.yes, safer.no, safer.not_sure, safer.answered]
     assert all(_controlled(f) for f in cells), [f.text for f in cells]
-    assert (safer.no.text, safer.not_sure.text) == ("fewer than 5", "0")
+    # None at all reads as a few do, so that "fewer than 5" never means "at least one".
+    assert (safer.no.text, safer.not_sure.text) == ("fewer than 5", "fewer than 5")
     yes = Answer.objects.filter(question__topic="safer", choice="yes").values_list("pk", flat=True)
     # The cell reads as its records' tally does anywhere else.
     yes_tally = disclosure.tally("voice.Answer", yes)
@@ -134,8 +136,9 @@ def test_survey_results_are_controlled_by_cell_key_and_rates_from_shown_counts(p
     involved = results["involved"]
     assert involved.yes.text == "fewer than 5"
     assert involved.percent_yes.text == "not shown"
-    # Believed: nobody answered -> zeros and no rate.
-    assert results["believed"].percent_yes.text == "no data"
+    # Believed: nobody answered, which reads as a few answering would: no rate.
+    assert results["believed"].answered.text == "fewer than 5"
+    assert results["believed"].percent_yes.text == "not shown"
     # The free-text question has no row.
     assert "help" not in results
     exact = {
