@@ -19,6 +19,6 @@ def figures_note(
         "who": who,
         "averages": averages,
         "small": disclosure.small_text(),
-        "largest_hidden": disclosure.threshold() - 1,
+        "threshold": disclosure.threshold(),
         "base": disclosure.rounding_base(),
     }
