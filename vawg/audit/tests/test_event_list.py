@@ -171,10 +171,8 @@ def test_it_explains_a_wrong_date(admin_client, data, message):
 
 
 def test_it_shows_fifty_events_a_page(admin_client, partnership, admin):
-    AuditEvent.objects.bulk_create(
-        AuditEvent(action="create", actor_id=admin.pk, partnership_id=partnership.pk)
-        for _ in range(120)
-    )
+    for _ in range(120):
+        record(action="create", actor=admin, partnership=partnership)
     page_one = admin_client.get(URL)
     assert len(shown(page_one)) == 50
     assert b"govuk-pagination" in page_one.content
