@@ -172,6 +172,13 @@ OTP_TOTP_ISSUER = "VAWG Partnership Platform"
 _default_2fa_roles = "analyst,marac_coordinator,marac_representative" if PRODUCTION else ""
 TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", _default_2fa_roles)
 
+# --- Accounts: invitations and unused accounts (docs/operations.md) -------------
+# How many days an emailed invitation link works; after how many days without a
+# sign-in `manage.py accounts_disable_inactive` disables an account (0: never).
+# Two-factor for admins and operators needs no setting: VAWG_PRODUCTION enforces it.
+ACCOUNT_INVITATION_DAYS = int(os.environ.get("ACCOUNT_INVITATION_DAYS", 14))
+ACCOUNT_INACTIVE_DAYS = int(os.environ.get("ACCOUNT_INACTIVE_DAYS", 90))
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False

@@ -9,10 +9,11 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from vawg.accounts.models import Membership, User
 from vawg.core.models import Organisation, Partnership, PartnershipBody, Region
-from vawg.core.permissions import ROLES_NEEDING_WORKSTREAM, Role
+from vawg.core.permissions import ROLES_NEEDING_APPROVAL, ROLES_NEEDING_WORKSTREAM, Role
 
 DEMO_PARTNERSHIPS = ["wandsworth", "lambeth"]
 DEMO_REGION = "london"
@@ -57,6 +58,8 @@ def _demo_user(username: str, first_name: str, **flags) -> User:
     user.last_name = "Demo"
     user.email = f"{username}@example.invalid"
     user.is_active = True
+    # In use from now: accounts_disable_inactive counts a demo account's days afresh.
+    user.enabled_at = timezone.now()
     for name, value in flags.items():
         setattr(user, name, value)
     user.set_password(settings.DEMO_PASSWORD)
@@ -64,14 +67,24 @@ def _demo_user(username: str, first_name: str, **flags) -> User:
     return user
 
 
-def _hold_only(user: User, **membership) -> None:
+def _in_force(membership: Membership, operator: User) -> None:
+    """Demo roles are in force, given by the operator and, where a role needs a second
+    person, approved by them too, as the access review page shows."""
+    membership.granted_by = operator
+    membership.approved_at = membership.approved_at or timezone.now()
+    membership.approved_by = operator if membership.role in ROLES_NEEDING_APPROVAL else None
+    membership.refused_at = None
+    membership.full_clean()
+    membership.save()
+
+
+def _hold_only(user: User, operator: User, **membership) -> None:
     """Give the user exactly this one active membership."""
     kept = Membership.objects.filter(user=user, ended_at__isnull=True, **membership).first()
     Membership.objects.filter(user=user).exclude(pk=getattr(kept, "pk", None)).delete()
     if kept is None:
         kept = Membership(user=user, **membership)
-    kept.full_clean()
-    kept.save()
+    _in_force(kept, operator)
 
 
 @transaction.atomic
@@ -79,6 +92,8 @@ def load(*, today: date, rng, stdout) -> None:
     if settings.PRODUCTION:
         raise RuntimeError("Demo accounts are never created under production settings.")
     rows: list[tuple[str, str, str]] = []
+    # The operator first: they gave and approved the demo roles.
+    operator = _demo_user("operator", "Olly", is_staff=True, is_superuser=True)
     for slug in DEMO_PARTNERSHIPS:
         partnership = Partnership.objects.filter(slug=slug).first()
         if partnership is None:
@@ -98,6 +113,7 @@ def load(*, today: date, rng, stdout) -> None:
             user = _demo_user(f"{slug}-{suffix}", first_name)
             _hold_only(
                 user,
+                operator,
                 role=role,
                 partnership=partnership,
                 organisation=organisation,
@@ -124,8 +140,7 @@ def load(*, today: date, rng, stdout) -> None:
                 role=Role.BOARD_MEMBER,
                 organisation=organisation,
             )
-            membership.full_clean()
-            membership.save()
+            _in_force(membership, operator)
         names = " and ".join(p.name for p in boards)
         rows.append((user.username, names, Role.BOARD_MEMBER.label))
 
@@ -134,10 +149,9 @@ def load(*, today: date, rng, stdout) -> None:
         stdout.write(f"  No region '{DEMO_REGION}' yet: the regional officer is skipped.\n")
     else:
         user = _demo_user(f"{DEMO_REGION}-regional-officer", "Robin")
-        _hold_only(user, role=Role.REGIONAL_OFFICER, region=region)
+        _hold_only(user, operator, role=Role.REGIONAL_OFFICER, region=region)
         rows.append((user.username, f"{region.name} (region)", Role.REGIONAL_OFFICER.label))
 
-    _demo_user("operator", "Olly", is_staff=True, is_superuser=True)
     rows.append(("operator", "–", "Platform operator (Django admin at /operators/)"))
 
     width = max(len(r[0]) for r in rows)

@@ -2,7 +2,6 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
-from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from vawg.accounts.selectors import organisations_of, workstreams_of
 from vawg.core.models import Partnership
@@ -136,40 +135,58 @@ class MembershipFields(forms.Form):
 
 
 class MemberInviteForm(MembershipFields):
-    username = forms.CharField(
-        label="Username",
-        help_text="For an existing account, enter its username and leave the name and email.",
-        max_length=150,
-        validators=[
-            UnicodeUsernameValidator(
-                message="Enter a username using only letters, numbers and @ . + - _ (no spaces)."
-            )
-        ],
-        error_messages={"required": "Enter a username."},
-    )
-    full_name = forms.CharField(
-        label="Full name",
-        max_length=150,
-        required=False,
-    )
+    """An invitation goes to an email address: nothing here looks up an account."""
+
     email = forms.EmailField(
-        label="Email address",
-        required=False,
-        help_text="We send a link to set a password here.",
-        error_messages={"invalid": "Enter an email address like name@example.org."},
+        label="Their work email address",
+        max_length=150,
+        help_text="We email them a link to accept the role, with their own account or a "
+        "new one. You see their name once they accept.",
+        error_messages={
+            "required": "Enter the email address to send the invitation to.",
+            "invalid": "Enter an email address like name@example.org.",
+            "max_length": "Enter an email address of 150 characters or fewer.",
+        },
     )
 
-    field_order = ["username", "full_name", "email", "role", "organisation", "workstream"]
+    field_order = ["email", "role", "organisation", "workstream"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            Field.text("username", field_width=Fluid.ONE_HALF, spellcheck="false"),
-            Field.text("full_name", field_width=Fluid.ONE_HALF),
-            Field.text("email", field_width=Fluid.ONE_HALF, spellcheck="false"),
+            Field.text("email", field_width=Fluid.TWO_THIRDS, spellcheck="false"),
             *self.membership_layout(),
-            submit="Add member",
+            submit="Send invitation",
         )
+
+
+class InvitationAccountForm(GovukSetPasswordForm):
+    """A new account for whoever opened an invitation: their name and a password.
+
+    `user` is the unsaved account, so that the password is checked against its name
+    and address; the service makes it.
+    """
+
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=150,
+        error_messages={"required": "Enter your full name."},
+    )
+
+    field_order = ["full_name", "new_password1", "new_password2"]
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.helper = _helper(
+            Field.text("full_name", field_width=Fluid.ONE_HALF, autocomplete="name"),
+            Field.text("new_password1", field_width=Fluid.ONE_HALF),
+            Field.text("new_password2", field_width=Fluid.ONE_HALF),
+            submit="Create account and accept",
+        )
+
+    def clean(self):
+        self.user.first_name = self.cleaned_data.get("full_name", "")
+        return super().clean()
 
 
 class MemberChangeForm(MembershipFields):

@@ -16,12 +16,15 @@ from vawg.accounts import selectors, services
 from vawg.accounts.forms import (
     GovukPasswordChangeForm,
     GovukSetPasswordForm,
+    InvitationAccountForm,
     MemberChangeForm,
     MemberInviteForm,
     SignInForm,
     TwoFactorCodeForm,
 )
+from vawg.accounts.models import User
 from vawg.core.access import partnership_permission, public, signed_in
+from vawg.core.permissions import ROLES_NEEDING_APPROVAL
 
 # Model field names that the forms show under another name.
 FORM_FIELD_FOR = {"first_name": "full_name"}
@@ -79,6 +82,8 @@ def account(request: HttpRequest) -> HttpResponse:
         "accounts/account.html",
         {
             "memberships": selectors.memberships_of_user(user=request.user),
+            "awaiting": selectors.memberships_awaiting_approval_of_user(user=request.user),
+            "approvals": selectors.approvals_waiting_for(user=request.user),
             "device": selectors.confirmed_device(user=request.user),
             "two_factor_required": services.two_factor_required_for(request.user),
         },
@@ -201,14 +206,91 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:account")
 
 
+# --- Invitations, from the invited person's side --------------------------------------
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Where an invitation's link lands. Whoever holds the link holds the address it was
+    sent to, so only here is it said whether an account uses that address."""
+    invitation = selectors.invitation_by_token(token=token)
+    if not selectors.invitation_is_open(invitation):
+        return render(request, "accounts/invitation_expired.html")
+    context = {
+        "invitation": invitation,
+        "token": token,
+        "needs_approval": invitation.role in ROLES_NEEDING_APPROVAL,
+    }
+    if request.user.is_authenticated:
+        return render(request, "accounts/invitation.html", context)
+    if selectors.account_holds_address(email=invitation.email):
+        return render(request, "accounts/invitation.html", {**context, "has_account": True})
+    username = services.username_for(invitation.email)
+    new_account = User(username=username, email=invitation.email)
+    form = InvitationAccountForm(new_account, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept_new_account(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Your account is ready. Sign in with the username {username}."
+            )
+            return redirect("accounts:sign-in")
+    return render(
+        request, "accounts/invitation.html", {**context, "form": form, "username": username}
+    )
+
+
+@signed_in
+@require_POST
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed-in (and, where needed, two-factor verified) holder accepts."""
+    invitation = selectors.invitation_by_token(token=token)
+    if not selectors.invitation_is_open(invitation):
+        return render(request, "accounts/invitation_expired.html")
+    try:
+        membership = services.invitation_accept(
+            invitation=invitation, user=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:invitation", token=token)
+    if membership.is_awaiting_approval:
+        messages.success(request, "Invitation accepted. The role starts once it is approved.")
+    else:
+        messages.success(request, "Invitation accepted. Your new role is on this page.")
+    return redirect("accounts:account")
+
+
 # --- Members of the partnership ------------------------------------------------------
+
+
+def _members(request: HttpRequest) -> HttpResponse:
+    return redirect("accounts:member-list", partnership=request.partnership.slug)
 
 
 @partnership_permission("members.manage")
 @require_GET
 def member_list(request: HttpRequest) -> HttpResponse:
-    members = selectors.members_of_partnership(partnership=request.partnership)
-    return render(request, "accounts/member_list.html", {"memberships": members})
+    return render(
+        request,
+        "accounts/member_list.html",
+        {
+            "memberships": selectors.members_of_partnership(partnership=request.partnership),
+            "approvals": selectors.approvals_for(
+                partnership=request.partnership, user=request.user
+            ),
+            "invitations": selectors.open_invitations(partnership=request.partnership),
+        },
+    )
 
 
 @partnership_permission("members.manage")
@@ -217,7 +299,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
     form = MemberInviteForm(request.POST or None, partnership=request.partnership)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_invite(
+            invitation = services.member_invite(
                 partnership=request.partnership,
                 actor=request.user,
                 request=request,
@@ -226,8 +308,12 @@ def member_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Member added. We have emailed them.")
-            return redirect("accounts:member-list", partnership=request.partnership.slug)
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. They are listed as a member once "
+                "they accept it.",
+            )
+            return _members(request)
     return render(request, "accounts/member_add.html", {"form": form})
 
 
@@ -246,15 +332,34 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and membership.ended_at is None and form.is_valid():
         try:
-            services.member_change(
+            change = services.member_change(
                 membership=membership, actor=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Membership changed.")
-            return redirect("accounts:member-list", partnership=request.partnership.slug)
-    return render(request, "accounts/member_edit.html", {"form": form, "membership": membership})
+            if change.awaiting_approval:
+                messages.success(
+                    request,
+                    "Change asked for. It takes effect when "
+                    f"{services.who_approves(change.membership)} approves it; until then "
+                    "the current role stays as it is.",
+                )
+            else:
+                messages.success(request, "Membership changed.")
+            return _members(request)
+    return render(
+        request,
+        "accounts/member_edit.html",
+        {
+            "form": form,
+            "membership": membership,
+            "own": membership.user_id == request.user.pk,
+            "approvers": services.who_approves(membership)
+            if membership.is_awaiting_approval
+            else "",
+        },
+    )
 
 
 @partnership_permission("members.manage")
@@ -267,4 +372,115 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("accounts:member-edit", partnership=request.partnership.slug, pk=pk)
     messages.success(request, "Membership ended. They can no longer use this partnership.")
-    return redirect("accounts:member-list", partnership=request.partnership.slug)
+    return _members(request)
+
+
+@partnership_permission("members.manage")
+@require_http_methods(["GET", "POST"])
+def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then withdraw an invitation not yet accepted."""
+    invitation = selectors.open_invitation_of_partnership(partnership=request.partnership, pk=pk)
+    if request.method == "POST":
+        try:
+            services.invitation_withdraw(invitation=invitation, actor=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Invitation withdrawn. Its link no longer works.")
+        return _members(request)
+    return render(
+        request,
+        "accounts/confirm.html",
+        {
+            "title": f"Withdraw the invitation to {invitation.email}?",
+            "caption": f"{invitation.get_role_display()}, {invitation.organisation.name}",
+            "lines": ["The link we emailed stops working at once. You can invite them again."],
+            "button": "Withdraw invitation",
+            "warning": True,
+            "back": reverse(
+                "accounts:member-list", kwargs={"partnership": request.partnership.slug}
+            ),
+        },
+    )
+
+
+@partnership_permission("members.manage")
+@require_GET
+def access_review(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/access_review.html",
+        {"rows": selectors.access_review(partnership=request.partnership)},
+    )
+
+
+# --- Approvals: the second person ------------------------------------------------------
+
+
+@partnership_permission("members.approve")
+@require_GET
+def approval_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/approval_list.html",
+        {"approvals": selectors.approvals_for(partnership=request.partnership, user=request.user)},
+    )
+
+
+def _decision_view(decide, *, verb: str, done: str, lines: list[str], warning: bool):
+    """Confirm (GET), then approve or refuse (POST) a role waiting for approval."""
+
+    @partnership_permission("members.approve")
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        membership = selectors.membership_of_partnership(partnership=request.partnership, pk=pk)
+        back = reverse("accounts:approval-list", kwargs={"partnership": request.partnership.slug})
+        refusal = services.approval_refusal(membership=membership, approver=request.user)
+        if refusal is None and request.method == "POST":
+            try:
+                decide(membership=membership, actor=request.user, request=request)
+            except ValidationError as error:
+                refusal = " ".join(error.messages)
+            else:
+                messages.success(request, done)
+                return redirect(back)
+        if refusal is not None:
+            messages.error(request, refusal)
+            return redirect(back)
+        person = membership.user.get_full_name() or membership.user.username
+        return render(
+            request,
+            "accounts/confirm.html",
+            {
+                "title": f"{verb} the {membership.get_role_display()} role of {person}?",
+                "caption": membership.organisation.name if membership.organisation else "",
+                "lines": lines,
+                "button": f"{verb} role",
+                "warning": warning,
+                "back": back,
+            },
+        )
+
+    return view
+
+
+member_approve = _decision_view(
+    services.membership_approve,
+    verb="Approve",
+    done="Role approved. It is in force now.",
+    lines=[
+        "The role takes effect at once, with everything it lets them see.",
+        "The audit trail records that you approved it.",
+    ],
+    warning=False,
+)
+member_refuse = _decision_view(
+    services.membership_refuse,
+    verb="Refuse",
+    done="Role refused. It will not take effect.",
+    lines=[
+        "The role never takes effect. Any role it was to replace stays as it is.",
+        "The audit trail records that you refused it.",
+    ],
+    warning=True,
+)

@@ -32,6 +32,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Completing what the source documents left out (quirks), editing the plan.
     "strategy.manage": frozenset({R.PARTNERSHIP_ADMIN}),
     "members.manage": frozenset({R.PARTNERSHIP_ADMIN}),
+    # Deciding on a role that needs a second person (ROLES_NEEDING_APPROVAL below): who
+    # may decide which one is a rule in vawg.accounts.services.approval_refusal.
+    "members.approve": frozenset({R.PARTNERSHIP_ADMIN, R.MARAC_COORDINATOR}),
     "audit.view": frozenset({R.PARTNERSHIP_ADMIN}),
     # Exact figures about people (core.disclosure); everyone else sees them controlled.
     # Each use is recorded in the audit trail as a restricted read.
@@ -53,6 +56,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "marac.refer": frozenset({R.PRACTITIONER, R.MARAC_COORDINATOR, R.MARAC_REPRESENTATIVE}),
     "marac.view": MARAC_ROLES,
     "marac.coordinate": frozenset({R.MARAC_COORDINATOR}),
+    # Answering a victim's subject access request: everything MARAC holds about one person,
+    # third parties redacted (docs/information-governance.md). Every search and export audited.
+    "marac.subject_access": frozenset({R.MARAC_COORDINATOR}),
     "marac.statistics": frozenset(
         {R.MARAC_COORDINATOR, R.PARTNERSHIP_ADMIN, R.BOARD_MEMBER, R.ANALYST}
     ),
@@ -70,6 +76,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 # Roles whose membership needs a scope other than the partnership itself.
 ROLES_NEEDING_WORKSTREAM = frozenset({R.WORKSTREAM_CHAIR})
 ROLES_NEEDING_REGION = frozenset({R.REGIONAL_OFFICER})
+
+# Roles that reach restricted data or hand out roles. Each takes effect only once a
+# second person approves it (nobody grants one alone; an admin role is among them so
+# that an admin cannot make a second admin account to approve their own requests),
+# and in production each must sign in with two-factor authentication.
+ROLES_NEEDING_APPROVAL = frozenset(
+    {R.PARTNERSHIP_ADMIN, R.ANALYST, R.MARAC_COORDINATOR, R.MARAC_REPRESENTATIVE}
+)
+ROLES_NEEDING_TWO_FACTOR = ROLES_NEEDING_APPROVAL
 
 
 def roles_grant(roles: set[str] | frozenset[str], permission: str) -> bool:

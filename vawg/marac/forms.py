@@ -575,14 +575,18 @@ class CompleteActionForm(forms.Form):
         self.helper = _helper(self, "Mark as completed")
 
 
-class AccessLogFilterForm(forms.Form):
-    reference = forms.RegexField(
+def _reference_field() -> forms.RegexField:
+    return forms.RegexField(
         label="Case reference",
         required=False,
         regex=r"^\s*[Mm][Aa][Rr][Aa][Cc]-\d{1,6}\s*$",
         help_text="For example, MARAC-00017",
         error_messages={"invalid": "Enter a case reference like MARAC-00017."},
     )
+
+
+class AccessLogFilterForm(forms.Form):
+    reference = _reference_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -720,3 +724,75 @@ class PeriodForm(forms.Form):
         self.helper.form_method = "get"
         # A GET form: no CSRF token, which would land in the address and the logs.
         self.helper.disable_csrf = True
+
+
+class SubjectSearchForm(forms.Form):
+    """Find a victim by a case reference, or by name and date of birth. Sent by POST, so
+    that what is typed never lands in an address, a browser's history or a log."""
+
+    reference = _reference_field()
+    name = _text("Full name", max_length=200)
+    dob = BirthDateField(
+        label="Date of birth", which="birth", required=False, help_text="For example, 27 3 1990"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            self,
+            "Find their cases",
+            HTML('<h2 class="govuk-heading-m">By case reference</h2>'),
+            Field.text("reference", label_size=Size.SMALL, field_width=10),
+            HTML('<h2 class="govuk-heading-m">Or by name and date of birth</h2>'),
+            HTML(
+                '<p class="govuk-body">As given on the referral. The same name written with '
+                "different capitals or spacing still matches; a different spelling does not."
+                "</p>"
+            ),
+            Field.text("name", label_size=Size.SMALL),
+            _field_for(self, "dob"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        reference, name, dob = data.get("reference"), data.get("name"), data.get("dob")
+        if self.errors:
+            return data
+        if reference and (name or dob):
+            self.add_error(
+                "reference",
+                "Search by the case reference, or by name and date of birth, not both.",
+            )
+        elif not reference and not name and not dob:
+            self.add_error(
+                "reference", "Enter a case reference, or the person's name and date of birth."
+            )
+        elif not reference and not name:
+            self.add_error("name", "Enter the person's full name as well as their date of birth.")
+        elif not reference and not dob:
+            self.add_error("dob", "Enter the person's date of birth as well as their name.")
+        return data
+
+    def values(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "reference": (d.get("reference") or "").strip().upper(),
+            "name": d.get("name") or "",
+            "dob": d.get("dob"),
+        }
+
+
+class SubjectAccessConfirmForm(forms.Form):
+    reviewed = forms.BooleanField(
+        label="I will read the free text in this file and remove anything about other people "
+        "before any of it is released",
+        error_messages={
+            "required": "Confirm that you will review the file before any of it is released."
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            self, "Download the file (XLSX)", Field.checkbox("reviewed", small=True)
+        )

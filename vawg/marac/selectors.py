@@ -20,9 +20,11 @@ from django.http import Http404
 from vawg.accounts.models import Membership, User
 from vawg.audit.models import AuditEvent
 from vawg.core.access import scoped
+from vawg.core.crypto import Pseudonym
 from vawg.core.disclosure import Tally, tally
 from vawg.core.models import Partnership
 from vawg.core.permissions import Role
+from vawg.marac import dash
 from vawg.marac.models import (
     AgendaItem,
     Assessment,
@@ -64,6 +66,23 @@ def marac_user(user, partnership: Partnership, roles) -> MaracUser:
         representative=Role.MARAC_REPRESENTATIVE in roles,
         agencies=agencies,
     )
+
+
+def criteria_labels(codes, partnership: Partnership) -> list[str]:
+    """The criteria a referral or checklist met, in words (local ones by their label)."""
+    local = (
+        dict(partnership.marac_local_criteria.values_list("code", "label"))
+        if any(c.startswith(dash.Criterion.LOCAL_PREFIX) for c in codes)
+        else {}
+    )
+    out = []
+    for code in codes:
+        if code.startswith(dash.Criterion.LOCAL_PREFIX):
+            key = code.removeprefix(dash.Criterion.LOCAL_PREFIX)
+            out.append(f"Local criterion: {local.get(key, key)}")
+        else:
+            out.append(dash.Criterion.LABELS.get(code, code))
+    return out
 
 
 def member_organisation(who: MaracUser):
@@ -253,15 +272,68 @@ def attachment_for(who: MaracUser, pk: int) -> Attachment:
     return attachment
 
 
+# --- Subject access ---------------------------------------------------------------------
+
+
+def case_by_reference(who: MaracUser, reference: str) -> Referral | None:
+    return cases_visible_to(who).filter(reference=reference.strip().upper()).first()
+
+
+def cases_of_victim(who: MaracUser, hashes: list[Pseudonym]) -> QuerySet[Referral]:
+    """The cases whose victim has one of `hashes` (one person, under each pseudonym key
+    held), oldest first. A reduced case keeps no hash, so it is never found."""
+    same_person = Q(pk__in=[])
+    for hashed in hashes:
+        same_person |= Q(victim_hash=hashed.digest, victim_hash_version=hashed.key_version)
+    return (
+        cases_visible_to(who)
+        .filter(same_person, reduced_on__isnull=True)
+        .exclude(victim_hash="")
+        .order_by("referred_on", "id")
+    )
+
+
+def cases_for_subject_access(who: MaracUser, pks: list[int]) -> list[Referral]:
+    """The cases, with every record a subject access export reads, in a fixed number of
+    queries however many cases and records there are."""
+    return list(
+        cases_visible_to(who)
+        .filter(pk__in=pks)
+        .select_related(
+            "referring_organisation",
+            "repeat_of",
+            "assessment__organisation",
+            "agenda_item__meeting",
+        )
+        .prefetch_related(
+            Prefetch("perpetrators", queryset=Perpetrator.objects.order_by("id")),
+            "must_not_receive",
+            "notes",
+            Prefetch(
+                "actions",
+                queryset=CaseAction.objects.select_related("organisation", "meeting").order_by(
+                    "due_on", "id"
+                ),
+            ),
+            "attachments",
+            "agenda_item__meeting__invited_agencies",
+            "agenda_item__meeting__attachments",
+            "assessment__local_criteria",
+        )
+        .order_by("referred_on", "id")
+    )
+
+
 # --- Access review ----------------------------------------------------------------------
 
 
 def access_log(partnership: Partnership, *, reference: str = "") -> QuerySet[AuditEvent]:
-    """Every audited read of MARAC identity, notes and files in the partnership."""
+    """Every audited read of MARAC identity, notes and files in the partnership, and every
+    case exported in a subject access response."""
     events = AuditEvent.objects.filter(
+        Q(action=AuditEvent.Action.READ_RESTRICTED, object_type__startswith="marac.")
+        | Q(action=AuditEvent.Action.EXPORT, object_type="marac.Referral"),
         partnership_id=partnership.pk,
-        action=AuditEvent.Action.READ_RESTRICTED,
-        object_type__startswith="marac.",
     )
     if reference:
         events = events.filter(detail__reference=reference.strip().upper())

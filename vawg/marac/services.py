@@ -97,11 +97,20 @@ class Identity:
     age: int | None = None  # when the date of birth is not known
 
 
-def identity_hash(identity: Identity, purpose: str) -> crypto.Pseudonym:
-    """Keyed hash of the normalised name and date of birth (when known)."""
+def identity_hash(
+    identity: Identity, purpose: str, *, version: int | None = None
+) -> crypto.Pseudonym:
+    """Keyed hash of the normalised name and date of birth (when known), under the newest
+    pseudonym key or the given `version`."""
     born = identity.dob.isoformat() if identity.dob else ""
     name = crypto.normalise_identifier(identity.name)
-    return crypto.pseudonymise(f"{name}|{born}", purpose=purpose)
+    return crypto.pseudonymise(f"{name}|{born}", purpose=purpose, version=version)
+
+
+def identity_hashes(identity: Identity, purpose: str) -> list[crypto.Pseudonym]:
+    """The person's hash under every pseudonym key held, so that a person is found whether
+    their records were hashed before or after a key change (until rotate_marac_keys runs)."""
+    return [identity_hash(identity, purpose, version=v) for v in sorted(crypto.pseudonym_keys())]
 
 
 # --- Screening and the checklist ------------------------------------------------------
@@ -828,6 +837,18 @@ def attachment_add(
         request=request,
     )
     return attachment
+
+
+def attachment_filename(attachment: Attachment) -> str:
+    """The download's name: its case reference (or meeting) and kind, never the uploaded
+    name, marked OFFICIAL-SENSITIVE because a research pack or minutes are case data."""
+    owner = (
+        attachment.referral.reference
+        if attachment.referral_id
+        else f"meeting-{attachment.meeting_id}"
+    )
+    kind = attachment.kind.replace("_", "-")
+    return f"official-sensitive-{owner}-{kind}.{attachment.extension}"
 
 
 def attachment_read(*, attachment: Attachment, actor, request=None) -> bytes:

@@ -128,6 +128,7 @@ def statistics_for(partnership, period, *, audience: Audience) -> tuple[MaracCou
 
 # --- Download ---------------------------------------------------------------------------
 
+EXACT_MARKING = "OFFICIAL-SENSITIVE: exact figures"
 TABLE_HEADERS = [
     "Period",
     "Figure",
@@ -166,7 +167,10 @@ def statistics_export(
     _, rows = statistics_for(partnership, period, audience=audience)
     table = statistics_table(rows, period)
     title = "OFFICIAL-SENSITIVE" if audience.exact else "MARAC statistics"
-    content = write_table(fmt, TABLE_HEADERS, table, title=title)
+    # A CSV has no sheet to title: exact figures carry the marking in their headings too,
+    # so a file renamed or pasted elsewhere still says what it is.
+    headers = [*TABLE_HEADERS, EXACT_MARKING] if audience.exact else TABLE_HEADERS
+    content = write_table(fmt, headers, table, title=title)
     record(
         action=AuditAction.EXPORT,
         actor=actor,

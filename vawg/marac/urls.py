@@ -34,6 +34,12 @@ urlpatterns = [
     path(f"{P}actions/", views.action_list, name="action-list"),
     path(f"{P}actions/<int:pk>/", views.action_complete, name="action-complete"),
     path(f"{P}access-review/", views.access_log, name="access-log"),
+    path(f"{P}subject-access/", views.subject_access_search, name="subject-access"),
+    path(
+        f"{P}subject-access/<int:pk>/",
+        views.subject_access_confirm,
+        name="subject-access-confirm",
+    ),
     path(f"{P}settings/", views.settings_edit, name="settings"),
     path(f"{P}settings/criteria/new/", views.criterion_new, name="criterion-new"),
     path(f"{P}statistics/", views.statistics, name="statistics"),

@@ -16,7 +16,7 @@ from vawg.core import disclosure
 from vawg.core.access import partnership_permission
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES
-from vawg.marac import dash, forms, selectors, services
+from vawg.marac import dash, forms, selectors, services, subject_access
 from vawg.marac.models import Attachment
 from vawg.marac.statistics import (
     EXACT_PERMISSIONS,
@@ -54,22 +54,6 @@ def _today() -> date:
     return date.today()
 
 
-def criteria_labels(codes, partnership) -> list[str]:
-    local = (
-        dict(partnership.marac_local_criteria.values_list("code", "label"))
-        if any(c.startswith(dash.Criterion.LOCAL_PREFIX) for c in codes)
-        else {}
-    )
-    out = []
-    for code in codes:
-        if code.startswith(dash.Criterion.LOCAL_PREFIX):
-            key = code.removeprefix(dash.Criterion.LOCAL_PREFIX)
-            out.append(f"Local criterion: {local.get(key, key)}")
-        else:
-            out.append(dash.Criterion.LABELS.get(code, code))
-    return out
-
-
 # --- Home, screening, checklist, referral (practitioners and MARAC roles) --------------
 
 
@@ -85,6 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_view": roles_grant(request.roles, "marac.view"),
             "can_coordinate": roles_grant(request.roles, "marac.coordinate"),
             "can_statistics": roles_grant(request.roles, "marac.statistics"),
+            "can_subject_access": roles_grant(request.roles, "marac.subject_access"),
             "recent": selectors.own_referrals(who)[:5],
         },
     )
@@ -164,7 +149,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "marac/assessment_detail.html",
         {
             "assessment": assessment,
-            "criteria": criteria_labels(assessment.criteria, request.partnership),
+            "criteria": selectors.criteria_labels(assessment.criteria, request.partnership),
             "referral": getattr(assessment, "referral", None),
             "high_risk_yes": dash.HIGH_RISK_YES,
         },
@@ -203,7 +188,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "assessment": assessment,
-            "criteria": criteria_labels(assessment.criteria, request.partnership),
+            "criteria": selectors.criteria_labels(assessment.criteria, request.partnership),
         },
     )
 
@@ -232,7 +217,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "marac/referral_detail.html",
-        {"referral": referral, "criteria": criteria_labels(referral.criteria, request.partnership)},
+        {
+            "referral": referral,
+            "criteria": selectors.criteria_labels(referral.criteria, request.partnership),
+        },
     )
 
 
@@ -265,9 +253,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "case": case,
             "actions": actions,
-            "criteria": criteria_labels(referral.criteria, request.partnership),
+            "criteria": selectors.criteria_labels(referral.criteria, request.partnership),
             "note_form": forms.NoteForm(),
             "can_coordinate": who.coordinator,
+            "can_subject_access": roles_grant(request.roles, "marac.subject_access"),
             "today": _today(),
         },
     )
@@ -380,11 +369,9 @@ def _upload(request, template, kind, owner: dict, back: str) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.attachment_for(_who(request), pk)
     data = services.attachment_read(attachment=found, actor=request.user, request=request)
-    owner = found.referral.reference if found.referral_id else f"meeting-{found.meeting_id}"
     response = HttpResponse(data, content_type=found.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{owner}-{found.kind.replace("_", "-")}.{found.extension}"'
-    )
+    filename = services.attachment_filename(found)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -638,6 +625,58 @@ def criterion_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Local criterion added.")
             return redirect(_url("settings", request))
     return render(request, "marac/criterion_form.html", {"form": form})
+
+
+# --- Subject access (coordinator) ---------------------------------------------------------
+
+
+@partnership_permission("marac.subject_access")
+@GET_POST
+def subject_access_search(request: HttpRequest) -> HttpResponse:
+    form = forms.SubjectSearchForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            subject = subject_access.subject_find(
+                who=_who(request), actor=request.user, request=request, **form.values()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect(_url("subject-access-confirm", request, pk=subject.anchor.pk))
+    response = render(request, "marac/subject_access_search.html", {"form": form})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@partnership_permission("marac.subject_access")
+@GET_POST
+def subject_access_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    who = _who(request)
+    subject = subject_access.subject_load(who=who, pk=pk)
+    form = forms.SubjectAccessConfirmForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        file = subject_access.subject_access_export(
+            who=who, subject=subject, actor=request.user, today=_today(), request=request
+        )
+        response = HttpResponse(file.content, content_type=CONTENT_TYPES["xlsx"])
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    else:
+        person = subject_access.subject_identity_read(
+            subject=subject, actor=request.user, request=request
+        )
+        response = render(
+            request,
+            "marac/subject_access_confirm.html",
+            {
+                "form": form,
+                "subject": subject,
+                "person": person,
+                "redactions": subject_access.REDACTIONS,
+                "review_statement": subject_access.REVIEW_STATEMENT,
+            },
+        )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Statistics -------------------------------------------------------------------------

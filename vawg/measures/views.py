@@ -95,8 +95,11 @@ def scorecard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return redirect("measures:scorecard", partnership=request.partnership.slug)
     headers, rows = selectors.scorecard_table(card)
     exact = card.audience.exact
-    # Exact figures leave marked, so nobody passes them on unawares.
+    # Exact figures leave marked, so nobody passes them on unawares: in the file's name,
+    # and inside it (a CSV has no sheet to title, so in its headings too).
     marking = "official-sensitive-" if exact else ""
+    if exact:
+        headers = [*headers, "OFFICIAL-SENSITIVE: exact figures"]
     content = write_table(fmt, headers, rows, title="OFFICIAL-SENSITIVE" if exact else "Scorecard")
     record(
         action=AuditAction.EXPORT,

@@ -11,7 +11,7 @@ from django.test import override_settings
 from vawg.accounts import demo
 from vawg.accounts.models import Membership, User
 from vawg.core.models import Organisation, PartnershipBody
-from vawg.core.permissions import Role
+from vawg.core.permissions import ROLES_NEEDING_APPROVAL, Role
 from vawg.core.testing import make_body, make_organisation, make_partnership
 
 EXPECTED_SUFFIXES = [
@@ -54,6 +54,20 @@ def test_it_creates_one_account_per_role_in_each_partnership(seed_partnerships):
             assert username in output
     assert settings.DEMO_PASSWORD in output
     assert output.count(settings.DEMO_PASSWORD) == 1
+
+
+def test_every_demo_role_is_in_force_and_the_sensitive_ones_approved(seed_partnerships):
+    run()
+    operator = User.objects.get(username="operator")
+    for membership in Membership.objects.filter(user__username__startswith="wandsworth-"):
+        assert Membership.objects.active().filter(pk=membership.pk).exists(), membership
+        assert membership.granted_by == operator
+        if membership.role in ROLES_NEEDING_APPROVAL:
+            assert membership.approved_by == operator
+    # A second run keeps them so, even if a role had been left waiting.
+    Membership.objects.filter(user__username="wandsworth-analyst").update(approved_at=None)
+    run()
+    assert Membership.objects.active().filter(user__username="wandsworth-analyst").exists()
 
 
 def test_it_picks_sensible_organisations_and_the_first_workstream(seed_partnerships):

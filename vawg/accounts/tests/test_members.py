@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from vawg.accounts.models import Membership, User
+from vawg.accounts.models import Invitation, Membership, User
 from vawg.core.permissions import Role
 from vawg.core.testing import make_body, make_member
 
@@ -70,13 +70,11 @@ def test_it_refuses_other_methods_on_the_list(admin_client):
     assert admin_client.post(url("member-list")).status_code == 405
 
 
-# --- Adding -----------------------------------------------------------------------
+# --- Inviting ---------------------------------------------------------------------------
 
 
 def invite_data(partnership, **overrides):
     data = {
-        "username": "sasha-sample",
-        "full_name": "Sasha Sample",
         "email": "sasha@example.invalid",
         "role": Role.ACTION_LEAD.value,
         "organisation": partnership.organisations.first().pk,
@@ -86,25 +84,29 @@ def invite_data(partnership, **overrides):
     return data
 
 
-def test_it_adds_a_member_and_emails_a_link(
+def test_it_invites_a_member_by_email_and_lists_the_invitation(
     admin_client, partnership, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(url("member-add"), invite_data(partnership))
     assert response.status_code == 302
     assert response["Location"] == url("member-list")
-    user = User.objects.get(username="sasha-sample")
-    assert user.has_usable_password() is False
-    assert user.memberships.get().role == Role.ACTION_LEAD
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.role) == ("sasha@example.invalid", Role.ACTION_LEAD)
+    assert not User.objects.filter(email="sasha@example.invalid").exists()
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["sasha@example.invalid"]
-    assert "/account/set-password/" in mailoutbox[0].body
+    assert "/account/invitation/" in mailoutbox[0].body
+    listing = admin_client.get(url("member-list")).content.decode()
+    assert "Invitation sent to sasha@example.invalid" in listing
 
 
-def test_it_shows_the_add_form(admin_client):
+def test_it_shows_the_invitation_form_without_a_username(admin_client):
     response = admin_client.get(url("member-add"))
     assert response.status_code == 200
-    assert b'name="username"' in response.content
+    assert b'name="email"' in response.content
+    assert b'name="username"' not in response.content
+    assert b'name="full_name"' not in response.content
     # An admin cannot grant the regional officer role: it is not offered.
     assert Role.REGIONAL_OFFICER.value.encode() not in response.content
 
@@ -115,7 +117,7 @@ def test_it_refuses_the_regional_officer_role(admin_client, partnership):
     )
     assert response.status_code == 200
     assert b"Choose one of the roles listed." in response.content
-    assert not User.objects.filter(username="sasha-sample").exists()
+    assert not Invitation.objects.exists()
 
 
 def test_it_refuses_another_partnerships_organisation(admin_client, partnership, other_partnership):
@@ -124,7 +126,7 @@ def test_it_refuses_another_partnerships_organisation(admin_client, partnership,
         url("member-add"), invite_data(partnership, organisation=lambeth_org)
     )
     assert b"Choose one of this partnership&#x27;s organisations." in response.content
-    assert not User.objects.filter(username="sasha-sample").exists()
+    assert not Invitation.objects.exists()
 
 
 def test_it_asks_for_the_workstream_of_a_chair(admin_client, partnership):
@@ -133,31 +135,41 @@ def test_it_asks_for_the_workstream_of_a_chair(admin_client, partnership):
     )
     assert response.status_code == 200
     assert b"Choose the workstream this person chairs." in response.content
-    assert not User.objects.filter(username="sasha-sample").exists()
+    assert not Invitation.objects.exists()
 
 
-def test_it_asks_for_the_name_and_email_of_a_new_account(admin_client, partnership):
+def test_it_asks_for_a_valid_email_address(admin_client, partnership):
+    response = admin_client.post(url("member-add"), invite_data(partnership, email="sasha"))
+    assert b"Enter an email address like name@example.org." in response.content
+    response = admin_client.post(url("member-add"), invite_data(partnership, email=""))
+    assert b"Enter the email address to send the invitation to." in response.content
+    assert not Invitation.objects.exists()
+
+
+def test_it_refuses_an_admin_inviting_their_own_address(admin_client, partnership, personas):
+    own = personas[ADMIN].email
     response = admin_client.post(
-        url("member-add"), invite_data(partnership, full_name="", email="")
+        url("member-add"), invite_data(partnership, email=own, role=Role.MARAC_COORDINATOR.value)
     )
-    assert b"Enter the full name of the new member." in response.content
-    assert b"Enter the email address the set-password link goes to." in response.content
+    assert response.status_code == 200
+    assert b"You cannot invite yourself" in response.content
+    assert not Invitation.objects.exists()
 
 
 def test_it_refuses_other_methods_on_add(admin_client):
     assert admin_client.put(url("member-add")).status_code == 405
 
 
-def test_it_refuses_adding_for_a_non_admin(client_for, personas, partnership):
+def test_it_refuses_inviting_for_a_non_admin(client_for, personas, partnership):
     client = client_for(personas[Role.ANALYST])
     assert client.post(url("member-add"), invite_data(partnership)).status_code == 403
-    assert not User.objects.filter(username="sasha-sample").exists()
+    assert not Invitation.objects.exists()
 
 
-def test_it_hides_adding_from_another_partnerships_admin(client_for, personas, partnership):
+def test_it_hides_inviting_from_another_partnerships_admin(client_for, personas, partnership):
     client = client_for(personas["outsider"])
     assert client.post(url("member-add"), invite_data(partnership)).status_code == 404
-    assert not User.objects.filter(username="sasha-sample").exists()
+    assert not Invitation.objects.exists()
 
 
 # --- Changing -----------------------------------------------------------------------
@@ -208,16 +220,42 @@ def test_it_refuses_other_methods_on_edit(admin_client, board_membership):
     assert admin_client.delete(url("member-edit", pk=board_membership.pk)).status_code == 405
 
 
-def test_it_will_not_let_admins_take_their_own_admin_role(admin_client, personas, partnership):
+def test_it_will_not_let_admins_change_their_own_role(admin_client, personas, partnership):
     own = Membership.objects.get(user=personas[ADMIN], partnership=partnership)
+    page = admin_client.get(url("member-edit", pk=own.pk))
+    assert b"You cannot change your own role" in page.content
+    assert b'name="role"' not in page.content
     response = admin_client.post(
         url("member-edit", pk=own.pk),
-        {"role": Role.ANALYST.value, "organisation": own.organisation_id, "workstream": ""},
+        {"role": Role.MARAC_COORDINATOR.value, "organisation": own.organisation_id},
     )
     assert response.status_code == 200
-    assert b"You cannot take away your own partnership admin role" in response.content
+    assert b"You cannot change your own role: ask another partnership admin" in response.content
     own.refresh_from_db()
     assert own.role == ADMIN
+    assert Membership.objects.filter(user=personas[ADMIN]).count() == 1
+
+
+def test_a_change_to_a_sensitive_role_is_asked_for_not_made(
+    admin_client, partnership, board_membership
+):
+    response = admin_client.post(
+        url("member-edit", pk=board_membership.pk),
+        {
+            "role": Role.MARAC_REPRESENTATIVE.value,
+            "organisation": board_membership.organisation_id,
+            "workstream": "",
+        },
+        follow=True,
+    )
+    assert b"Change asked for" in response.content
+    assert b"Waiting for approval" in response.content
+    board_membership.refresh_from_db()
+    assert board_membership.role == Role.BOARD_MEMBER and board_membership.ended_at is None
+    waiting = Membership.objects.awaiting_approval().get(user=board_membership.user)
+    page = admin_client.get(url("member-edit", pk=waiting.pk))
+    assert b"Role waiting for approval" in page.content
+    assert b'name="role"' not in page.content
 
 
 # --- Ending -------------------------------------------------------------------------

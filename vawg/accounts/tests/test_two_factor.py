@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member
+from vawg.core.testing import make_member, make_user
 
 SETUP = reverse("accounts:two-factor-setup")
 VERIFY = reverse("accounts:two-factor-verify")
@@ -160,3 +160,70 @@ def test_it_keeps_the_device_of_a_role_that_needs_it(client_for, analyst, device
     response = client.post(REMOVE, follow=True)
     assert b"cannot be removed" in response.content
     assert TOTPDevice.objects.filter(user=analyst).exists()
+
+
+# --- In production -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.PARTNERSHIP_ADMIN,
+        Role.ANALYST,
+        Role.MARAC_COORDINATOR,
+        Role.MARAC_REPRESENTATIVE,
+    ],
+)
+@override_settings(PRODUCTION=True, TWO_FACTOR_REQUIRED_ROLES=[])
+def test_production_requires_it_of_admins_analysts_and_marac_roles_whatever_the_list(
+    client_for, partnership, role
+):
+    user = make_member(role, partnership)
+    response = client_for(user).get(ACCOUNT)
+    assert response.status_code == 302
+    assert response["Location"].startswith(SETUP)
+
+
+@override_settings(PRODUCTION=True, TWO_FACTOR_REQUIRED_ROLES=[])
+def test_production_leaves_other_roles_free_to_choose(client_for, partnership):
+    for role in (Role.ACTION_LEAD, Role.BOARD_MEMBER, Role.PRACTITIONER):
+        assert client_for(make_member(role, partnership)).get(ACCOUNT).status_code == 200
+
+
+@override_settings(PRODUCTION=True, TWO_FACTOR_REQUIRED_ROLES=[])
+def test_production_requires_it_of_platform_operators(client_for, db):
+    operator = make_user(is_staff=True)
+    client = client_for(operator)
+    assert client.get(ACCOUNT)["Location"].startswith(SETUP)
+    assert client.get("/operators/")["Location"].startswith(SETUP)
+
+
+@override_settings(PRODUCTION=True)
+def test_production_does_not_let_an_admin_remove_it(client_for, partnership):
+    admin = make_member(Role.PARTNERSHIP_ADMIN, partnership)
+    device = TOTPDevice.objects.create(user=admin, name="App", confirmed=True)
+    client = client_for(admin)
+    client.post(VERIFY, {"code": code_for(device)})
+    response = client.post(REMOVE, follow=True)
+    assert b"cannot be removed" in response.content
+    assert TOTPDevice.objects.filter(user=admin).exists()
+
+
+@override_settings(PRODUCTION=True)
+def test_a_role_waiting_for_approval_does_not_yet_require_it(client_for, partnership):
+    from vawg.accounts.models import Membership
+
+    user = make_member(Role.BOARD_MEMBER, partnership)
+    Membership.objects.create(
+        user=user,
+        role=Role.ANALYST,
+        partnership=partnership,
+        organisation=partnership.organisations.first(),
+        approved_at=None,
+    )
+    assert client_for(user).get(ACCOUNT).status_code == 200
+
+
+def test_outside_production_an_admin_signs_in_without_it(client_for, partnership):
+    admin = make_member(Role.PARTNERSHIP_ADMIN, partnership)
+    assert client_for(admin).get(ACCOUNT).status_code == 200

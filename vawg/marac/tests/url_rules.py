@@ -8,6 +8,7 @@ from vawg.core.tests.sweep import Rule, holders
 REFER = holders("marac.refer")
 VIEW = holders("marac.view")
 COORDINATE = holders("marac.coordinate")
+SUBJECT_ACCESS = holders("marac.subject_access")
 # Pages about one practitioner's own screening or checklist: every holder of marac.refer
 # reaches the view, and anyone but their author gets a 404 (tested in test_views_referral.py).
 OWN = frozenset({200, 302, 404})
@@ -39,6 +40,8 @@ RULES: dict = {
     "marac:action-list": Rule(VIEW),
     "marac:action-complete": Rule(VIEW),
     "marac:access-log": Rule(COORDINATE),
+    "marac:subject-access": Rule(SUBJECT_ACCESS),
+    "marac:subject-access-confirm": Rule(SUBJECT_ACCESS),
     "marac:settings": Rule(COORDINATE),
     "marac:criterion-new": Rule(COORDINATE),
     "marac:statistics": Rule(holders("marac.statistics")),
@@ -106,4 +109,5 @@ def sweep_kwargs(partnership, personas) -> dict[str, dict]:
         "marac:meeting-minutes": pk(meeting),
         "marac:action-new": pk(referral.agenda_item),
         "marac:action-complete": pk(action),
+        "marac:subject-access-confirm": pk(referral),
     }

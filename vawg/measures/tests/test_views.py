@@ -239,6 +239,21 @@ def test_the_scorecard_exports_as_csv_and_xlsx_and_is_audited(
     ).exists()
 
 
+def test_it_marks_an_analysts_csv_in_its_name_and_its_headings(
+    client_for, personas, partnership, previous
+):
+    indicator = make_indicator(partnership)
+    IndicatorValue.objects.create(
+        indicator=indicator, period=previous[0], value=3, source="entered"
+    )
+    response = client_for(personas["analyst"]).get(url("scorecard-export", fmt="csv"))
+    assert response["Content-Disposition"] == (
+        'attachment; filename="official-sensitive-wandsworth-measures-scorecard.csv"'
+    )
+    headings = response.content.decode("utf-8-sig").splitlines()[0]
+    assert headings.endswith(",OFFICIAL-SENSITIVE: exact figures")
+
+
 def test_a_board_members_views_of_figures_are_recorded_with_their_filters(
     client_for, personas, partnership, previous
 ):
