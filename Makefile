@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup venv assets migrate demo serve load-demo test lint migrations-check check-deploy lock browser-deps bench clean
+.PHONY: setup venv assets migrate demo serve load-demo test lint migrations-check check-deploy lock browser-deps bench load backup restore clean
 
 setup: venv assets migrate
 
@@ -70,6 +70,19 @@ lock: venv
 bench: setup
 	@set -e; for script in bench/bench_*.py; do \
 		[ -e "$$script" ] || continue; echo "== $$script"; $(PY) $$script; done
+
+# Signed-in staff on the main pages through gunicorn and PostgreSQL (bench/load.py).
+load: setup
+	$(PY) bench/load.py
+
+# The database and MEDIA_ROOT into one archive (BACKUP_DIR, default var/backups), and back:
+# `make restore ARCHIVE=FILE` checks the archive; add YES=1 to replace the database and files.
+backup: venv
+	$(MANAGE) backup $(if $(BACKUP_DIR),--output "$(BACKUP_DIR)")
+
+restore: venv
+	@test -n "$(ARCHIVE)" || { echo "Usage: make restore ARCHIVE=FILE [YES=1]" >&2; exit 2; }
+	$(MANAGE) restore "$(ARCHIVE)" $(if $(YES),--yes)
 
 clean:
 	rm -rf $(VENV) node_modules static/css/app.css staticfiles db.sqlite3*
