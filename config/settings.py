@@ -154,8 +154,21 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "vawg.core.views.csrf_failure"
 
+# The client's address (vawg/core/client.py), for the audit trail, the rate limits
+# and the lockouts: how many reverse proxies of our own stand in front of the app.
+# 0: none, REMOTE_ADDR is the client. 1 (one HTTPS proxy): the right-most entry of
+# X-Forwarded-For, the one that proxy appended. Entries to the left of ours came
+# from the client and are never trusted.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise RuntimeError("TRUSTED_PROXY_COUNT must be 0 or more.")
+
 # Lockout after repeated failures (django-axes): by username and address together,
-# so one attacker cannot lock every account out from one address.
+# so one attacker cannot lock every account out from one address. Failures are
+# counted in the database (axes' database handler, one locked row per username and
+# address), so every app server sees them; the address is the one client_ip() gives.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "vawg.core.client.client_ip"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -218,9 +231,18 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "vawg.core.cache.DatabaseCache",
+            "LOCATION": "vawg_cache",
+            # Expired entries are deleted as new ones come; this only bounds a flood.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work whose heartbeat is older than this is a worker that stopped (vawg.core.jobs).
+TASK_STALE_MINUTES = int(os.environ.get("TASK_STALE_MINUTES", 10))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

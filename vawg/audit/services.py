@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from vawg.audit.models import GENESIS, RETENTION_MINIMUM_MONTHS, AuditEvent
 from vawg.core import disclosure
+from vawg.core.client import client_ip
 from vawg.core.periods import _add_months
 
 Action = AuditEvent.Action
@@ -25,13 +26,6 @@ Action = AuditEvent.Action
 # The key of the chain lock (PostgreSQL advisory locks are numbers; the import
 # lock in vawg.insight is 0x56415747, "VAWG").
 CHAIN_LOCK = 0x56415741  # "VAWA"
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the request came from (REMOTE_ADDR; a proxy in front sets it)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

@@ -80,15 +80,19 @@ def feedback_form(request: HttpRequest, partnership: str) -> HttpResponse:
             return _too_many(request, partnership)
         if form.is_spam():
             # Said to have worked, so a robot learns nothing; nothing is kept.
-            ratelimit.note(request, scope="feedback")
+            if not ratelimit.take(request, scope="feedback"):
+                return _too_many(request, partnership)
             return render(request, "voice/public_thanks.html", context)
         if form.is_valid():
+            # Counted before it is kept, in one step with the check, so that app
+            # servers taking at the same moment never keep more than the limit.
+            if not ratelimit.take(request, scope="feedback"):
+                return _too_many(request, partnership)
             services.feedback_submit(
                 partnership=partnership,
                 text=form.cleaned_data["text"],
                 today=timezone.localdate(),
             )
-            ratelimit.note(request, scope="feedback")
             return render(request, "voice/public_thanks.html", context)
     return render(request, "voice/public_feedback.html", context, status=_status(form))
 
@@ -110,17 +114,20 @@ def survey_form(request: HttpRequest, partnership: str, survey: str) -> HttpResp
         if ratelimit.blocked(request, scope="survey"):
             return _too_many(request, partnership)
         if form.is_spam():
-            ratelimit.note(request, scope="survey")
+            if not ratelimit.take(request, scope="survey"):
+                return _too_many(request, partnership)
             return render(request, "voice/public_thanks.html", context)
         if form.is_valid():
+            if not ratelimit.take(request, scope="survey"):
+                return _too_many(request, partnership)
             try:
                 services.survey_respond(
                     survey=found, replies=form.replies(), today=timezone.localdate()
                 )
             except ValidationError as error:
+                ratelimit.give_back(request, scope="survey")  # a mistake does not count
                 _add_errors(form, error)
             else:
-                ratelimit.note(request, scope="survey")
                 return render(request, "voice/public_thanks.html", context)
     return render(request, "voice/public_survey.html", context, status=_status(form))
 
