@@ -146,7 +146,10 @@ LOGOUT_REDIRECT_URL = "accounts:sign-in"
 # Sessions: idle expiry (refreshed on each request) and an absolute limit
 # enforced by SessionExpiryMiddleware.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle expiry is pushed back when the session is saved, at most once a minute
+# (vawg.accounts.middleware): idle sessions end within a minute of SESSION_COOKIE_AGE.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60))
 SESSION_COOKIE_HTTPONLY = True

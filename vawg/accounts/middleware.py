@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from vawg.accounts.selectors import confirmed_device
-from vawg.accounts.services import SIGNED_IN_AT, two_factor_required_for
+from vawg.accounts.services import REFRESHED_AT, SIGNED_IN_AT, two_factor_required_for
 from vawg.accounts.signals import SIGN_OUT_REASON
 from vawg.core.access import declared_access
 
@@ -42,9 +42,19 @@ class _ViewMiddleware:
 class SessionExpiryMiddleware(_ViewMiddleware):
     """Ends a session a fixed time after sign-in, however busy it has been.
 
-    Idle expiry is the session cookie's own age, refreshed on every request
-    (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST).
+    Idle expiry is the stored session's own age (SESSION_COOKIE_AGE), refreshed by
+    saving the session: at most once every SESSION_REFRESH_SECONDS rather than on
+    every request, which spared each page a write to the session table.
     """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            now = time.time()
+            if now - float(session.get(REFRESHED_AT, 0)) >= settings.SESSION_REFRESH_SECONDS:
+                # Marks the session changed: SessionMiddleware saves it, with a new expiry.
+                session[REFRESHED_AT] = now
+        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any

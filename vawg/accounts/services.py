@@ -38,6 +38,8 @@ from vawg.core.permissions import (
 )
 
 SIGNED_IN_AT = "vawg_signed_in_at"
+# When the session's idle expiry was last pushed back (accounts.middleware).
+REFRESHED_AT = "vawg_refreshed_at"
 SERVICE_NAME = "VAWG Partnership Platform"
 
 
@@ -47,7 +49,8 @@ SERVICE_NAME = "VAWG Partnership Platform"
 def user_session_start(*, user: User, request: HttpRequest) -> None:
     """Note when and with which session the user signed in (for absolute expiry
     and for ending every session when the account is disabled)."""
-    request.session[SIGNED_IN_AT] = time.time()
+    # Signing in saves the session, so its idle expiry starts now too.
+    request.session[SIGNED_IN_AT] = request.session[REFRESHED_AT] = time.time()
     if request.session.session_key is None:
         request.session.save()
     UserSession.objects.update_or_create(
