@@ -27,7 +27,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from setup_django import setup_django
+from setup_django import expect, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 setup_django("reading")
@@ -65,7 +65,7 @@ def main() -> None:
         headers, _ = read_rows(data, "borough.csv")
         checker = standardiser(headers)
         table = whole_file.standardise(checker, data, "borough.csv", len(headers))
-        assert table is not None and table.num_rows == ROWS, "the extract is clean"
+        expect(table is not None and table.num_rows == ROWS, "the extract is clean")
 
     seconds = {
         "duckdb_read": duckdb_read_seconds(data, REPEATS),

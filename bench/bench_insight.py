@@ -31,7 +31,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from setup_django import setup_django
+from setup_django import expect, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 # BENCH_IMPORT=0: the queries only, against the store the last run left (after a change
@@ -87,7 +87,7 @@ def setup() -> list[Partnership]:
             cubes = (AreaCube, MonthCube, VictimCube, PartnerVictimCube)
             for model in (*cubes, IncidentSegment, PeopleIndex, DataImport):
                 cursor.execute(
-                    f"DELETE FROM {model._meta.db_table} WHERE partnership_id IN ({marks})",  # noqa: S608
+                    f"DELETE FROM {model._meta.db_table} WHERE partnership_id IN ({marks})",  # noqa: S608 - the bench's own table names; ids are parameters
                     ids,
                 )
         RegionVictimCube.objects.filter(region=region).delete()
@@ -146,7 +146,10 @@ def import_all(boroughs, files) -> float:
                 mapping=mapping,
             )
             total += time.perf_counter() - started
-            assert result.status == DataImport.Status.IMPORTED, (result.error, result.problems[:3])
+            expect(
+                result.status == DataImport.Status.IMPORTED,
+                str((result.error, result.problems[:3])),
+            )
             bar.update(len(data))
     return total
 
@@ -267,7 +270,7 @@ class Draw:
     """Random filters, the same sequence for our queries and the baseline."""
 
     def __init__(self, boroughs, seed: int) -> None:
-        self.random = random.Random(seed)
+        self.random = random.Random(seed)  # noqa: S311 - synthetic data, not a secret
         self.boroughs = boroughs
         self.wards = {
             p.pk: list(Ward.objects.filter(partnership=p).values_list("pk", flat=True))
@@ -363,18 +366,18 @@ ALL_ONLY = [
 def check(query_id: str, ours, theirs) -> None:
     """Our answer must be the baseline's: a fast wrong answer is no answer."""
     if query_id.startswith("totals"):
-        assert (ours.incidents, ours.repeats, ours.resolved, ours.charged) == theirs, query_id
+        expect((ours.incidents, ours.repeats, ours.resolved, ours.charged) == theirs, str(query_id))
     elif query_id.startswith("trend"):
         for month, row in theirs.iterrows():
             m = date(int(month) // 100, int(month) % 100, 1)
             got = ours.get(m)
-            assert got is not None and got.incidents == row["incidents"], (query_id, m)
-            assert got.repeats == row["repeats"], (query_id, m, got, row)
+            expect(got is not None and got.incidents == row["incidents"], str((query_id, m)))
+            expect(got.repeats == row["repeats"], str((query_id, m, got, row)))
     elif query_id.startswith("victims"):
         for name, counts in theirs.items():
-            assert {k: t.n for k, t in ours.get(name, {}).items() if t.n} == counts, query_id
+            expect({k: t.n for k, t in ours.get(name, {}).items() if t.n} == counts, str(query_id))
     else:
-        assert {k: v.incidents for k, v in ours.items() if v.incidents} == theirs, query_id
+        expect({k: v.incidents for k, v in ours.items() if v.incidents} == theirs, str(query_id))
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -424,7 +427,7 @@ def queries_only() -> None:
     call_command("migrate", verbosity=0)
     boroughs = list(Partnership.objects.filter(slug__startswith="bench-borough-").order_by("slug"))
     rows = store.count(p.pk for p in boroughs)
-    assert rows, "No bench store to query: run the bench with its import first."
+    expect(rows, "No bench store to query: run the bench with its import first.")
     print(f"Local insight bench, queries only: {rows:,} rows already stored")
     print_queries(run_queries(boroughs, load_frame(boroughs)))
 
@@ -442,7 +445,7 @@ def main() -> None:
         ours = import_all(boroughs, files)
         floor = duckdb_floor(files)
     stored = store.count(p.pk for p in boroughs)
-    assert stored == rows, f"stored {stored} of {rows}"
+    expect(stored == rows, f"stored {stored} of {rows}")
     results = {
         "rows": rows,
         "database": database,

@@ -57,7 +57,7 @@ def fresh_database() -> None:
         db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         db.execute(f'CREATE DATABASE "{name}"')
     for command in (["migrate", "--no-input", "-v0"], ["load_demo"]):
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - our own programs, fixed arguments
             [BIN / "python", "manage.py", *command],
             cwd=ROOT,
             env=_environment(),
@@ -67,7 +67,7 @@ def fresh_database() -> None:
 
 
 def serve() -> subprocess.Popen:
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - our own programs, fixed arguments
         [BIN / "gunicorn", "config.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{PORT}"],
         cwd=ROOT,
         env=_environment(),
@@ -87,7 +87,7 @@ def locust(users: int, seconds: int, *, per_user: float, pages: str = "staff") -
     """Run locust headless; the aggregated row of its statistics."""
     with tempfile.TemporaryDirectory() as out:
         prefix = Path(out) / "run"
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - our own programs, fixed arguments
             [
                 BIN / "locust",
                 "-f",

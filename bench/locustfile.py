@@ -34,7 +34,7 @@ class Staff(HttpUser):
     def on_start(self) -> None:
         # Signing in (a deliberately slow password hash) is done outside locust's figures:
         # what is measured is the pages, not the sign-in.
-        self.partnership = random.choice(list(STRATEGIES))
+        self.partnership = random.choice(list(STRATEGIES))  # noqa: S311 - which demo partnership to browse
         with requests.Session() as session:
             form = session.get(self.host + "/account/sign-in/", timeout=30)
             token = TOKEN.search(form.text).group(1)
@@ -54,7 +54,7 @@ class Staff(HttpUser):
 
     @task
     def open_a_page(self) -> None:
-        path = random.choice(self.pages)
+        path = random.choice(self.pages)  # noqa: S311 - which page to open next
         name = re.sub(r"/p/[a-z]+/", "/p/<partnership>/", path)
         name = re.sub(r"/[a-z]+-20\d\d-20\d\d/", "/<strategy>/", name)
         with self.client.get(path, name=name, catch_response=True) as response:

@@ -28,3 +28,9 @@ def setup_django(name: str, *, fresh: bool = True) -> None:
     import django
 
     django.setup()
+
+
+def expect(condition: object, message: str) -> None:
+    """Stop the bench when what it measured is wrong (an assert would vanish under -O)."""
+    if not condition:
+        raise SystemExit(f"Bench check failed: {message}")

@@ -34,7 +34,7 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise RuntimeError("SECRET_KEY must be set when VAWG_PRODUCTION is on.")
     # Development and tests only: never used once VAWG_PRODUCTION is set.
-    SECRET_KEY = "insecure-development-key-not-for-production-use-0123456789abcdefghij"
+    SECRET_KEY = "insecure-development-key-not-for-production-use-0123456789abcdefghij"  # noqa: S105 - development and tests only; production refuses to start without its own
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -217,7 +217,7 @@ def inventory_of(cursor, vendor: str) -> Inventory:
     counts = {}
     for table in tables:
         # The names come from the database's own catalogue, quoted.
-        cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")  # noqa: S608
+        cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")  # noqa: S608 - table names from the database's own catalogue, quoted
         counts[table] = cursor.fetchone()[0]
     migrations: dict[str, str] = {}
     if "django_migrations" in counts:
@@ -440,7 +440,7 @@ def _run_client(program: str, *arguments: str) -> None:
             "major version or later, and put them on PATH."
         )
     # A fixed program and an argument list: no shell, nothing from outside settings.
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(  # noqa: S603 - pg_dump/pg_restore with fixed arguments
         [executable, *arguments],
         env=_pg_environment(),
         capture_output=True,

@@ -58,7 +58,7 @@ class DatabaseCache(DjangoDatabaseCache):
             entry = self._locked_entry(connection, cursor, key)
             if entry is None or entry[1] < now():
                 raise ValueError(f"Key '{key}' not found.")
-            value = pickle.loads(base64.b64decode(entry[0].encode())) + delta  # noqa: S301
+            value = pickle.loads(base64.b64decode(entry[0].encode())) + delta  # noqa: S301 - the cache table is ours; Django's own database cache pickles the same way
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             sql = "UPDATE {table} SET value = %s WHERE cache_key = %s"
             cursor.execute(self._sql(connection, sql), [encoded, key])

@@ -8,7 +8,7 @@ from vawg.core.models import Organisation, Partnership, PartnershipBody, Region
 from vawg.core.permissions import ROLES_NEEDING_REGION, ROLES_NEEDING_WORKSTREAM, Role
 
 _seq = itertools.count(1)
-TEST_PASSWORD = "correct-horse-battery-staple-42"
+TEST_PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - the test accounts' password
 
 
 def make_region(slug: str = "london", name: str = "London") -> Region:
@@ -64,7 +64,8 @@ def make_member(
         region = region or (partnership.region if partnership else make_region())
         Membership.objects.create(user=user, role=role, region=region)
         return user
-    assert partnership is not None, "a partnership role needs a partnership"
+    if partnership is None:
+        raise ValueError(f"A {role} needs a partnership.")
     organisation = (
         organisation or partnership.organisations.first() or make_organisation(partnership)
     )

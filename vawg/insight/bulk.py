@@ -1,5 +1,4 @@
 # SQL here is built from model table and column names only; values go as parameters.
-# ruff: noqa: S608
 """Writing many rows from an Arrow table to the main database, on SQLite and PostgreSQL.
 
 The cube rows an import writes are computed in DuckDB; these put them in the main
@@ -54,7 +53,7 @@ def insert(table: str, rows: pa.Table) -> None:
     names = rows.column_names
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",  # noqa: S608 - names are our own, values parameters
             zip(*_columns(rows), strict=True),
         )
 
@@ -64,7 +63,7 @@ def _staged(table: str, rows: pa.Table) -> str:
     name = f"insight_staged_{next(_temporary)}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE {name} ON COMMIT DROP AS "
+            f"CREATE TEMP TABLE {name} ON COMMIT DROP AS "  # noqa: S608 - names are our own, values parameters
             f"SELECT {', '.join(rows.column_names)} FROM {table} WITH NO DATA"
         )
     _copy(name, rows)
@@ -84,13 +83,13 @@ def add(table: str, keys: list[str], rows: pa.Table) -> None:
         if _postgres():
             staged = _staged(table, rows)
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} "
+                f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} "  # noqa: S608 - names are our own, values parameters
                 f"FROM {staged} {upsert}"
             )
             cursor.execute(f"DROP TABLE {staged}")
             return
         cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(names)}) "
+            f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names are our own, values parameters
             f"VALUES ({', '.join(['%s'] * len(names))}) {upsert}",
             zip(*_columns(rows), strict=True),
         )
@@ -107,12 +106,13 @@ def adjust(table: str, keys: list[str], rows: pa.Table) -> None:
             staged = _staged(table, rows)
             sets = ", ".join(f"{v} = {table}.{v} + s.{v}" for v in values)
             matches = " AND ".join(f"{table}.{k} = s.{k}" for k in keys)
-            cursor.execute(f"UPDATE {table} SET {sets} FROM {staged} s WHERE {matches}")
+            cursor.execute(f"UPDATE {table} SET {sets} FROM {staged} s WHERE {matches}")  # noqa: S608 - names are our own, values parameters
             cursor.execute(f"DROP TABLE {staged}")
             return
         sets = ", ".join(f"{v} = {v} + %s" for v in values)
         matches = " AND ".join(f"{k} = %s" for k in keys)
         ordered = rows.select([*values, *keys])
         cursor.executemany(
-            f"UPDATE {table} SET {sets} WHERE {matches}", zip(*_columns(ordered), strict=True)
+            f"UPDATE {table} SET {sets} WHERE {matches}",  # noqa: S608 - names are our own, values parameters
+            zip(*_columns(ordered), strict=True),
         )

@@ -1,6 +1,5 @@
 # SQL here is built from model table and column names and the standard's codes only;
 # values go as parameters.
-# ruff: noqa: S608
 """Keeping the pre-aggregated cubes in step with the incident store.
 
 Cube rows are summed in DuckDB from a working table (store.py) and written to the
@@ -78,18 +77,18 @@ def cube_rows(table: pa.Table) -> dict[type, pa.Table]:
                 ward_id, partner_id, {_SUMMED}
             FROM (SELECT partnership_id, month, strand, ward_id, partner_id, {_COUNTED}
                   FROM t GROUP BY ALL)
-            GROUP BY ALL""",
+            GROUP BY ALL""",  # noqa: S608 - names are our own, values parameters
         )
         db.register("area", area)
         month = db.arrow(
-            f"SELECT partnership_id, month, strand, partner_id, {_SUMMED} FROM area GROUP BY ALL",
+            f"SELECT partnership_id, month, strand, partner_id, {_SUMMED} FROM area GROUP BY ALL",  # noqa: S608 - names are our own, values parameters
         )
         # One pass groups the incidents by every characteristic at once; each
         # characteristic's rows, by strand and for all strands, are summed from that.
         db.keep(
             "combos",
             f"""SELECT partnership_id, partner_id, month, strand,
-                {", ".join(CHARACTERISTICS)}, {_COUNTED} FROM t GROUP BY ALL""",
+                {", ".join(CHARACTERISTICS)}, {_COUNTED} FROM t GROUP BY ALL""",  # noqa: S608 - names are our own, values parameters
         )
         partner = db.arrow(
             " UNION ALL ".join(
@@ -97,14 +96,14 @@ def cube_rows(table: pa.Table) -> dict[type, pa.Table]:
                     '{c}' AS characteristic, {store.text_sql(c, c)} AS value, {_SUMMED}
                 FROM combos GROUP BY GROUPING SETS (
                     (partnership_id, partner_id, month, strand, {c}),
-                    (partnership_id, partner_id, month, {c}))"""
+                    (partnership_id, partner_id, month, {c}))"""  # noqa: S608 - names are our own, values parameters
                 for c in CHARACTERISTICS
             ),
         )
         db.register("partner", partner)
         victim = db.arrow(
             f"""SELECT partnership_id, month, strand, characteristic, value, {_SUMMED}
-            FROM partner GROUP BY ALL""",
+            FROM partner GROUP BY ALL""",  # noqa: S608 - names are our own, values parameters
         )
     return {AreaCube: area, MonthCube: month, PartnerVictimCube: partner, VictimCube: victim}
 
@@ -149,7 +148,7 @@ def replace(partnership_id: int, months: Iterable[date], new: pa.Table, old: pa.
             # Cells the change emptied go, rather than stay at zero.
             marks = ", ".join(["%s"] * len(part))
             cursor.execute(
-                f"DELETE FROM {R} WHERE region_id = %s AND month IN ({marks}) AND incidents = 0",
+                f"DELETE FROM {R} WHERE region_id = %s AND month IN ({marks}) AND incidents = 0",  # noqa: S608 - names are our own, values parameters
                 [region_id, *(m.isoformat() for m in part)],
             )
     change = pairs.counts(new)
@@ -175,7 +174,7 @@ def adjust_repeats(flipped: pa.Table) -> None:
             f"""SELECT partnership_id, month, {store.text_sql("strand", "strand")} AS strand,
                 ward_id, partner_id, CAST(SUM(delta) AS BIGINT) AS repeats,
                 CAST(SUM(delta_key) AS BIGINT) AS repeats_key
-            FROM t GROUP BY partnership_id, month, strand, ward_id, partner_id""",
+            FROM t GROUP BY partnership_id, month, strand, ward_id, partner_id""",  # noqa: S608 - names are our own, values parameters
         )
         db.register("area", area)
         month = db.arrow(
@@ -191,7 +190,7 @@ def adjust_repeats(flipped: pa.Table) -> None:
                     CAST(SUM(delta_key) AS BIGINT) AS repeats_key
                 FROM t GROUP BY GROUPING SETS (
                     (region_id, partnership_id, partner_id, month, strand, {c}),
-                    (region_id, partnership_id, partner_id, month, {c}))"""
+                    (region_id, partnership_id, partner_id, month, {c}))"""  # noqa: S608 - names are our own, values parameters
                 for c in CHARACTERISTICS
             ),
         )
@@ -264,7 +263,7 @@ def _clear(cursor, region_id: int, where: str, params: list) -> None:
     and gain the new ones when they are written."""
     _add_to_region(cursor, region_id, where, params, sign=-1)
     for model in CELLS:
-        cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
+        cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)  # noqa: S608 - names are our own, values parameters
 
 
 _REGION_CELL = "region_id, strand, characteristic, value, month"
@@ -278,7 +277,7 @@ def _add_to_region(cursor, region_id: int, where: str, params: list, *, sign: in
     cursor.execute(
         f"""INSERT INTO {R} ({_REGION_CELL}, {_MEASURE_COLUMNS})
         SELECT %s, strand, characteristic, value, month, {totals} FROM {V} WHERE {where}
-        ON CONFLICT ({_REGION_CELL}) DO UPDATE SET {updates}""",
+        ON CONFLICT ({_REGION_CELL}) DO UPDATE SET {updates}""",  # noqa: S608 - names are our own, values parameters
         [region_id, *params],
     )
 
@@ -286,13 +285,13 @@ def _add_to_region(cursor, region_id: int, where: str, params: list, *, sign: in
 def rebuild_regions() -> None:
     """Every region's victim cells from scratch, summed from the victim cube (to repair)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {R}")
+        cursor.execute(f"DELETE FROM {R}")  # noqa: S608 - names are our own, values parameters
         cursor.execute(
             f"""INSERT INTO {R} ({_REGION_CELL}, {_MEASURE_COLUMNS})
             SELECT p.region_id, v.strand, v.characteristic, v.value, v.month,
                 {", ".join(f"SUM(v.{m})" for m in CUBE_COLUMNS)}
             FROM {V} v JOIN {Partnership._meta.db_table} p ON p.id = v.partnership_id
-            GROUP BY p.region_id, v.strand, v.characteristic, v.value, v.month"""
+            GROUP BY p.region_id, v.strand, v.characteristic, v.value, v.month"""  # noqa: S608 - names are our own, values parameters
         )
 
 
@@ -312,7 +311,7 @@ def rebuild_all() -> int:
         store.rewrite_dims(everything, {(r["partnership_id"], r["month"]) for r in changed})
     with connection.cursor() as cursor:
         for model in CELLS:
-            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - names are our own, values parameters
     for model, rows in cube_rows(everything).items():
         bulk.insert(model._meta.db_table, rows)
     rebuild_regions()

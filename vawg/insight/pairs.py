@@ -1,5 +1,4 @@
 # SQL here is built from the model's table name only; values go as parameters.
-# ruff: noqa: S608
 """The regional view's breakdowns among one victim characteristic, held as dense counts.
 
 For each region-month, `RegionPairs.counts` holds one array: for every strand (and all
@@ -114,14 +113,15 @@ def add(region_id: int, change: dict[date, np.ndarray]) -> None:
             inserts.append((region_id, month.isoformat(), LAYOUT, now.astype(COUNT).tobytes()))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {T} SET counts = %s WHERE region_id = %s AND month = %s", writes
+            f"UPDATE {T} SET counts = %s WHERE region_id = %s AND month = %s",  # noqa: S608 - names are our own, values parameters
+            writes,
         )
         cursor.executemany(
-            f"INSERT INTO {T} (region_id, month, layout, counts) VALUES (%s, %s, %s, %s)",
+            f"INSERT INTO {T} (region_id, month, layout, counts) VALUES (%s, %s, %s, %s)",  # noqa: S608 - names are our own, values parameters
             inserts,
         )
         cursor.executemany(
-            f"DELETE FROM {T} WHERE region_id = %s AND month = %s",
+            f"DELETE FROM {T} WHERE region_id = %s AND month = %s",  # noqa: S608 - names are our own, values parameters
             [(region_id, m.isoformat()) for m in deletes],
         )
 
@@ -131,7 +131,7 @@ def _read(region_id: int, months: list[date]) -> dict[date, np.ndarray]:
     for start in range(0, len(months), 500):
         part = months[start : start + 500]
         rows = store.fetch(
-            f"SELECT month, layout, counts FROM {T} WHERE region_id = %s "
+            f"SELECT month, layout, counts FROM {T} WHERE region_id = %s "  # noqa: S608 - names are our own, values parameters
             f"AND month IN ({', '.join(['%s'] * len(part))})",
             [region_id, *(m.isoformat() for m in part)],
         )
@@ -165,7 +165,7 @@ def breakdown(
     row = OFFSET[characteristic] + code
     total = np.zeros((2, VALUES), dtype=np.int64)
     rows = store.fetch(
-        f"SELECT layout, counts FROM {T} WHERE region_id = %s AND month >= %s AND month <= %s",
+        f"SELECT layout, counts FROM {T} WHERE region_id = %s AND month >= %s AND month <= %s",  # noqa: S608 - names are our own, values parameters
         [region_id, first.isoformat(), last.isoformat()],
     )
     for layout, blob in rows:

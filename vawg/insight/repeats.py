@@ -1,5 +1,4 @@
 # SQL here is built from column names and constants only; values go as parameters.
-# ruff: noqa: S608
 """The incident repeat victimisation rule, worked in DuckDB over Arrow columns.
 
 An incident is a repeat when the same person (the same key version and digest, from
@@ -32,7 +31,7 @@ def flags(table: pa.Table) -> pa.Array:
     """Each row's repeat flag, counting only the rows of `table` (a working table with the
     `people` part), in the table's order."""
     with duck.use(people=_people(table)) as db:
-        result = db.arrow(f"SELECT {RULE} AS is_repeat FROM people ORDER BY position")
+        result = db.arrow(f"SELECT {RULE} AS is_repeat FROM people ORDER BY position")  # noqa: S608 - names are our own, values parameters
     return result["is_repeat"].combine_chunks()
 
 
@@ -64,7 +63,7 @@ def flips(
                 SELECT side, position, occurred_on, is_repeat, {RULE} AS flag FROM candidates
             )
             SELECT side, position, flag FROM flagged
-            WHERE flag <> is_repeat AND occurred_on >= ? ORDER BY side, position""",
+            WHERE flag <> is_repeat AND occurred_on >= ? ORDER BY side, position""",  # noqa: S608 - names are our own, values parameters
             [first, last, first, last, since],
         )
     side = changes["side"]

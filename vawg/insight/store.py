@@ -1,5 +1,4 @@
 # SQL here is built from model table and column names only; values go as parameters.
-# ruff: noqa: S608
 """The incident store: each partnership's incidents, a month at a time, as Arrow columns.
 
 A partnership-month that holds incidents is one `IncidentSegment` row of the main
@@ -245,7 +244,7 @@ def load(
         where.append("month <= %s")
         params.append(last.isoformat())
     fetched = fetch(
-        f"SELECT partnership_id, month, incidents, {', '.join(parts)} FROM {T} "
+        f"SELECT partnership_id, month, incidents, {', '.join(parts)} FROM {T} "  # noqa: S608 - names are our own, values parameters
         f"WHERE {' AND '.join(where)} ORDER BY partnership_id, month",
         params,
     )
@@ -287,7 +286,7 @@ def dims_arrays(
     ids = sorted(set(partnership_ids))
     columns = list(dict.fromkeys(columns))
     fetched = fetch(
-        f"SELECT partnership_id, month, incidents, dims FROM {T} "
+        f"SELECT partnership_id, month, incidents, dims FROM {T} "  # noqa: S608 - names are our own, values parameters
         f"WHERE partnership_id IN ({', '.join(['%s'] * len(ids))}) "
         "AND month >= %s AND month <= %s",
         [*ids, first.isoformat(), last.isoformat()],
@@ -371,7 +370,7 @@ def replace(partnership_id: int, months: Iterable[date], table: pa.Table) -> Non
         for start in range(0, len(months), 500):
             part = months[start : start + 500]
             cursor.execute(
-                f"DELETE FROM {T} WHERE partnership_id = %s AND month IN "
+                f"DELETE FROM {T} WHERE partnership_id = %s AND month IN "  # noqa: S608 - names are our own, values parameters
                 f"({', '.join(['%s'] * len(part))})",
                 [partnership_id, *(m.isoformat() for m in part)],
             )
@@ -386,7 +385,7 @@ def replace(partnership_id: int, months: Iterable[date], table: pa.Table) -> Non
             if month in chosen
         ]
         cursor.executemany(
-            f"INSERT INTO {T} (partnership_id, month, incidents, {', '.join(ALL_PARTS)}) "
+            f"INSERT INTO {T} (partnership_id, month, incidents, {', '.join(ALL_PARTS)}) "  # noqa: S608 - names are our own, values parameters
             f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(ALL_PARTS))})",
             rows,
         )
@@ -411,7 +410,8 @@ def rewrite_dims(table: pa.Table, segments: Iterable[tuple[int, date]]) -> None:
             updates.append((encode(table.slice(s, e - s), "dims"), key[0], key[1].isoformat()))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {T} SET dims = %s WHERE partnership_id = %s AND month = %s", updates
+            f"UPDATE {T} SET dims = %s WHERE partnership_id = %s AND month = %s",  # noqa: S608 - names are our own, values parameters
+            updates,
         )
 
 
@@ -439,7 +439,7 @@ def partnerships_with(keys: np.ndarray, *, besides: int) -> list[int]:
     keys = np.unique(keys)
     found = []
     indexes = fetch(
-        f"SELECT partnership_id, keys FROM {PeopleIndex._meta.db_table} WHERE partnership_id <> %s",
+        f"SELECT partnership_id, keys FROM {PeopleIndex._meta.db_table} WHERE partnership_id <> %s",  # noqa: S608 - names are our own, values parameters
         [besides],
     )
     for partnership_id, blob in indexes:

@@ -39,7 +39,7 @@ def seed_partnerships(db):
 
 def run() -> str:
     out = StringIO()
-    demo.load(today=date(2026, 11, 23), rng=random.Random(1), stdout=out)
+    demo.load(today=date(2026, 11, 23), rng=random.Random(1), stdout=out)  # noqa: S311 - synthetic data, not a secret
     return out.getvalue()
 
 

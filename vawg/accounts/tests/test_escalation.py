@@ -27,7 +27,7 @@ from vawg.core.testing import TEST_PASSWORD, make_member, make_user
 
 CASES = reverse("marac:case-list", kwargs={"partnership": "wandsworth"})
 IMPORTS = reverse("insight:import-list", kwargs={"partnership": "wandsworth"})
-NEW_PASSWORD = "a-long-and-unusual-passphrase-7"
+NEW_PASSWORD = "a-long-and-unusual-passphrase-7"  # noqa: S105 - a test password
 
 
 def url(name: str, **kwargs) -> str:

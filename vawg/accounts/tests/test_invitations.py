@@ -15,7 +15,7 @@ from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
 from vawg.core.testing import TEST_PASSWORD, make_member
 
-NEW_PASSWORD = "a-long-and-unusual-passphrase-7"
+NEW_PASSWORD = "a-long-and-unusual-passphrase-7"  # noqa: S105 - a test password
 
 
 @pytest.fixture

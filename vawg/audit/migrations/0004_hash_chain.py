@@ -53,7 +53,7 @@ def chain_rows(apps, schema_editor):
             previous, last_id = row_hash, pk
         with schema_editor.connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {table} SET previous_hash = %s, hash = %s WHERE id = %s", updates
+                f"UPDATE {table} SET previous_hash = %s, hash = %s WHERE id = %s", updates  # noqa: S608 - the table name is the model's own; values are parameters
             )
 
 

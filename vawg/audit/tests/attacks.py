@@ -38,7 +38,7 @@ def sql(statement: str, params: list | None = None) -> int:
 def replace_summary(row_id: int, summary: str) -> None:
     """SQLite's INSERT OR REPLACE: deletes and re-inserts the row, past both triggers."""
     sql(
-        f"INSERT OR REPLACE INTO {TABLE} ({COLUMNS}) "
+        f"INSERT OR REPLACE INTO {TABLE} ({COLUMNS}) "  # noqa: S608 - the attack under test; the table name is a constant
         f"SELECT id, at, actor_id, partnership_id, action, object_type, object_id, %s, "
         f"ip_address, detail, previous_hash, hash FROM {TABLE} WHERE id = %s",
         [summary, row_id],
@@ -47,9 +47,9 @@ def replace_summary(row_id: int, summary: str) -> None:
 
 def swap(first_id: int, second_id: int) -> None:
     """Swap two rows' places in id order (triggers dropped)."""
-    sql(f"UPDATE {TABLE} SET id = -1 WHERE id = %s", [first_id])
-    sql(f"UPDATE {TABLE} SET id = %s WHERE id = %s", [first_id, second_id])
-    sql(f"UPDATE {TABLE} SET id = %s WHERE id = -1", [second_id])
+    sql(f"UPDATE {TABLE} SET id = -1 WHERE id = %s", [first_id])  # noqa: S608 - the attack under test; the table name is a constant
+    sql(f"UPDATE {TABLE} SET id = %s WHERE id = %s", [first_id, second_id])  # noqa: S608 - the attack under test; the table name is a constant
+    sql(f"UPDATE {TABLE} SET id = %s WHERE id = -1", [second_id])  # noqa: S608 - the attack under test; the table name is a constant
 
 
 def empty_table() -> None:
@@ -58,7 +58,7 @@ def empty_table() -> None:
         sql(f"TRUNCATE {TABLE}")
     else:
         drop_triggers()
-        sql(f"DELETE FROM {TABLE}")
+        sql(f"DELETE FROM {TABLE}")  # noqa: S608 - the attack under test; the table name is a constant
 
 
 def insert(row_id: int, *, previous_hash: str, **fields) -> AuditEvent:

@@ -25,7 +25,7 @@ def _empty():
 
 def _keys() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT cache_key FROM {TABLE}")  # noqa: S608
+        cursor.execute(f"SELECT cache_key FROM {TABLE}")  # noqa: S608 - a constant table name
         return [row[0] for row in cursor.fetchall()]
 
 

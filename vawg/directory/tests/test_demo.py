@@ -12,7 +12,7 @@ TODAY = date(2026, 6, 1)
 
 
 def _load():
-    demo.load(today=TODAY, rng=random.Random(1), stdout=StringIO())
+    demo.load(today=TODAY, rng=random.Random(1), stdout=StringIO())  # noqa: S311 - synthetic data, not a secret
 
 
 def test_the_demo_directory_loads_twice_to_the_same_result(partnership, other_partnership):

@@ -18,7 +18,7 @@ def test_the_demo_loads_a_synthetic_year_and_is_idempotent(partnership, other_pa
     for p in (partnership, other_partnership):
         make_organisation(p, f"{p.name} Test Police", kind=Organisation.Kind.POLICE)
     today = date(2026, 11, 23)
-    demo.load(today=today, rng=random.Random(7), stdout=StringIO())
+    demo.load(today=today, rng=random.Random(7), stdout=StringIO())  # noqa: S311 - synthetic data, not a secret
     for p in (partnership, other_partnership):
         referrals = Referral.objects.filter(partnership=p)
         assert referrals.count() > 50
@@ -29,5 +29,5 @@ def test_the_demo_loads_a_synthetic_year_and_is_idempotent(partnership, other_pa
         assert Meeting.objects.filter(partnership=p, held_on__gt=today).count() == 1
         assert MaracSettings.objects.get(partnership=p).population_is_synthetic
     before = Referral.objects.count()
-    demo.load(today=today, rng=random.Random(7), stdout=StringIO())
+    demo.load(today=today, rng=random.Random(7), stdout=StringIO())  # noqa: S311 - synthetic data, not a secret
     assert Referral.objects.count() == before

@@ -148,7 +148,7 @@ def _dump_marac_tables() -> str:
         for table in connection.introspection.table_names():
             if not table.startswith("marac_") and table != "audit_auditevent":
                 continue
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - a test reading the raw column; no outside input
             for row in cursor.fetchall():
                 for value in row:
                     if isinstance(value, memoryview):

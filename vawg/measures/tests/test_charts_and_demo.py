@@ -94,15 +94,15 @@ def test_the_demo_is_synthetic_deterministic_and_can_run_twice(db):
     for path in settings.SEED_STRATEGY_FILES:
         load_strategy_file(path)
     quiet = io.StringIO()
-    core_demo.load(today=TODAY, rng=random.Random(1), stdout=quiet)
-    accounts_demo.load(today=TODAY, rng=random.Random(1), stdout=quiet)
-    demo.load(today=TODAY, rng=random.Random(7), stdout=quiet)
+    core_demo.load(today=TODAY, rng=random.Random(1), stdout=quiet)  # noqa: S311 - synthetic data, not a secret
+    accounts_demo.load(today=TODAY, rng=random.Random(1), stdout=quiet)  # noqa: S311 - synthetic data, not a secret
+    demo.load(today=TODAY, rng=random.Random(7), stdout=quiet)  # noqa: S311 - synthetic data, not a secret
     first = list(IndicatorValue.objects.order_by("pk").values_list("indicator__name", "value"))
     assert Indicator.objects.filter(partnership__slug="lambeth").count() == 17
     assert Indicator.objects.filter(partnership__slug="lambeth", direction="").count() == 5
     assert Indicator.objects.filter(partnership__slug="wandsworth").count() == 3
     assert len(first) > 100
-    demo.load(today=TODAY, rng=random.Random(7), stdout=quiet)
+    demo.load(today=TODAY, rng=random.Random(7), stdout=quiet)  # noqa: S311 - synthetic data, not a secret
     assert list(IndicatorValue.objects.order_by("pk").values_list("indicator__name", "value")) == (
         first
     )

@@ -15,7 +15,7 @@ from vawg.voice.tests.factories import make_feedback
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "He waits outside the school on Tuesdays."
+SECRET = "He waits outside the school on Tuesdays."  # noqa: S105 - a test webhook secret
 TASK_PATH = "vawg.voice.tasks.notify_safeguarding_contact"
 
 

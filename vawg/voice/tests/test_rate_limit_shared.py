@@ -100,7 +100,7 @@ def _wait_until_up(base: str, server: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         assert server.poll() is None, "gunicorn stopped"
         try:
-            with urllib.request.urlopen(f"{base}/healthz/", timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(f"{base}/healthz/", timeout=5) as response:  # noqa: S310 - our own test server
                 if response.status == 200:
                     return
         except OSError:
@@ -110,14 +110,14 @@ def _wait_until_up(base: str, server: subprocess.Popen) -> None:
 
 def _post(base: str, path: str, n: int) -> int:
     body = urllib.parse.urlencode({"text": f"Synthetic message {n}", "website": ""}).encode()
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(  # noqa: S310 - our own test server
         f"{base}{path}",
         data=body,
         # As the proxy passes it on: what the client forged, then the client's address.
         headers={"X-Forwarded-For": f"192.0.2.{n}, {CLIENT}"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - our own test server
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -139,7 +139,7 @@ def test_the_limit_holds_across_app_server_processes(partnership):
             "TRUSTED_PROXY_COUNT": "1",  # the test plays the proxy
         }
         env.pop("REDIS_URL", None)  # the default shared cache: the database's table
-        server = subprocess.Popen(  # noqa: S603
+        server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
             [
                 sys.executable,
                 "-m",

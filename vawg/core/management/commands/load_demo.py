@@ -39,6 +39,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo step {module_name}")
             # A fresh generator per step, so each step's data does not depend on
             # which steps ran before it.
-            rng = random.Random(f"{DEMO_SEED}:{module_name}")
+            rng = random.Random(f"{DEMO_SEED}:{module_name}")  # noqa: S311 - seeded so the synthetic demo is the same every time
             import_module(module_name).load(today=today, rng=rng, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
