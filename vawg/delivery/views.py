@@ -392,7 +392,12 @@ def dashboard_export(request: HttpRequest, strategy: str, view: str, fmt: str) -
         raise Http404
     plan, form, result = _dashboard(request, strategy)
     if result is None:
-        return HttpResponse("Correct the filters before exporting.", status=400)
+        # The filters are chosen on the dashboard, which says what is wrong with them.
+        dashboard = reverse(
+            "delivery:dashboard",
+            kwargs={"partnership": request.partnership.slug, "strategy": strategy},
+        )
+        return redirect(f"{dashboard}?{request.GET.urlencode()}")
     file = exports.dashboard_export(
         result=result, view=view, fmt=fmt, actor=request.user, request=request
     )

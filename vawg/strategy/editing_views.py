@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vawg.core.access import get_scoped_or_404, partnership_permission
+from vawg.core.params import query_id
 from vawg.strategy import editing
 from vawg.strategy.editing_forms import FORMS, RolloverForm, initial_for
 from vawg.strategy.models import Action, Objective, PlanChange, Priority, Strategy
@@ -60,7 +61,8 @@ def plan_item_add(request: HttpRequest, strategy: str, kind: str) -> HttpRespons
         raise Http404
     parent = None
     if kind == "objective":
-        parent = Priority.objects.filter(strategy=plan, pk=request.GET.get("priority") or 0).first()
+        priority = query_id(request.GET, "priority")
+        parent = Priority.objects.filter(strategy=plan, pk=priority).first() if priority else None
         if parent is None:
             raise Http404("Choose the priority to add an objective to.")
     return _item_form(request, plan, kind, None, parent)

@@ -276,6 +276,17 @@ def test_exports_match_the_view_and_are_audited(client_for, world):
     )
 
 
+def test_an_export_with_bad_filters_goes_back_to_the_dashboard(client_for, world):
+    client = client_for(world.admin)
+    export = url("dashboard-export", strategy=world.strategy.slug, view="all", fmt="csv")
+    response = client.get(export, {"period": "abc"})
+    assert response.status_code == 302
+    assert response["Location"] == url("dashboard", strategy=world.strategy.slug) + "?period=abc"
+    page = client.get(response["Location"])
+    assert page.status_code == 400
+    assert 'class="govuk-error-summary"' in page.content.decode()
+
+
 def test_what_changed_since_the_last_board(client_for, world):
     approved(world.action, world.q2, Status.ON_TRACK, world.lead, world.chair)
     approved(

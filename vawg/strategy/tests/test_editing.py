@@ -163,6 +163,31 @@ def test_an_objective_is_added_to_a_priority(client_for, plan, admin):
     assert priority.objectives.filter(text="Reach every school").exists()
 
 
+@pytest.mark.parametrize(
+    "junk", ["abc", "-1", "0", "99999999999999999999", "é\u0000", "", "' OR 1=1 --", "x" * 5000]
+)
+def test_an_objective_for_a_junk_priority_is_not_found(client_for, plan, admin, junk):
+    """Regression: `?priority=abc` went straight into the lookup and answered 500."""
+    target = reverse(
+        "strategy:plan-item-add",
+        kwargs={"partnership": "wandsworth", "strategy": plan.slug, "kind": "objective"},
+    )
+    response = client_for(admin).get(target, {"priority": junk})
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_an_objective_for_another_plan_s_priority_is_not_found(
+    client_for, plan, admin, other_partnership
+):
+    theirs = make_plan(other_partnership, slug="their-plan").priorities.first()
+    target = reverse(
+        "strategy:plan-item-add",
+        kwargs={"partnership": "wandsworth", "strategy": plan.slug, "kind": "objective"},
+    )
+    assert client_for(admin).get(target, {"priority": theirs.pk}).status_code == 404
+
+
 def test_another_partnership_s_plan_is_not_found(client_for, plan, personas):
     response = client_for(personas["outsider"]).get(
         reverse("strategy:plan-edit", kwargs={"partnership": "lambeth", "strategy": plan.slug})
