@@ -394,6 +394,7 @@ class PeriodForm(forms.Form):
         self.fields["period"].error_messages["invalid_choice"] = "Choose a period from the list."
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # sent by GET: a token would land in the address bar
 
     def chosen(self) -> ReportingPeriod | None:
         return self.periods.get(self.cleaned_data.get("period"))
@@ -415,4 +416,5 @@ class RecommendationFilterForm(forms.Form):
         self.fields["owner"].choices = [("", "Any owner")] + [(o.pk, o.name) for o in organisations]
         self.fields["owner"].error_messages["invalid_choice"] = "Choose an owner from the list."
         self.helper = FormHelper()
+        self.helper.disable_csrf = True  # sent by GET: a token would land in the address bar
         self.helper.form_tag = False

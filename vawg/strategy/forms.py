@@ -40,6 +40,7 @@ class ActionSearchForm(forms.Form):
         if len(options.strategies) > 1:
             filters.append(Field.select("strategy"))
         self.helper = FormHelper()
+        self.helper.disable_csrf = True  # sent by GET: a token would land in the address bar
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Field.text("q", label_size=Size.SMALL), *filters, Submit("search", "Search")
@@ -67,6 +68,7 @@ class QuirkFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.disable_csrf = True  # sent by GET: a token would land in the address bar
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Field.radios("status", legend_size=Size.SMALL, small=True), Submit("filter", "Filter")

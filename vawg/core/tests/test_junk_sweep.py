@@ -187,6 +187,8 @@ def keys_read(client: Client, url: str) -> set[str]:
     if response.status_code == 200 and "html" in response.get("Content-Type", ""):
         parser = GetFormFields(urlsplit(url).path)
         parser.feed(response.content.decode())
+        # A GET changes nothing, and a token there would land in the address bar and logs.
+        assert "csrfmiddlewaretoken" not in parser.names, f"{url}: a GET form carries a CSRF token"
         keys |= parser.names
     if keys:
         with reads_of_queries() as more, transaction.atomic():
