@@ -220,12 +220,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploads (vawg/core/uploads.py). A request larger than FILE_UPLOAD_MAX_MEMORY_SIZE has its
+# files written to a temporary file as they arrive, never held in memory; a file larger
+# than its page's limit is refused as it arrives, and the page says so. Pages with no limit
+# of their own take UPLOAD_MAX_BYTES; partner extracts, INSIGHT_UPLOAD_MAX_BYTES.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a request's fields other than its files
+FILE_UPLOAD_HANDLERS = ["vawg.core.uploads.LimitedUploadHandler"]
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+INSIGHT_UPLOAD_MAX_BYTES = int(os.environ.get("INSIGHT_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# One process: memory. Several app servers: set REDIS_URL so that short-lived
-# counters (rate limits) are shared between them.
+# A cache every app server shares, so that short-lived counters (the rate limits)
+# hold across them: a table in the database by default (made by the migrations;
+# vawg/core/cache.py counts in it atomically), Redis when REDIS_URL is set.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {

@@ -4,27 +4,52 @@ Every import in the platform (action plans, quarterly updates, indicator
 values, training attendance, partner extracts) starts here, so that a file's
 own problems get the same plain answer everywhere: an empty file, text that is
 not UTF-8, a spreadsheet that is not one, merged or missing or repeated
-column headings. Row-level checks belong to each import, reported as
-`Problem`s with the spreadsheet's own row number (the heading row is row 1)
-so the person can find the cell.
+column headings, more columns or longer rows than any import needs. Row-level
+checks belong to each import, reported as `Problem`s with the spreadsheet's
+own row number (the heading row is row 1) so the person can find the cell.
+
+A file is read where it lies (its bytes, a path, or an uploaded file on disk), a
+piece or a row at a time, never whole: a CSV is decoded as it is read, and a
+workbook opened read-only and read a row at a time (docs/performance.md,
+"Uploads within memory").
 
 `write_table` turns rows into a CSV or XLSX download, with formula-looking
 cells neutralised (see csvsafe).
 """
 
+import codecs
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import re
+import tempfile
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import PurePath
+from typing import IO
 from zipfile import BadZipFile, ZipFile
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from vawg.core.csvsafe import safe_cell, unsafe_cell
+from vawg.core.uploads import (
+    CHUNK_BYTES,
+    RefusedUpload,
+    Source,
+    Unclosing,
+    open_binary,
+    size_of,
+    too_large_message,
+)
 
 FORMATS = {".csv": "CSV", ".xlsx": "Excel (.xlsx)"}
 CONTENT_TYPES = {
@@ -40,6 +65,22 @@ MAX_ZIP_RATIO = 100
 NOT_XLSX = (
     "The file is not a readable Excel (.xlsx) file. Open it in a spreadsheet "
     "program and save it as .xlsx or CSV UTF-8."
+)
+# What a file may hold, well beyond any import's needs: more is refused with the limit named.
+MAX_COLUMNS = 500
+MAX_HEADING_CHARS = 200
+MAX_LINE_CHARS = 1_000_000  # one line of a CSV; a cell, csv.field_size_limit() (131,072)
+# What a broken workbook raises while it is opened or read.
+BROKEN_XLSX = (
+    BadZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    OSError,
+    EOFError,
+    SyntaxError,  # the XML parser's errors
+    zlib.error,
 )
 
 
@@ -63,97 +104,313 @@ class Problem:
         return f"{where}: {self.reason}"
 
 
+def _nothing() -> None:
+    pass
+
+
 @dataclass
 class Table:
     headers: list[str]
     # (row number in the spreadsheet, {heading: text}) for each non-blank row.
     rows: Iterator[tuple[int, dict[str, str]]] = field(repr=False)
+    # Closes what reading opened (done when the rows are read to the end).
+    close: Callable[[], None] = field(default=_nothing, repr=False)
 
 
-def read_table(data: bytes, filename: str) -> Table:
-    """The table in an uploaded CSV or XLSX file. Raises TableError."""
+def read_table(source: Source, filename: str) -> Table:
+    """The table in an uploaded CSV or XLSX file. Raises TableError.
+
+    `source` is the file's bytes, a path, or an open binary file (an uploaded file),
+    read from its start; an open file is left open, and must not be read elsewhere while
+    the rows are read."""
     suffix = PurePath(filename or "").suffix.lower()
     if suffix not in FORMATS:
         raise TableError(f"The file must be a CSV or an Excel (.xlsx) file, not “{filename}”.")
-    if not data:
+    if isinstance(source, RefusedUpload):  # refused as it arrived: nothing of it was kept
+        raise TableError(too_large_message(source.max_bytes))
+    if not size_of(source):
         raise TableError("The file is empty.")
-    if suffix == ".csv":
-        return _read_csv(data)
-    return _read_xlsx(data)
+    file, close = open_binary(source)
+    try:
+        if suffix == ".csv":
+            return _read_csv(file, close)
+        return _read_xlsx(file, close)
+    except BaseException:
+        close()
+        raise
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(file: IO[bytes], close: Callable[[], None]) -> Table:
+    _check_text(file)
+    records = _records(file)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TableError(
-            "The file is not UTF-8 text (the first unreadable byte is at position "
-            f"{error.start}). Save it as “CSV UTF-8” and upload it again."
-        ) from None
-    if "\x00" in text:
-        raise TableError("The file is not a CSV file: it holds binary data.")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        headers = next(reader)
+        _, headers = next(records)
     except StopIteration:
         raise TableError("The file is empty.") from None
-    except csv.Error as error:
-        raise TableError(f"The file could not be read as CSV: {error}.") from None
     headers = _check_headers(headers)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        number = 1
         try:
-            for number, values in enumerate(reader, start=2):
+            for number, values in records:
                 if any(v.strip() for v in values):
                     yield number, _row_dict(headers, values, number)
-        except csv.Error as error:
-            raise TableError(f"Row {number + 1} could not be read as CSV: {error}.") from None
+        finally:
+            close()
 
-    return Table(headers, rows())
+    return Table(headers, rows(), close)
 
 
-def check_archive(data: bytes, filename: str) -> None:
+def _check_text(file: IO[bytes]) -> None:
+    """Refuse a file that is not UTF-8 text, or holds binary data, reading it a piece at a
+    time; the messages (and the byte position named) are as for decoding it whole."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    bom = len(codecs.BOM_UTF8) if file.read(3) == codecs.BOM_UTF8 else 0
+    file.seek(0)
+    fed = 0  # bytes given to the decoder so far
+    binary = False
+    chunk = file.read(CHUNK_BYTES)
+    while True:
+        base = fed - len(decoder.getstate()[0])  # where the bytes being decoded begin
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            # A whole-file decode counts from after the byte-order mark.
+            raise _not_utf8(base + error.start - (bom if base else 0)) from None
+        binary = binary or "\x00" in text
+        if not chunk:
+            break
+        fed += len(chunk)
+        chunk = file.read(CHUNK_BYTES)
+    if decoder.getstate()[0]:  # a file of only the first bytes of a byte-order mark
+        raise _not_utf8(0)
+    if binary:
+        raise TableError("The file is not a CSV file: it holds binary data.")
+
+
+def _not_utf8(position: int) -> TableError:
+    return TableError(
+        "The file is not UTF-8 text (the first unreadable byte is at position "
+        f"{position}). Save it as “CSV UTF-8” and upload it again."
+    )
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+def _lines(text: io.TextIOBase) -> Iterator[str]:
+    """The text's lines, refusing one longer than MAX_LINE_CHARS before it is all read."""
+    readline = text.readline
+    while line := readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS and line[-1] not in "\r\n":
+            raise _LineTooLong
+        yield line
+
+
+def _records(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    """(row number, values) for each record of a CSV (the heading row is row 1),
+    decoded and split as it is read. Raises TableError."""
+    file.seek(0)
+    text = io.TextIOWrapper(
+        io.BufferedReader(Unclosing(file), CHUNK_BYTES), encoding="utf-8-sig", newline=""
+    )
+    number = 0
+    try:
+        for number, values in enumerate(csv.reader(_lines(text)), start=1):
+            yield number, values
+    except csv.Error as error:
+        limit = csv.field_size_limit()
+        if str(error).startswith("field larger than field limit"):
+            where = "The heading row" if number == 0 else f"Row {number + 1}"
+            raise TableError(f"{where} has a cell longer than {limit:,} characters.") from None
+        if number == 0:
+            raise TableError(f"The file could not be read as CSV: {error}.") from None
+        raise TableError(f"Row {number + 1} could not be read as CSV: {error}.") from None
+    except _LineTooLong:
+        where = "The heading row" if number == 0 else f"Row {number + 1}"
+        raise TableError(
+            f"{where} is longer than {MAX_LINE_CHARS:,} characters, the most a row may hold."
+        ) from None
+
+
+def csv_records(source: Source) -> Iterator[tuple[int, list[str]]]:
+    """(row number, values) for each record of a CSV that read_table has accepted, the
+    heading row (row 1) included, read a row at a time. Raises TableError."""
+    file, close = open_binary(source)
+    try:
+        yield from _records(file)
+    finally:
+        close()
+
+
+def check_archive(source: Source, filename: str) -> None:
     """For an .xlsx, refuse what is not a zip or would unpack far beyond its size.
     Cheap: reads only the archive's directory. Raises TableError."""
     if PurePath(filename or "").suffix.lower() != ".xlsx":
         return
+    if isinstance(source, RefusedUpload):
+        raise TableError(too_large_message(source.max_bytes))
+    file, close = open_binary(source)
     try:
-        with ZipFile(io.BytesIO(data)) as archive:
+        _check_archive(file, size_of(source))
+    finally:
+        close()
+
+
+def _check_archive(file: IO[bytes], size: int) -> None:
+    try:
+        with ZipFile(file) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
-    except BadZipFile:
+    except (BadZipFile, OSError, ValueError, EOFError):
         raise TableError(NOT_XLSX) from None
-    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * max(len(data), 1):
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * max(size, 1):
         raise TableError("The spreadsheet unpacks to far more than its size, so it was refused.")
 
 
-def _read_xlsx(data: bytes) -> Table:
-    check_archive(data, "upload.xlsx")
+def _read_xlsx(file: IO[bytes], close: Callable[[], None]) -> Table:
+    _check_archive(file, size_of(file))
+    file.seek(0)
+    strings = SharedStrings()
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError):
+        # Read-only: the sheet is parsed a row at a time as the rows are read.
+        reader = _WorkbookReader(file, strings, read_only=True, data_only=True)
+        reader.read()
+    except BROKEN_XLSX:
+        strings.close()
         raise TableError(NOT_XLSX) from None
-    sheet = book.worksheets[0]
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row == 1:
+    book = reader.wb
+
+    def done() -> None:
+        book.close()
+        strings.close()
+        close()
+
+    try:
+        sheet = book.worksheets[0]
+        merged = _merged_heading(book, sheet)
+        if merged:
             raise TableError(
-                f"The heading row has merged cells ({merged.coord}). Give each column "
+                f"The heading row has merged cells ({merged}). Give each column "
                 "its own heading in row 1, with no merged cells."
             )
-    values = sheet.iter_rows(values_only=True)
-    try:
+        # Each row as long as its own cells, whatever size the file claims for the sheet.
+        sheet.reset_dimensions()
+        values = sheet.iter_rows(values_only=True)
         first = next(values)
+        headers = _check_headers([_cell_text(v) for v in first])
     except StopIteration:
+        done()
         raise TableError("The spreadsheet is empty.") from None
-    headers = _check_headers([_cell_text(v) for v in first])
+    except BROKEN_XLSX:
+        done()
+        raise TableError(NOT_XLSX) from None
+    except BaseException:
+        done()
+        raise
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for number, row in enumerate(values, start=2):
-            texts = [_cell_text(v) for v in row]
-            if any(texts):
-                yield number, _row_dict(headers, texts, number)
+        try:
+            for number, row in enumerate(values, start=2):
+                texts = [_cell_text(v) for v in row]
+                if any(texts):
+                    yield number, _row_dict(headers, texts, number)
+        except BROKEN_XLSX:
+            raise TableError(NOT_XLSX) from None
+        finally:
+            done()
 
-    return Table(headers, rows())
+    return Table(headers, rows(), done)
+
+
+class SharedStrings:
+    """A workbook's shared strings (a text cell holds the number of one), kept in temporary
+    files rather than as Python strings, which take several times the workbook's size: one
+    file of their text, one of where each starts. A cell's text is read back when asked
+    for, and the most recent few thousand kept."""
+
+    def __init__(self) -> None:
+        self._text = tempfile.TemporaryFile()  # noqa: SIM115 - closed with the workbook
+        self._starts = tempfile.TemporaryFile()  # noqa: SIM115 - closed with the workbook
+        self.count = 0
+        self._cached = lru_cache(maxsize=8192)(self._read)
+
+    def load(self, xml: IO[bytes]) -> None:
+        """Read sharedStrings.xml a string at a time, as openpyxl would read each."""
+        tag = f"{{{SHEET_MAIN_NS}}}si"
+        starts, position, root = array("Q"), 0, None
+        for event, node in iterparse(xml, events=("start", "end")):
+            if root is None:
+                root = node
+            elif event == "end" and node.tag == tag:
+                text = Text.from_tree(node).content.replace("x005F_", "").encode()
+                starts.append(position)
+                self._text.write(text)
+                position += len(text)
+                self.count += 1
+                root.clear()  # let go of what is read
+                if len(starts) == 65_536:
+                    starts.tofile(self._starts)
+                    starts = array("Q")
+        starts.append(position)
+        starts.tofile(self._starts)
+        self._text.flush()
+        self._starts.flush()
+
+    def __getitem__(self, index: int) -> str:
+        return self._cached(index)
+
+    def _read(self, index: int) -> str:
+        if not 0 <= index < self.count:
+            raise IndexError(index)
+        self._starts.seek(index * 8)
+        start, end = array("Q", self._starts.read(16))
+        self._text.seek(start)
+        return self._text.read(end - start).decode()
+
+    def close(self) -> None:
+        self._text.close()
+        self._starts.close()
+
+
+class _WorkbookReader(ExcelReader):
+    """openpyxl's reader, keeping the shared strings in temporary files (SharedStrings)."""
+
+    def __init__(self, file: IO[bytes], strings: SharedStrings, **kwargs) -> None:
+        super().__init__(file, **kwargs)
+        self.shared_strings = strings
+
+    def read_strings(self) -> None:
+        found = self.package.find(SHARED_STRINGS)
+        if found is not None:
+            with self.archive.open(found.PartName[1:]) as xml:
+                self.shared_strings.load(xml)
+
+
+# <mergeCell ref="A1:B1"/>, with any namespace prefix.
+MERGE_CELL = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"'
+)
+ROW_OF = re.compile(rb"\d+")
+
+
+def _merged_heading(book, sheet) -> str:
+    """The first merged range that touches row 1 ("" if none). A read-only sheet does
+    not read its merged cells, so they are found in its XML (after the rows), which is
+    unpacked and searched a piece at a time."""
+    path = getattr(sheet, "_worksheet_path", None)
+    if path is None:
+        return ""
+    tail = b""
+    with book._archive.open(path) as xml:
+        while chunk := xml.read(CHUNK_BYTES):
+            text = tail + chunk
+            if b"mergeCell" in text:
+                for match in MERGE_CELL.finditer(text):
+                    ref = match.group(1)
+                    if min(int(n) for n in ROW_OF.findall(ref)) == 1:
+                        return ref.decode().upper()
+            tail = text[-512:]
+    return ""
 
 
 def _check_headers(headers: list[str]) -> list[str]:
@@ -162,11 +419,21 @@ def _check_headers(headers: list[str]) -> list[str]:
         headers.pop()
     if not headers:
         raise TableError("The first row must hold the column headings, and it is empty.")
+    if len(headers) > MAX_COLUMNS:
+        raise TableError(
+            f"The file has {len(headers):,} columns, and at most {MAX_COLUMNS} can be read. "
+            "Remove the columns the import does not need and upload it again."
+        )
     seen: dict[str, int] = {}
     for index, heading in enumerate(headers):
         letter = get_column_letter(index + 1)
         if not heading:
             raise TableError(f"Column {letter} has no heading in row 1.")
+        if len(heading) > MAX_HEADING_CHARS:
+            raise TableError(
+                f"The heading of column {letter} is longer than {MAX_HEADING_CHARS} "
+                "characters. Give it a shorter heading."
+            )
         key = heading.casefold()
         if key in seen:
             first = get_column_letter(seen[key] + 1)

@@ -91,13 +91,16 @@ def import_stage(*, strategy: Strategy, kind: str, upload, actor) -> ImportFile:
     """Keep the uploaded file for the mapping step, if it is a readable table."""
     if upload.size > MAX_BYTES:
         raise ValidationError({"file": "The file must be smaller than 5 MB."})
-    data = upload.read()
     try:
-        table = read_table(data, upload.name)
+        table = read_table(upload, upload.name)  # the uploaded file, where it lies
         for _ in table.rows:  # read every row now, so a broken file is refused here
             pass
     except TableError as error:
         raise ValidationError({"file": str(error)}) from None
+    # Kept for the mapping step in the database, so read into memory once: no more than
+    # MAX_BYTES, and only once it has been read as a table.
+    upload.seek(0)
+    data = upload.read()
     return ImportFile.objects.create(
         strategy=strategy,
         kind=kind,

@@ -12,7 +12,8 @@ from vawg.core.access import partnership_permission
 from vawg.core.models import Partnership
 from vawg.core.permissions import roles_grant
 from vawg.core.safety import survivor_safe
-from vawg.delivery import exports, imports, selectors, services
+from vawg.core.uploads import upload_limit
+from vawg.delivery import exports, imports, selectors, services, uploads
 from vawg.delivery.forms import (
     AssignLeadForm,
     DashboardFilterForm,
@@ -142,6 +143,7 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@upload_limit(uploads.max_bytes)
 @partnership_permission("delivery.update")
 @require_POST
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -471,6 +473,7 @@ def published_plan(request: HttpRequest, partnership: str) -> HttpResponse:
 # --- Spreadsheet imports ---------------------------------------------------------------
 
 
+@upload_limit(imports.MAX_BYTES)
 @partnership_permission("strategy.manage")
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:

@@ -367,12 +367,11 @@ class ImportForm(forms.Form):
         name = upload.name.lower()
         if not name.endswith((".csv", ".xlsx")):
             raise ValidationError("The file must be a CSV or an Excel (.xlsx) file.")
-        data = upload.read()
         try:
-            check_archive(data, name)
+            check_archive(upload, name)
         except TableError as error:
             raise ValidationError(str(error)) from None
-        return upload.name, data
+        return upload.name, upload  # read where it lies, a row at a time
 
 
 class PeriodForm(forms.Form):

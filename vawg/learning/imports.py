@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 from vawg.core.models import Organisation, Partnership
 from vawg.core.tabular import Problem, TableError, read_table
+from vawg.core.uploads import Source
 from vawg.learning import services
 from vawg.learning.models import (
     CONFIDENCE_MAX,
@@ -138,7 +139,7 @@ class _Rollback(Exception):
 
 
 def _run(
-    data: bytes,
+    data: Source,
     filename: str,
     columns: list[Column],
     key_column: Column,
@@ -227,7 +228,7 @@ def attendance_import(
     *,
     session: TrainingSession,
     actor,
-    data: bytes,
+    data: Source,
     filename: str,
     request: HttpRequest | None = None,
 ) -> ImportResult:
@@ -271,7 +272,7 @@ def participants_import(
     *,
     initiative: Initiative,
     actor,
-    data: bytes,
+    data: Source,
     filename: str,
     request: HttpRequest | None = None,
 ) -> ImportResult:
@@ -338,7 +339,7 @@ def recommendations_import(
     *,
     review: CaseReview,
     actor,
-    data: bytes,
+    data: Source,
     filename: str,
     request: HttpRequest | None = None,
 ) -> ImportResult:

@@ -16,6 +16,7 @@ from vawg.audit.services import figures_viewed
 from vawg.core.access import partnership_permission
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES, Problem, problems_table, write_table
+from vawg.core.uploads import upload_limit
 from vawg.learning import exports, forms, imports, selectors, services
 from vawg.learning.models import Recommendation
 
@@ -460,6 +461,7 @@ def _import_page(request, *, run, columns, title: str, caption: str, back: str) 
     return render(request, "learning/import.html", context)
 
 
+@upload_limit(forms.MAX_UPLOAD_BYTES)
 @partnership_permission(MANAGE)
 @require_http_methods(["GET", "POST"])
 def attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
@@ -636,6 +638,7 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@upload_limit(forms.MAX_UPLOAD_BYTES)
 @partnership_permission(MANAGE)
 @require_http_methods(["GET", "POST"])
 def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
@@ -789,6 +792,7 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@upload_limit(forms.MAX_UPLOAD_BYTES)
 @partnership_permission(MANAGE)
 @require_http_methods(["GET", "POST"])
 def recommendation_import(request: HttpRequest, pk: int) -> HttpResponse:

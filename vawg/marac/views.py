@@ -16,6 +16,7 @@ from vawg.core import disclosure
 from vawg.core.access import partnership_permission
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES
+from vawg.core.uploads import upload_limit
 from vawg.marac import dash, forms, selectors, services, subject_access
 from vawg.marac.models import Attachment
 from vawg.marac.statistics import (
@@ -309,6 +310,7 @@ def case_seal(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "marac/case_seal.html", {"form": form, "referral": referral})
 
 
+@upload_limit(services.MAX_ATTACHMENT_BYTES)
 @partnership_permission("marac.coordinate")
 @GET_POST
 def case_attachment(request: HttpRequest, pk: int) -> HttpResponse:
@@ -322,6 +324,7 @@ def case_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@upload_limit(services.MAX_ATTACHMENT_BYTES)
 @partnership_permission("marac.coordinate")
 @GET_POST
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:

@@ -23,6 +23,7 @@ from vawg.core import metrics
 from vawg.core.metrics import Unit
 from vawg.core.models import Partnership, ReportingPeriod
 from vawg.core.tabular import Problem, TableError, read_table, write_table
+from vawg.core.uploads import Source, size_of
 from vawg.measures import status as st
 from vawg.measures.models import (
     PER,
@@ -402,9 +403,9 @@ class ImportResult:
     indicator_ids: set[int] = field(default_factory=set)
 
 
-def check_upload(data: bytes, filename: str) -> None:
+def check_upload(data: Source, filename: str) -> None:
     """The size check before anything reads the file. Raises TableError."""
-    if len(data) > MAX_UPLOAD_BYTES:
+    if size_of(data) > MAX_UPLOAD_BYTES:
         raise TableError("The file must be smaller than 2 MB.")
     # read_table refuses an .xlsx archive bomb before opening it.
 
@@ -434,7 +435,7 @@ def _decimal(text: str) -> Decimal | None:
 def values_import(
     *,
     partnership: Partnership,
-    data: bytes,
+    data: Source,
     filename: str,
     actor,
     roles,

@@ -14,6 +14,7 @@ from vawg.core.access import partnership_permission
 from vawg.core.periods import current_period
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES, write_table
+from vawg.core.uploads import upload_limit
 from vawg.measures import charts, selectors, services
 from vawg.measures.forms import (
     ImportForm,
@@ -282,6 +283,7 @@ def value_enter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "measures/value_form.html", {"form": form, "indicator": indicator})
 
 
+@upload_limit(services.MAX_UPLOAD_BYTES)
 @partnership_permission("measures.enter")
 @require_http_methods(["GET", "POST"])
 def values_import(request: HttpRequest) -> HttpResponse:
@@ -292,7 +294,7 @@ def values_import(request: HttpRequest) -> HttpResponse:
         try:
             result = services.values_import(
                 partnership=request.partnership,
-                data=upload.read(),
+                data=upload,  # read where it lies, a row at a time
                 filename=upload.name,
                 actor=request.user,
                 roles=request.roles,

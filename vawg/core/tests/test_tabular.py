@@ -106,3 +106,127 @@ def test_an_xlsx_that_would_unpack_far_beyond_its_size_is_refused_unopened():
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * 5_000_000)
     with pytest.raises(TableError, match="unpacks to far more than its size"):
         rows_of(out.getvalue(), "bomb.xlsx")
+
+
+# --- Reading where the file lies, within limits ------------------------------------
+
+
+def test_a_table_reads_the_same_from_bytes_a_path_and_an_open_file(tmp_path):
+    data = "\ufeffRef,Status\nAB.01,on track\n".encode()
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    expected = (["Ref", "Status"], [(2, {"Ref": "AB.01", "Status": "on track"})])
+    assert rows_of(data, "a.csv") == expected
+    assert rows_of(path, "a.csv") == expected
+    with open(path, "rb") as file:
+        assert rows_of(file, "a.csv") == expected
+        assert not file.closed  # an open file is left to its owner
+    book = tmp_path / "a.xlsx"
+    book.write_bytes(xlsx([["Ref", "Status"], ["AB.01", "on track"]]))
+    with open(book, "rb") as file:
+        assert rows_of(file, "a.xlsx") == expected
+
+
+def test_a_non_utf8_byte_is_found_wherever_it_is_and_named_as_before(monkeypatch):
+    import vawg.core.tabular as tabular
+
+    monkeypatch.setattr(tabular, "CHUNK_BYTES", 4)  # the byte far beyond the first piece
+    data = "\ufeffRef\n".encode() + b"abcdefghij\xff\n"
+    with pytest.raises(TableError, match=r"the first unreadable byte is at position 14\)"):
+        rows_of(data, "a.csv")
+    with pytest.raises(TableError, match="holds binary data"):
+        rows_of(b"Ref\n" + b"a" * 20 + b"\x00\n", "a.csv")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (",".join(f"c{n}" for n in range(18_279)).encode(), "The file has 18,279 columns"),
+        (",".join(f"c{n}" for n in range(501)).encode(), "at most 500 can be read"),
+        (b"Ref," + b"H" * 201 + b"\n", "heading of column B is longer than 200 characters"),
+        (b"Ref\n" + b"x" * 1_000_001 + b"\n", "Row 2 is longer than 1,000,000 characters"),
+        (b"Ref\n" + b"x" * 200_000 + b"\n", "Row 2 has a cell longer than 131,072 characters"),
+        (b"H" * 1_000_001, "The heading row is longer than 1,000,000 characters"),
+    ],
+)
+def test_columns_headings_and_rows_beyond_the_limits_are_refused_plainly(data, message):
+    with pytest.raises(TableError, match=re.escape(message)):
+        rows_of(data, "wide.csv")
+
+
+def test_a_workbook_of_too_many_columns_is_refused_plainly():
+    with pytest.raises(TableError, match="The file has 600 columns"):
+        rows_of(xlsx([[f"c{n}" for n in range(600)]]), "wide.xlsx")
+
+
+def test_a_workbook_is_read_whatever_size_it_claims_for_its_sheet():
+    import zipfile
+
+    data = xlsx([["Ref", "Status"], ["A", "on track"], [None, None], ["B", "late"]])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        for item in old.infolist():
+            content = old.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', content)
+            new.writestr(item, content)
+    assert rows_of(out.getvalue(), "a.xlsx")[1] == [
+        (2, {"Ref": "A", "Status": "on track"}),
+        (4, {"Ref": "B", "Status": "late"}),
+    ]
+
+
+def test_merged_cells_below_the_headings_are_allowed():
+    headers, rows = rows_of(xlsx([["A", "B"], ["x", None], ["y", "z"]], merge="A2:B2"), "a.xlsx")
+    assert headers == ["A", "B"] and len(rows) == 2
+
+
+def excel_style(data: bytes) -> bytes:
+    """The workbook as Excel writes it: openpyxl writes text in each cell, Excel once, in
+    the workbook's shared strings, each cell holding a string's number."""
+    import zipfile
+
+    strings: dict[bytes, int] = {}
+
+    def shared(match) -> bytes:
+        return b't="s"><v>%d</v>' % strings.setdefault(match.group(1), len(strings))
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        for item in old.infolist():
+            content = old.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                inline = rb't="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is>'
+                content = re.sub(inline, shared, content, flags=re.S)
+            elif item.filename == "[Content_Types].xml":
+                content = content.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                    b"</Types>",
+                )
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdS" Target="sharedStrings.xml" Type="http://schemas.'
+                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+                    b"</Relationships>",
+                )
+            new.writestr(item, content)
+        table = b"".join(b'<si><t xml:space="preserve">' + text + b"</t></si>" for text in strings)
+        new.writestr(
+            "xl/sharedStrings.xml",
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + table
+            + b"</sst>",
+        )
+    assert strings  # the workbook had text to share
+    return out.getvalue()
+
+
+def test_a_workbook_of_shared_strings_reads_as_its_text_does():
+    rows = [["Ref", "Status", "Note"]] + [
+        [f"A{n}", "on track" if n % 2 else "at risk", f" café {n} & <x>"] for n in range(70_000)
+    ]
+    inline = xlsx(rows)
+    assert rows_of(excel_style(inline), "shared.xlsx") == rows_of(inline, "inline.xlsx")
