@@ -98,7 +98,7 @@ def test_the_list_takes_the_same_queries_however_many_listings(
     for _ in range(size):
         make_service(partnership, owner=personas[ADMIN], audiences=["women"], languages=["en"])
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         response = admin_client.get(_url("directory:listing-list", partnership))
     assert response.status_code == 200
 

@@ -79,7 +79,10 @@ def test_an_extract_from_upload_to_dashboard(visit, personas, partnership, tmp_p
     problems += _axe_clean(axe, board.page)
     board.screenshot("insight--dashboard-board-member")
     body = board.page.content()
-    assert "15 incidents from" in body  # 13, rounded to the nearest 5
+    # 13, rounded to a multiple of 5, up or down as the records' keys decide (their ids
+    # depend on which tests ran first, so either may be right here; never 13 itself).
+    assert "10 incidents from" in body or "15 incidents from" in body
+    assert "13 incidents from" not in body
     assert "fewer than 5" in body  # Tooting Bec's single incident
     assert "OFFICIAL-SENSITIVE" not in body
     assert not problems, "\n".join(problems)
