@@ -100,12 +100,35 @@ def decrypt_text(token: bytes) -> str:
     return decrypt(token).decode()
 
 
+class FileKey:
+    """A key of one file's own, for a file held in pieces (too large to encrypt in one):
+    each piece is encrypted under it, and it under the platform's key (`wrapped`, what is
+    stored beside the pieces), so that forgetting `wrapped` leaves every piece unreadable."""
+
+    def __init__(self, wrapped: bytes | None = None) -> None:
+        if wrapped is None:
+            key = Fernet.generate_key()
+            wrapped = encrypt(key)
+        else:
+            key = decrypt(wrapped)
+        self.wrapped = bytes(wrapped)
+        self._fernet = Fernet(key)
+
+    def encrypt(self, piece: bytes) -> bytes:
+        return self._fernet.encrypt(piece)
+
+    def decrypt(self, token: bytes) -> bytes:
+        """Raises InvalidToken if the piece was not encrypted under this key."""
+        return self._fernet.decrypt(bytes(token))
+
+
 def reencrypt(token: bytes) -> bytes:
     """The same plaintext under the current (first) key."""
     return fernet().rotate(bytes(token))
 
 
 __all__ = [
+    "FileKey",
     "InvalidToken",
     "Pseudonym",
     "decrypt",

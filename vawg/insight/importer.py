@@ -9,10 +9,8 @@ date and pseudonym it has already worked out: partner files repeat the same
 few values millions of times (docs/performance.md).
 """
 
-import csv
 import hashlib
 import hmac
-import io
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import suppress
@@ -26,7 +24,8 @@ from vawg.core import crypto
 from vawg.core.crypto import normalise_identifier
 from vawg.core.csvsafe import unsafe_cell
 from vawg.core.models import Ward
-from vawg.core.tabular import Problem, TableError, read_table
+from vawg.core.tabular import Problem, TableError, csv_records, read_table
+from vawg.core.uploads import Source
 from vawg.insight import standard
 from vawg.insight.standard import CODED, FIELD_NAMES, FIELDS, REQUIRED, UNKNOWN, normalise_code
 
@@ -89,8 +88,9 @@ class Mapping:
 # --- Reading the file ---------------------------------------------------------
 
 
-def read_rows(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The headings and (row number, values) of a CSV or XLSX upload. Raises TableError.
+def read_rows(data: Source, filename: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The headings and (row number, values) of a CSV or XLSX upload (its bytes, or the
+    uploaded file itself), read a row at a time. Raises TableError.
 
     File-level problems (empty, not UTF-8, merged or missing headings) come
     from core.tabular, worded as for every other import in the platform.
@@ -100,26 +100,23 @@ def read_rows(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int
     if PurePath(filename).suffix.lower() != ".csv":
         xlsx_rows = ((n, [row.get(h, "") for h in headers]) for n, row in table.rows)
         return headers, xlsx_rows
+    table.close()
     width = len(headers)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         # Split only when the rows are read: the whole-file path (columns.py) never does.
-        reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-        next(reader)
-        number = 1
-        try:
-            for number, values in enumerate(reader, start=2):
-                if len(values) != width:
-                    if len(values) > width and any(v.strip() for v in values[width:]):
-                        raise TableError(
-                            f"Row {number} has more values than there are column headings."
-                        )
-                    if not any(v.strip() for v in values):
-                        continue
-                    values = (values + [""] * width)[:width]
-                yield number, values
-        except csv.Error as error:
-            raise TableError(f"Row {number + 1} could not be read as CSV: {error}.") from None
+        records = csv_records(data)
+        next(records)
+        for number, values in records:
+            if len(values) != width:
+                if len(values) > width and any(v.strip() for v in values[width:]):
+                    raise TableError(
+                        f"Row {number} has more values than there are column headings."
+                    )
+                if not any(v.strip() for v in values):
+                    continue
+                values = (values + [""] * width)[:width]
+            yield number, values
 
     return headers, ((_n, _clean(v)) for _n, v in rows())
 

@@ -87,15 +87,23 @@ class DataImport(models.Model):
         FAILED = "failed", "Failed"
         DISCARDED = "discarded", "Discarded"
 
+    class Step(models.TextChoices):
+        CHECK = "check", "Checking"
+        IMPORT = "import", "Importing"
+
     # Not imported and not being worked on: waiting on a person, who may discard it.
     WAITING = frozenset({Status.UPLOADED, Status.CHECKED, Status.REJECTED, Status.FAILED})
+    # Being worked on, in the background or in a request: found if its worker stops.
+    WORKING = frozenset({Status.CHECKING, Status.QUEUED, Status.RUNNING})
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE)
     partner = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     filename = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64)
     headers = models.JSONField(default=list)
-    # The upload, Fernet-encrypted, held only until it is imported or discarded.
+    # The upload is held only until it is imported or discarded, encrypted in pieces
+    # (HeldPart) under a key of its own; this is that key, encrypted (crypto.FileKey).
+    # None: no file is held (and any pieces left are unreadable).
     payload = models.BinaryField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
     uploaded_by = models.ForeignKey(
@@ -117,6 +125,13 @@ class DataImport(models.Model):
     problems = models.JSONField(default=list, blank=True)
     problems_total = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
+    # The work on the file: the step last started (a failed file is tried again from it),
+    # the background task doing it (its result's id in the task worker's table; none when
+    # a request or a command does it) and its heartbeat, updated as it goes
+    # (vawg.core.jobs: a heartbeat too old is a worker that stopped).
+    step = models.CharField(max_length=8, choices=Step.choices, blank=True)
+    task_id = models.UUIDField(null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -140,11 +155,37 @@ class DataImport(models.Model):
     @property
     def working(self) -> bool:
         """The background worker has it: the page refreshes itself to show progress."""
-        return self.status in {self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING}
+        return self.status in self.WORKING
 
     @property
     def discardable(self) -> bool:
         return self.status in self.WAITING
+
+    @property
+    def retryable(self) -> bool:
+        """Failed on a fault of the platform's own, with the file still held."""
+        return self.status == self.Status.FAILED and self.payload is not None
+
+
+class HeldPart(models.Model):
+    """One piece of a held upload, in order, encrypted under its import's own key: a
+    file of any size is stored and read back a piece at a time (services.hold)."""
+
+    data_import = models.ForeignKey(
+        DataImport, on_delete=models.CASCADE, related_name="held_parts", db_index=False
+    )
+    number = models.PositiveIntegerField()
+    token = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_import", "number"], name="insight_heldpart_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Part {self.number} of import {self.data_import_id}"
 
 
 class IncidentSegment(models.Model):

@@ -7,22 +7,26 @@ whose standardised values differ (a new crime outcome) and adds the rest.
 """
 
 import hashlib
+import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import pyarrow as pa
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
-from vawg.core import crypto
+from vawg.core import crypto, jobs
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.core.tabular import Problem, TableError, check_archive
+from vawg.core.uploads import Source, chunks_of, megabytes, size_of
 from vawg.insight import columns, cubes, incoming, store
 from vawg.insight.importer import (
     PROBLEMS_KEPT,
@@ -33,9 +37,9 @@ from vawg.insight.importer import (
     suggest_columns,
 )
 from vawg.insight.importer import dropped_columns as _dropped
-from vawg.insight.models import ColumnMapping, DataImport
+from vawg.insight.models import ColumnMapping, DataImport, HeldPart
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+HELD_PART_BYTES = 1024 * 1024  # a held file is encrypted and stored this much at a time
 PROGRESS_EVERY = 20_000  # rows between progress reports on the row path
 # Files with more rows than this are checked and imported by the background worker.
 BACKGROUND_ROWS = 20_000
@@ -43,6 +47,7 @@ BACKGROUND_ROWS = 20_000
 Progress = Callable[[int], None]
 logger = logging.getLogger(__name__)
 S = DataImport.Status
+Step = DataImport.Step
 
 
 class ImportRejected(Exception):
@@ -69,11 +74,18 @@ class Outcome:
 # --- Uploads ---------------------------------------------------------------------
 
 
-def check_upload(data: bytes, filename: str) -> None:
-    """Size, type and archive-bomb checks before anything reads the file."""
-    if len(data) > MAX_UPLOAD_BYTES:
+def max_upload_bytes() -> int:
+    """The largest partner file the pages take (INSIGHT_UPLOAD_MAX_BYTES); the upload
+    handler refuses a larger one as it arrives (vawg.core.uploads)."""
+    return settings.INSIGHT_UPLOAD_MAX_BYTES
+
+
+def check_upload(data: Source, filename: str, *, sized: bool = True) -> None:
+    """Size, type and archive-bomb checks before anything reads the file. `sized=False`
+    for the command line, which takes a file of any size."""
+    if sized and size_of(data) > max_upload_bytes():
         raise ValidationError(
-            f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
+            f"The file is larger than {megabytes(max_upload_bytes())}; "
             "split it, or import it from the command line."
         )
     try:
@@ -96,31 +108,38 @@ def import_upload(
     partnership: Partnership,
     partner: Organisation,
     filename: str,
-    data: bytes,
+    data: Source,
     actor,
     request: HttpRequest | None = None,
     hold: bool = True,
 ) -> DataImport:
     """Receive a partner file: check it can be read, hold it encrypted until it is imported.
 
-    `hold=False` (the command line, which imports at once) keeps only its provenance."""
+    `data` is the file's bytes or the uploaded file itself, which is read a piece at a
+    time and never held whole in memory. `hold=False` (the command line, which imports at
+    once) keeps only its provenance."""
     if partner.partnership_id != partnership.pk:
         raise ValidationError({"partner": "Choose one of the partnership's organisations."})
-    check_upload(data, filename)
+    check_upload(data, filename, sized=hold)
     try:
         headers, _ = read_rows(data, filename)
     except TableError as error:
         raise ValidationError(str(error)) from None
+    digest, lines = hashlib.sha256(), 0
+    for chunk in chunks_of(data):
+        digest.update(chunk)
+        lines += chunk.count(b"\n")
     data_import = DataImport.objects.create(
         partnership=partnership,
         partner=partner,
         filename=filename[:255],
-        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_sha256=digest.hexdigest(),
         headers=headers,
-        payload=crypto.encrypt(data) if hold else None,
-        rows_total=max(data.count(b"\n") - 1, 0) if filename.lower().endswith(".csv") else 0,
+        rows_total=max(lines - 1, 0) if filename.lower().endswith(".csv") else 0,
         uploaded_by=actor,
     )
+    if hold:
+        _hold(data_import, data)
     record(
         action=AuditAction.CREATE,
         actor=actor,
@@ -186,13 +205,11 @@ def import_check_start(*, data_import: DataImport, today: date) -> DataImport:
     """Check now if the file is small, or hand it to the background worker."""
     if data_import.status not in {S.UPLOADED, S.CHECKED}:
         raise ValidationError("This file has already been checked.")
-    data_import.status = S.CHECKING
-    data_import.rows_done = 0
-    data_import.save(update_fields=["status", "rows_done"])
+    _started(data_import, S.CHECKING, Step.CHECK, fresh=True)
     if data_import.rows_total and data_import.rows_total > BACKGROUND_ROWS:
         from vawg.insight.tasks import check_import
 
-        transaction.on_commit(lambda: check_import.enqueue(data_import.pk))
+        transaction.on_commit(lambda: _enqueue(check_import, data_import.pk))
         return data_import
     return import_check(data_import=data_import, today=today)
 
@@ -206,12 +223,39 @@ def import_run_start(
     if data_import.rows_total and data_import.rows_total > BACKGROUND_ROWS:
         from vawg.insight.tasks import run_import
 
-        data_import.status = S.QUEUED
-        data_import.save(update_fields=["status"])
+        _started(data_import, S.QUEUED, Step.IMPORT, fresh=True)
         actor_id = getattr(actor, "pk", None)
-        transaction.on_commit(lambda: run_import.enqueue(data_import.pk, actor_id))
+        transaction.on_commit(lambda: _enqueue(run_import, data_import.pk, actor_id))
         return data_import
+    _started(data_import, S.RUNNING, Step.IMPORT, fresh=True)  # done in this request: no task
     return import_run(data_import=data_import, actor=actor, today=today, request=request)
+
+
+def _started(data_import: DataImport, status: str, step: str, *, fresh: bool = False) -> None:
+    """Work on the file starts, or the worker picks it up: the first heartbeat.
+
+    `fresh`: a person started it, so no task has it yet (`_enqueue` adds the task)."""
+    data_import.status = status
+    data_import.step = step
+    data_import.rows_done = 0
+    data_import.heartbeat_at = timezone.now()
+    fields = ["status", "step", "rows_done", "heartbeat_at"]
+    if fresh:
+        data_import.task_id = None
+        fields.append("task_id")
+    data_import.save(update_fields=fields)
+
+
+def _enqueue(task, import_id: int, *args) -> None:
+    """Queue the work, and note which of the worker's tasks has it (vawg.core.jobs)."""
+    result = task.enqueue(import_id, *args)
+    DataImport.objects.filter(pk=import_id).update(task_id=result.id)
+
+
+def _beat(data_import: DataImport) -> None:
+    """The job is alive: its heartbeat (vawg.core.jobs)."""
+    data_import.heartbeat_at = timezone.now()
+    DataImport.objects.filter(pk=data_import.pk).update(heartbeat_at=data_import.heartbeat_at)
 
 
 def import_check(*, data_import: DataImport, today: date, progress: Progress | None = None):
@@ -220,6 +264,7 @@ def import_check(*, data_import: DataImport, today: date, progress: Progress | N
     The report (new, updated, unchanged, rejected and the problems) is saved on
     the import so the analyst can read it before choosing to import.
     """
+    _beat(data_import)  # the worker has it now, perhaps long after it was queued
     try:
         outcome = _process(data_import, today=today, write=False, progress=progress)
     except Exception as error:  # noqa: BLE001 (a fault of ours: say so, rather than check for ever)
@@ -246,11 +291,18 @@ def import_run(
     """Write a checked file to the store, all or nothing, and bring the cubes up to date.
 
     The file is the one held since upload, or `data` when it was never held."""
-    data_import.status = S.RUNNING
-    data_import.rows_done = 0
-    data_import.save(update_fields=["status", "rows_done"])
+    _started(data_import, S.RUNNING, Step.IMPORT)
     try:
+        # All or nothing: everything the import writes is in this one transaction, so a
+        # worker that dies part-way (killed, out of memory, the machine lost) leaves nothing
+        # half-written: PostgreSQL rolls back the transaction of a connection that is gone,
+        # and SQLite never applies one that was not committed. `stopped_imports_fail` then
+        # finds the import by its heartbeat and marks it failed.
         with transaction.atomic():
+            # Its heartbeat can't be seen from outside until commit, but the write holds the
+            # import's row (PostgreSQL; SQLite holds the whole database) until then: the
+            # sweep leaves a row a live import holds, however long it writes.
+            _beat(data_import)
             _one_import_at_a_time()
             outcome = _process(data_import, today=today, write=True, progress=progress, data=data)
             if outcome.rejected:
@@ -269,9 +321,15 @@ def import_run(
         data_import.imported_by = actor
         data_import.imported_at = timezone.now()
         data_import.rows_done = outcome.new + outcome.updated + outcome.unchanged
-    # The file is forgotten in the same write, imported or not (never written back).
-    data_import.payload = None
-    data_import.save()
+    if data_import.status == S.FAILED:
+        # A fault of ours, not the file's: it stays held (not written back) to try again or
+        # discard, and the week's erasure removes it if neither happens, as for any file.
+        data_import.save(update_fields=_ALL_BUT_PAYLOAD)
+    else:
+        # The file is forgotten in the same write, imported or rejected.
+        data_import.payload = None
+        data_import.save()
+        _drop_parts(data_import)
     record(
         action=AuditAction.LOAD,
         actor=actor,
@@ -289,6 +347,11 @@ def import_run(
     return data_import
 
 
+_ALL_BUT_PAYLOAD = [
+    f.name for f in DataImport._meta.concrete_fields if f.name not in {"id", "payload"}
+]
+
+
 def _failed(data_import: DataImport, error: Exception) -> None:
     """Mark an import that stopped on a fault of the platform's own (not the file's).
 
@@ -298,8 +361,89 @@ def _failed(data_import: DataImport, error: Exception) -> None:
     data_import.status = S.FAILED
     data_import.error = (
         "The platform stopped while working on this file, and nothing from it was stored. "
-        "Upload it again; if the same happens, tell the platform's operators."
+        "You can try it again or discard the file; if it stops again, tell the platform's "
+        "operators."
     )
+
+
+# What the page says of work whose worker stopped (vawg.core.jobs), by the step it was in.
+WORKER_STOPPED = {
+    Step.CHECK: "The check stopped because the worker running it stopped. Nothing was "
+    "imported. You can try it again or discard the file.",
+    Step.IMPORT: "The import stopped because the worker running it stopped. Nothing was "
+    "imported. You can try it again or discard the file.",
+}
+
+
+def stopped_imports_fail(*, now: datetime, imports: QuerySet | None = None) -> int:
+    """Mark failed every import being worked on whose worker stopped (vawg.core.jobs).
+
+    Run by `fail_stale_tasks` every few minutes, by the week's erasure first, and for an
+    import when its page is shown. Nothing from the file was stored (an import writes in
+    one transaction), and it is then a failed import like any other: its file stays held,
+    to try again or discard, and the week's erasure removes it if neither happens."""
+    working = (DataImport.objects.all() if imports is None else imports).filter(
+        status__in=DataImport.WORKING
+    )
+    failed = 0
+    for pk, status, task_id, heartbeat_at in working.values_list(
+        "pk", "status", "task_id", "heartbeat_at"
+    ):
+        if not jobs.stopped(heartbeat_at=heartbeat_at, task=jobs.task_of(task_id), now=now):
+            continue
+        try:
+            with transaction.atomic():
+                # Only if nothing moved meanwhile, and not a row a live import holds.
+                data_import = (
+                    DataImport.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("partnership")
+                    .defer("payload", "problems")
+                    .filter(pk=pk, status=status, heartbeat_at=heartbeat_at)
+                    .first()
+                )
+                if data_import is None:
+                    continue
+                data_import.step = Step.CHECK if status == S.CHECKING else Step.IMPORT
+                data_import.status = S.FAILED
+                data_import.error = WORKER_STOPPED[data_import.step]
+                data_import.save(update_fields=["status", "step", "error"])
+                jobs.task_fail(task_id, now=now)
+                record(
+                    action=AuditAction.UPDATE,
+                    actor=None,
+                    partnership=data_import.partnership,
+                    obj=data_import,
+                    summary="Marked failed a partner extract whose worker stopped",
+                )
+        except OperationalError:
+            continue  # SQLite: another import is writing; the next sweep tries again
+        logger.error("Partner extract %s stopped: its worker stopped", pk)
+        failed += 1
+    return failed
+
+
+def import_retry(
+    *, data_import: DataImport, actor, today: date, request: HttpRequest | None = None
+) -> DataImport:
+    """Try a failed file again from the step that stopped: check it again, or import it
+    again (it had passed its check). Its file must still be held."""
+    if not data_import.retryable:
+        raise ValidationError("Only a failed file that is still held can be tried again.")
+    data_import.error = ""
+    data_import.save(update_fields=["error"])
+    record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        partnership=data_import.partnership,
+        obj=data_import,
+        summary="Tried a failed partner extract again",
+        request=request,
+    )
+    if data_import.step == Step.IMPORT:
+        data_import.status = S.CHECKED
+        return import_run_start(data_import=data_import, actor=actor, today=today, request=request)
+    data_import.status = S.UPLOADED
+    return import_check_start(data_import=data_import, today=today)
 
 
 def import_discard(*, data_import: DataImport, actor, request: HttpRequest | None = None):
@@ -324,12 +468,16 @@ def import_discard(*, data_import: DataImport, actor, request: HttpRequest | Non
 STALE_AFTER_DAYS = 7
 
 
-def stale_uploads_forget(*, days: int = STALE_AFTER_DAYS, today: date) -> int:
+def stale_uploads_forget(
+    *, days: int = STALE_AFTER_DAYS, today: date, now: datetime | None = None
+) -> int:
     """Erase the held file of every import not finished within `days` of its upload.
 
     The import is marked discarded with the reason, so the analyst sees what happened
     and can upload the file again; its provenance (who, when, which file) stays.
+    An import whose worker stopped is first marked failed, and so erased as any other.
     """
+    stopped_imports_fail(now=now or timezone.now())
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
     # Only files waiting on a person: one being checked or imported now is left to finish.
     stale = DataImport.objects.filter(
@@ -345,6 +493,7 @@ def stale_uploads_forget(*, days: int = STALE_AFTER_DAYS, today: date) -> int:
             )
             data_import.payload = None
             data_import.save(update_fields=["status", "error", "payload"])
+            _drop_parts(data_import)
             record(
                 action=AuditAction.UPDATE,
                 actor=None,
@@ -441,15 +590,40 @@ def _save_report(data_import: DataImport, outcome: Outcome) -> None:
     data_import.columns_dropped = _dropped(data_import.headers, mapping)
 
 
+def _hold(data_import: DataImport, data: Source) -> None:
+    """Hold the file until it is imported: encrypted and stored a piece at a time under a
+    key of its own (kept in `payload`), so that a file of any size is never whole in
+    memory on its way in (a single encrypted value would be, several times over)."""
+    key = crypto.FileKey()
+    for number, chunk in enumerate(chunks_of(data, HELD_PART_BYTES)):
+        HeldPart.objects.create(data_import=data_import, number=number, token=key.encrypt(chunk))
+    data_import.payload = key.wrapped
+    data_import.save(update_fields=["payload"])
+
+
+def _drop_parts(data_import: DataImport) -> None:
+    HeldPart.objects.filter(data_import=data_import).delete()
+
+
 def _forget_payload(data_import: DataImport) -> None:
     DataImport.objects.filter(pk=data_import.pk).update(payload=None)
     data_import.payload = None
+    _drop_parts(data_import)
 
 
 def payload_of(data_import: DataImport) -> bytes:
+    """The held file, decrypted a piece at a time into one copy of it."""
     if data_import.payload is None:
         raise ValidationError("The file is no longer held: upload it again.")
-    return crypto.decrypt(data_import.payload)
+    parts = HeldPart.objects.filter(data_import=data_import).order_by("number")
+    if not parts.exists():
+        # Held before files were held in pieces: the whole file, encrypted in one.
+        return crypto.decrypt(data_import.payload)
+    key = crypto.FileKey(data_import.payload)
+    out = io.BytesIO()
+    for token in parts.values_list("token", flat=True).iterator(chunk_size=4):
+        out.write(key.decrypt(token))
+    return out.getvalue()
 
 
 def _process(
@@ -521,8 +695,12 @@ def _report_progress(data_import: DataImport, done: int, write: bool, progress) 
     if progress:
         progress(done)
     if not write:
-        # Outside the write transaction: the page polling this import sees it move.
-        DataImport.objects.filter(pk=data_import.pk).update(rows_done=done)
+        # Outside the write transaction: the page polling this import sees it move, and
+        # its heartbeat says the worker is alive.
+        data_import.heartbeat_at = timezone.now()
+        DataImport.objects.filter(pk=data_import.pk).update(
+            rows_done=done, heartbeat_at=data_import.heartbeat_at
+        )
 
 
 # --- Reference data ------------------------------------------------------------------
@@ -531,7 +709,7 @@ def _report_progress(data_import: DataImport, done: int, write: bool, progress) 
 def population_import(
     *,
     partnership: Partnership,
-    data: bytes,
+    data: Source,
     filename: str,
     actor,
     synthetic: bool = False,

@@ -1,8 +1,11 @@
 """Background work for large files: checking and importing run in the task worker.
 
 Each task takes the import's id and does nothing if the import has moved on,
-so a task delivered twice does no harm.
+so a task delivered twice does no harm. A task whose worker stopped part-way is found
+by its heartbeat and its import marked failed (`fail_stale`, vawg.core.jobs).
 """
+
+from datetime import datetime
 
 from django.utils import timezone
 from django_tasks import task
@@ -28,3 +31,8 @@ def run_import(import_id: int, actor_id: int | None) -> None:
         return
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     services.import_run(data_import=data_import, actor=actor, today=timezone.localdate())
+
+
+def fail_stale(*, now: datetime) -> int:
+    """Imports whose worker stopped, marked failed (run by `manage.py fail_stale_tasks`)."""
+    return services.stopped_imports_fail(now=now)

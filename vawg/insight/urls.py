@@ -35,6 +35,11 @@ urlpatterns = [
         name="import-run",
     ),
     path(
+        "p/<slug:partnership>/insight/imports/<int:pk>/retry/",
+        views.import_retry,
+        name="import-retry",
+    ),
+    path(
         "p/<slug:partnership>/insight/imports/<int:pk>/discard/",
         views.import_discard,
         name="import-discard",

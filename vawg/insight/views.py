@@ -12,6 +12,7 @@ from vawg.core.access import partnership_permission, region_permission
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES, TableError, problems_table, write_table
 from vawg.core.tabular import Problem as TableProblem
+from vawg.core.uploads import upload_limit
 from vawg.insight import dashboard, selectors, services
 from vawg.insight.forms import (
     ColumnMappingForm,
@@ -39,22 +40,15 @@ def _board(
     of it). The view is recorded in the audit trail, with its filters, for every role."""
     today = timezone.localdate()
     start_month = single.reporting_year_start_month if single else 4
+    # Unfiltered, the page shows the last 12 months.
     form = DashboardForm(
-        request.GET or None,
+        request.GET or {"period": "12"},
         periods=selectors.period_choices(partnerships, start_month, today),
         wards=selectors.current_wards(single) if single else None,
         partners=selectors.partners(single) if single else None,
     )
-    if request.GET and not form.is_valid():
+    if not form.is_valid() and request.GET:
         return form, None
-    if not request.GET:
-        form = DashboardForm(
-            {"period": "12"},
-            periods=form.fields["period"].choices,
-            wards=selectors.current_wards(single) if single else None,
-            partners=selectors.partners(single) if single else None,
-        )
-        form.is_valid()
     filters = selectors.filters_from(form, partnerships, start_month, today, region)
     audience = figures_viewed(request, subject=subject, filters=form.cleaned_data)
     names = dashboard.ward_names(partnerships)
@@ -91,6 +85,9 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     exact = board.audience.exact
     # A view too small to show downloads as the page says it, not as an error.
     headers, rows = (["Note"], [[board.refused]]) if board.refused else _chart_table(board, chart)
+    # Unsuppressed figures leave marked, as every exact download is: in the file's name,
+    # and inside it (a CSV has no sheet to title, so in its headings).
+    marking = "official-sensitive-" if exact else ""
     if exact:
         headers = [*headers, "OFFICIAL-SENSITIVE: unsuppressed figures"]
     content = write_table("csv", headers, rows)
@@ -105,7 +102,7 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = (
-        f'attachment; filename="{request.partnership.slug}-{chart}.csv"'
+        f'attachment; filename="{marking}{request.partnership.slug}-{chart}.csv"'
     )
     return response
 
@@ -148,6 +145,7 @@ def region_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+@upload_limit(services.max_upload_bytes)
 @partnership_permission("insight.import")
 @require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:
@@ -159,7 +157,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 partnership=request.partnership,
                 partner=form.cleaned_data["partner"],
                 filename=upload.name,
-                data=upload.read(),
+                data=upload,  # read where it lies, a piece at a time
                 actor=request.user,
                 request=request,
             )
@@ -169,7 +167,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
             return redirect(
                 "insight:import-mapping", partnership=request.partnership.slug, pk=data_import.pk
             )
-    page = Paginator(selectors.imports_for(partnership=request.partnership), IMPORTS_PER_PAGE)
+    imports = selectors.imports_for(partnership=request.partnership)
+    services.stopped_imports_fail(now=timezone.now(), imports=imports)
+    page = Paginator(imports, IMPORTS_PER_PAGE)
     return render(
         request,
         "insight/import_list.html",
@@ -270,6 +270,10 @@ def data_import_url(data_import: DataImport) -> str:
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    if data_import.working and services.stopped_imports_fail(
+        now=timezone.now(), imports=DataImport.objects.filter(pk=data_import.pk)
+    ):
+        data_import.refresh_from_db()
     return render(request, "insight/import_detail.html", {"data_import": data_import})
 
 
@@ -279,6 +283,22 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = selectors.import_for(partnership=request.partnership, pk=pk)
     try:
         data_import = services.import_run_start(
+            data_import=data_import, actor=request.user, today=timezone.localdate(), request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if data_import.status == S.IMPORTED:
+            messages.success(request, "The file is imported: the dashboard shows it now.")
+    return redirect(data_import_url(data_import))
+
+
+@partnership_permission("insight.import")
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    try:
+        data_import = services.import_retry(
             data_import=data_import, actor=request.user, today=timezone.localdate(), request=request
         )
     except ValidationError as error:
@@ -321,6 +341,7 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@upload_limit(services.max_upload_bytes)
 @partnership_permission("insight.import")
 @require_http_methods(["GET", "POST"])
 def population(request: HttpRequest) -> HttpResponse:
@@ -331,7 +352,7 @@ def population(request: HttpRequest) -> HttpResponse:
         try:
             count, problems = services.population_import(
                 partnership=request.partnership,
-                data=upload.read(),
+                data=upload,
                 filename=upload.name,
                 actor=request.user,
                 source=form.cleaned_data["source"],

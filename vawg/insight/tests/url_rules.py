@@ -13,6 +13,7 @@ RULES: dict = {
     "insight:import-mapping": Rule(IMPORT),
     "insight:import-values": Rule(IMPORT),
     "insight:import-run": Rule(IMPORT, post_only=True),
+    "insight:import-retry": Rule(IMPORT, post_only=True),
     "insight:import-discard": Rule(IMPORT, post_only=True),
     "insight:import-report": Rule(IMPORT),
     "insight:population": Rule(IMPORT),
@@ -40,6 +41,7 @@ def sweep_kwargs(partnership, personas) -> dict[str, dict]:
         "insight:import-mapping": by_pk,
         "insight:import-values": by_pk,
         "insight:import-run": by_pk,
+        "insight:import-retry": by_pk,
         "insight:import-discard": by_pk,
         "insight:import-report": by_pk,
     }
