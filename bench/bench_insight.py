@@ -48,6 +48,7 @@ from django.db import connection  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from vawg.core.models import Organisation, Partnership, Ward  # noqa: E402
+from vawg.core.periods import add_months  # noqa: E402
 from vawg.core.testing import make_partnership, make_region  # noqa: E402
 from vawg.insight import queries, services, store, synthetic  # noqa: E402
 from vawg.insight.importer import Mapping  # noqa: E402
@@ -62,7 +63,7 @@ from vawg.insight.models import (  # noqa: E402
     RegionVictimCube,
     VictimCube,
 )
-from vawg.insight.queries import Filters, add_months  # noqa: E402
+from vawg.insight.queries import Filters  # noqa: E402
 from vawg.insight.standard import OUTCOME, STRAND, VICTIM_CHARACTERISTICS  # noqa: E402
 
 BOROUGHS = 33

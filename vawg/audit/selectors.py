@@ -16,7 +16,7 @@ from vawg.audit.models import (
     chain_hash,
 )
 from vawg.core.models import Partnership
-from vawg.core.periods import _add_months
+from vawg.core.periods import add_months
 
 Action = AuditEvent.Action
 
@@ -214,7 +214,7 @@ def _anchor(row_id: int, fields: dict) -> _Anchor:
     except (KeyError, TypeError, ValueError) as error:
         raise _Broken(row_id, "it is a retention event without what it deleted") from error
     written_on = timezone.localdate(fields["at"])
-    if anchor.before > _add_months(written_on, -RETENTION_MINIMUM_MONTHS) or (
+    if anchor.before > add_months(written_on, -RETENTION_MINIMUM_MONTHS) or (
         fields["at"] > timezone.now()
     ):
         raise _Broken(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from vawg.audit.models import GENESIS, RETENTION_MINIMUM_MONTHS, AuditEvent
 from vawg.core import disclosure
 from vawg.core.client import client_ip
-from vawg.core.periods import _add_months
+from vawg.core.periods import add_months
 
 Action = AuditEvent.Action
 
@@ -165,7 +165,7 @@ def retention_purge(*, before: date) -> RetentionResult:
     """
     _chain_lock()
     now = timezone.now()
-    latest = _add_months(timezone.localdate(now), -RETENTION_MINIMUM_MONTHS)
+    latest = add_months(timezone.localdate(now), -RETENTION_MINIMUM_MONTHS)
     if before > latest:
         raise ValueError(
             f"Audit events are kept at least {RETENTION_MINIMUM_MONTHS} months: "

@@ -8,7 +8,9 @@ from django.db import transaction
 from vawg.core.models import Partnership, ReportingPeriod
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole calendar months, kept within the month it lands in
+    (31 January + 1 month is 28 or 29 February). The platform's one month arithmetic."""
     month_index = day.month - 1 + months
     year = day.year + month_index // 12
     month = month_index % 12 + 1
@@ -35,8 +37,8 @@ def periods_ensure_year(*, partnership: Partnership, year_start: date) -> list[R
     periods = []
     label = year_label(year_start)
     for quarter in range(4):
-        start = _add_months(year_start, 3 * quarter)
-        end = _add_months(year_start, 3 * (quarter + 1)) - timedelta(days=1)
+        start = add_months(year_start, 3 * quarter)
+        end = add_months(year_start, 3 * (quarter + 1)) - timedelta(days=1)
         period, _ = ReportingPeriod.objects.get_or_create(
             partnership=partnership,
             start=start,
@@ -56,7 +58,7 @@ def periods_ensure_range(*, partnership: Partnership, first: date, last: date) -
     year_start = reporting_year_start(partnership, first)
     while year_start <= last:
         count += len(periods_ensure_year(partnership=partnership, year_start=year_start))
-        year_start = _add_months(year_start, 12)
+        year_start = add_months(year_start, 12)
     return count
 
 

@@ -19,9 +19,10 @@ from django.db.models import Sum
 from vawg.core import disclosure
 from vawg.core.disclosure import Audience, Figure, Tally
 from vawg.core.models import Organisation, Partnership, Ward
+from vawg.core.periods import add_months
 from vawg.insight import queries
 from vawg.insight.models import Population
-from vawg.insight.queries import Filters, Totals, add_months
+from vawg.insight.queries import Filters, Totals
 from vawg.insight.standard import STRAND, VICTIM_CHARACTERISTICS
 
 # What a dashboard's tables are called (their downloads' names).

@@ -29,6 +29,7 @@ import numpy as np
 from django.db.models import QuerySet, Sum
 
 from vawg.core.disclosure import KEYS, Tally
+from vawg.core.periods import add_months
 from vawg.insight import pairs, store
 from vawg.insight.models import (
     CUBE_COLUMNS,
@@ -43,11 +44,6 @@ from vawg.insight.standard import VICTIM_CHARACTERISTICS
 
 MEASURES = tuple(CUBE_MEASURES)
 CHARACTERISTIC_NAMES = tuple(v.name for v in VICTIM_CHARACTERISTICS)
-
-
-def add_months(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from django.db.models import QuerySet
 
 from vawg.core.access import get_scoped_or_404, scoped
 from vawg.core.models import Organisation, Partnership, Ward
-from vawg.core.periods import year_label
+from vawg.core.periods import add_months, year_label
 from vawg.insight import queries
 from vawg.insight.models import DataImport, Population
-from vawg.insight.queries import Filters, add_months
+from vawg.insight.queries import Filters
 
 
 def imports_for(*, partnership: Partnership) -> QuerySet[DataImport]:

@@ -9,6 +9,7 @@ from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
 from vawg.core import crypto
 from vawg.core.models import Partnership
+from vawg.core.periods import add_months
 from vawg.marac.models import (
     Assessment,
     Attachment,
@@ -24,7 +25,6 @@ from vawg.marac.services import (
     PERPETRATOR_PURPOSE,
     VICTIM_PURPOSE,
     Identity,
-    add_months,
     identity_hash,
     settings_for,
     unseal,

@@ -23,6 +23,7 @@ from vawg.core.access import scoped
 from vawg.core.crypto import Pseudonym
 from vawg.core.disclosure import Tally, tally
 from vawg.core.models import Partnership
+from vawg.core.periods import add_months
 from vawg.core.permissions import Role
 from vawg.marac import dash
 from vawg.marac.models import (
@@ -35,7 +36,7 @@ from vawg.marac.models import (
     Referral,
     Screening,
 )
-from vawg.marac.services import add_months, settings_for
+from vawg.marac.services import settings_for
 
 # --- Who the user is in MARAC -----------------------------------------------------------
 

@@ -4,7 +4,6 @@ Identity and free text are encrypted here, on the way in, and decrypted only
 in `case_read` / `attachment_read`, which audit the read.
 """
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -22,6 +21,7 @@ from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
 from vawg.core import crypto
 from vawg.core.models import Organisation, Partnership
+from vawg.core.periods import add_months
 from vawg.core.permissions import Role
 from vawg.marac import dash
 from vawg.marac.models import (
@@ -70,12 +70,6 @@ def seal(text: str) -> bytes:
 def unseal(token) -> str:
     token = bytes(token or b"")
     return crypto.decrypt_text(token) if token else ""
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def age_on(born: date, day: date) -> int:

@@ -14,7 +14,7 @@ from vawg.audit.services import record
 from vawg.core import disclosure
 from vawg.core.disclosure import Audience, Figure
 from vawg.core.metrics import MetricValue, Unit, percentage, register
-from vawg.core.periods import reporting_year_start, year_label
+from vawg.core.periods import add_months, reporting_year_start, year_label
 from vawg.core.tabular import write_table
 from vawg.marac.selectors import (
     EXPECTED_CASES_PER_10000,
@@ -23,7 +23,7 @@ from vawg.marac.selectors import (
     MaracCounts,
     marac_counts,
 )
-from vawg.marac.services import add_months, settings_for
+from vawg.marac.services import settings_for
 
 PER_10000 = 10_000
 

@@ -1,6 +1,11 @@
+import calendar
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from vawg.core.periods import (
+    add_months,
     current_period,
     periods_ensure_range,
     periods_ensure_year,
@@ -39,3 +44,19 @@ def test_it_finds_the_year_and_period_containing_a_day(partnership):
     periods_ensure_year(partnership=partnership, year_start=date(2026, 4, 1))
     assert current_period(partnership, date(2026, 11, 23)).label == "2026/27 Q3"
     assert current_period(partnership, date(2020, 1, 1)) is None
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)), st.integers(-1200, 1200))
+def test_add_months_moves_whole_months_and_stays_in_the_month_it_lands_in(day, months):
+    moved = add_months(day, months)
+    assert (moved.year * 12 + moved.month) - (day.year * 12 + day.month) == months
+    # The same day of the month, or the month's last day when it has no such day.
+    assert moved.day == min(day.day, calendar.monthrange(moved.year, moved.month)[1])
+    if day.day <= 28:
+        assert add_months(moved, -months) == day
+
+
+def test_add_months_keeps_to_the_end_of_a_shorter_month():
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2026, 3, 1), -12) == date(2025, 3, 1)

@@ -17,9 +17,10 @@ import numpy as np
 
 from vawg.core import disclosure
 from vawg.core.disclosure import CONTROLLED
+from vawg.core.periods import add_months
 from vawg.insight import store
 from vawg.insight.dashboard import ROLLING_MONTHS, Dashboard
-from vawg.insight.queries import Filters, add_months
+from vawg.insight.queries import Filters
 from vawg.insight.standard import STRAND, VICTIM_CHARACTERISTICS
 
 KIND = store.RECORD_KIND

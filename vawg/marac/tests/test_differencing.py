@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 
 from vawg.core import disclosure
+from vawg.core.periods import add_months
 from vawg.core.permissions import Role
 from vawg.core.tests.auditor import Auditor
 from vawg.marac.models import MaracSettings, Referral
 from vawg.marac.selectors import REFERRAL
-from vawg.marac.services import add_months
 from vawg.marac.statistics import periods_for
 from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral
 from vawg.marac.views import _today

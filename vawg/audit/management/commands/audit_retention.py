@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from vawg.audit.models import RETENTION_MINIMUM_MONTHS
 from vawg.audit.services import retention_purge
-from vawg.core.periods import _add_months
+from vawg.core.periods import add_months
 
 DEFAULT_MONTHS = 72
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, months: int, today: date | None = None, **options):
         if months < RETENTION_MINIMUM_MONTHS:
             raise CommandError(f"--months must be {RETENTION_MINIMUM_MONTHS} or more.")
-        before = _add_months(today or date.today(), -months)
+        before = add_months(today or date.today(), -months)
         try:
             result = retention_purge(before=before)
         except ValueError as error:
