@@ -5,7 +5,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -24,19 +23,11 @@ from vawg.accounts.forms import (
 )
 from vawg.accounts.models import User
 from vawg.core.access import partnership_permission, public, signed_in
+from vawg.core.forms import add_service_errors
 from vawg.core.permissions import ROLES_NEEDING_APPROVAL
 
 # Model field names that the forms show under another name.
 FORM_FIELD_FOR = {"first_name": "full_name"}
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages_ in error.message_dict.items():
-        field = FORM_FIELD_FOR.get(field, field)
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -238,7 +229,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, rename=FORM_FIELD_FOR)
         else:
             messages.success(
                 request, f"Your account is ready. Sign in with the username {username}."
@@ -306,7 +297,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, rename=FORM_FIELD_FOR)
         else:
             messages.success(
                 request,
@@ -336,7 +327,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 membership=membership, actor=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, rename=FORM_FIELD_FOR)
         else:
             if change.awaiting_approval:
                 messages.success(

@@ -1,8 +1,10 @@
 """Form pieces shared by every app."""
 
+from collections.abc import Mapping
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
+from django import forms
 from django.core.exceptions import ValidationError
 
 
@@ -35,3 +37,18 @@ class GovukDateField(DateInputField):
         if not 2000 <= value.year <= 2100:
             raise ValidationError(f"Enter the {self.which} year as four digits, for example 2026.")
         return value
+
+
+def add_service_errors(
+    form: forms.Form, error: ValidationError, *, rename: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's refusal in the form's error summary, against the right field.
+
+    A service raises ValidationError with its model's field names; `rename` maps any that
+    the form calls differently. A message for no field of the form goes at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = (rename or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, errors)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vawg.core.access import partnership_permission
+from vawg.core.forms import add_service_errors
 from vawg.core.models import Partnership
 from vawg.core.permissions import roles_grant
 from vawg.core.safety import survivor_safe
@@ -26,15 +27,6 @@ from vawg.delivery.forms import (
 )
 from vawg.delivery.models import UpdateState
 from vawg.measures.selectors import public_indicators
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal in the form's error summary, against the right field."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _today():
@@ -97,7 +89,7 @@ def update_edit(request: HttpRequest, pk: int, period: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 409 if isinstance(error, services.StaleUpdate) else 200
         else:
             if saved.state == UpdateState.SUBMITTED:
@@ -164,7 +156,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Evidence added.")
             return redirect(
@@ -267,7 +259,7 @@ def update_review(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 409 if isinstance(error, services.StaleUpdate) else 400
         else:
             word = "approved" if reviewed.state == UpdateState.APPROVED else "returned"
@@ -489,7 +481,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(
                 "delivery:import-map", partnership=request.partnership.slug, pk=staged.pk

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vawg.core.access import partnership_permission
+from vawg.core.forms import add_service_errors
 from vawg.core.safety import survivor_safe
 from vawg.directory import selectors, services
 from vawg.directory.forms import FinderForm, ListingFilterForm, ServiceForm
@@ -119,7 +120,7 @@ def listing_add(request: HttpRequest) -> HttpResponse:
                 **form.service_kwargs(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Listing added: {service.name}.")
             return redirect("directory:listing-list", partnership=request.partnership.slug)
@@ -142,7 +143,7 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 service=listing, actor=request.user, request=request, **form.service_kwargs()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Listing saved: {listing.name}.")
             return redirect("directory:listing-list", partnership=request.partnership.slug)
@@ -198,12 +199,3 @@ def listing_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
         lambda s: services.service_reinstate(service=s, actor=request.user, request=request),
         "Reinstated, and shown to the public again",
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show the service's refusal in the form's error summary, against the right field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

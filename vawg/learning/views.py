@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vawg.audit.services import figures_viewed
 from vawg.core.access import partnership_permission
+from vawg.core.forms import add_service_errors
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES, Problem, problems_table, write_table
 from vawg.core.uploads import upload_limit
@@ -44,15 +45,6 @@ def _retired_refusal(request: HttpRequest, parent, back: str) -> HttpResponse | 
     return None
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal in the form's error summary, against the right field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _form_page(
     request: HttpRequest,
     form_class: type[forms.LearningForm],
@@ -73,7 +65,7 @@ def _form_page(
         try:
             saved = save(form.values())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, message)
             return redirect(done(saved))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vawg.audit.services import figures_viewed
 from vawg.core import disclosure
 from vawg.core.access import partnership_permission
+from vawg.core.forms import add_service_errors
 from vawg.core.permissions import roles_grant
 from vawg.core.tabular import CONTENT_TYPES
 from vawg.core.uploads import upload_limit
@@ -37,14 +38,6 @@ def _who(request: HttpRequest) -> selectors.MaracUser:
 
 def _url(name: str, request: HttpRequest, **kwargs) -> str:
     return reverse(f"marac:{name}", kwargs={"partnership": request.partnership.slug, **kwargs})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _post(request: HttpRequest):
@@ -135,7 +128,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
                 **form.values(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(_url("assessment-detail", request, pk=assessment.pk))
     return render(request, "marac/checklist_form.html", {"form": form})
@@ -179,7 +172,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Referral {referral.reference} made to MARAC.")
             return redirect(_url("referral-detail", request, pk=referral.pk))
@@ -356,7 +349,7 @@ def _upload(request, template, kind, owner: dict, back: str) -> HttpResponse:
                 **owner,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{Attachment.Kind(kind).label} uploaded.")
             return redirect(back)
@@ -409,7 +402,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Meeting scheduled.")
             return redirect(_url("meeting-detail", request, pk=meeting.pk))
@@ -486,7 +479,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Attendance recorded.")
             return redirect(_url("meeting-detail", request, pk=meeting.pk))
@@ -511,7 +504,7 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Action added to {item.referral.reference}.")
             return redirect(_url("meeting-detail", request, pk=item.meeting_id))
@@ -554,7 +547,7 @@ def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Action for {action.referral.reference} completed.")
             return redirect(_url("action-list", request))
@@ -599,7 +592,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
                 **form.values(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "MARAC settings saved.")
             return redirect(_url("settings", request))
@@ -623,7 +616,7 @@ def criterion_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Local criterion added.")
             return redirect(_url("settings", request))
@@ -643,7 +636,7 @@ def subject_access_search(request: HttpRequest) -> HttpResponse:
                 who=_who(request), actor=request.user, request=request, **form.values()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(_url("subject-access-confirm", request, pk=subject.anchor.pk))
     response = render(request, "marac/subject_access_search.html", {"form": form})

@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vawg.core.access import get_scoped_or_404, partnership_permission
+from vawg.core.forms import add_service_errors
 from vawg.core.params import query_id
 from vawg.strategy import editing
 from vawg.strategy.editing_forms import FORMS, RolloverForm, initial_for
 from vawg.strategy.models import Action, Objective, PlanChange, Priority, Strategy
 from vawg.strategy.selectors import strategy_for_export
-from vawg.strategy.views import _add_errors
 
 LABELS = {"priority": "priority", "objective": "objective", "action": "action"}
 
@@ -94,7 +94,7 @@ def _item_form(request, plan: Strategy, kind: str, obj, parent) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The {LABELS[kind]} has been saved.")
             return _back(request, plan)
@@ -158,7 +158,7 @@ def rollover(request: HttpRequest, strategy: str) -> HttpResponse:
                 strategy=plan, actor=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vawg.core.access import partnership_permission
+from vawg.core.forms import add_service_errors
 from vawg.core.permissions import roles_grant
 from vawg.learning.selectors import learning_for_action
 from vawg.strategy import selectors, services
@@ -111,17 +112,8 @@ def quirk_resolve(request: HttpRequest, pk: int) -> HttpResponse:
                 quirk=quirk, actor=request.user, request=request, **form.completion()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Quirk completed: {quirk.get_code_display()}.")
             return redirect("strategy:quirk-list", partnership=request.partnership.slug)
     return render(request, "strategy/quirk_resolve.html", {"quirk": quirk, "form": form})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show the service's refusal in the form's error summary, against the right field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

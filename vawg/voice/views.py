@@ -13,6 +13,7 @@ from django.views.decorators.http import (
 
 from vawg.audit.services import figures_viewed
 from vawg.core.access import partnership_permission
+from vawg.core.forms import add_service_errors
 from vawg.core.models import Partnership
 from vawg.core.periods import current_period
 from vawg.core.safety import survivor_safe
@@ -28,15 +29,6 @@ from vawg.voice.forms import (
 )
 
 FEEDBACK_PER_PAGE = 20
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show the service's refusal in the form's error summary, against the right field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Public pages a survivor uses ----------------------------------------------------
@@ -126,7 +118,7 @@ def survey_form(request: HttpRequest, partnership: str, survey: str) -> HttpResp
                 )
             except ValidationError as error:
                 ratelimit.give_back(request, scope="survey")  # a mistake does not count
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return render(request, "voice/public_thanks.html", context)
     return render(request, "voice/public_survey.html", context, status=_status(form))
@@ -201,7 +193,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Feedback {feedback.pk} saved.")
                 return redirect(
@@ -268,7 +260,7 @@ def theme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Theme saved: {saved.name}.")
                 return redirect("voice:theme-list", partnership=request.partnership.slug)
@@ -326,7 +318,7 @@ def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Session saved.")
                 return redirect("voice:session-list", partnership=request.partnership.slug)
@@ -367,7 +359,7 @@ def safeguarding_route(request: HttpRequest) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Safeguarding route saved.")
                 return redirect("voice:triage-list", partnership=request.partnership.slug)
