@@ -3,8 +3,9 @@
 
 import pytest
 
+from vawg.accounts.testing import TEST_PASSWORD, make_member
 from vawg.core.permissions import Role
-from vawg.core.testing import TEST_PASSWORD, make_member, make_organisation, make_partnership
+from vawg.core.testing import make_organisation, make_partnership
 
 
 @pytest.fixture(autouse=True)

@@ -34,9 +34,10 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from vawg.accounts.testing import make_member  # noqa: E402
 from vawg.core.periods import periods_ensure_range  # noqa: E402
 from vawg.core.permissions import Role  # noqa: E402
-from vawg.core.testing import make_body, make_member, make_organisation, make_partnership  # noqa: E402
+from vawg.core.testing import make_body, make_organisation, make_partnership  # noqa: E402
 from vawg.delivery.models import ProgressUpdate, Status, UpdateState  # noqa: E402
 from vawg.strategy.models import Action, ActionLead, ActionMeasure, Priority, Strategy  # noqa: E402
 

@@ -47,9 +47,10 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from vawg.accounts.testing import make_member  # noqa: E402
 from vawg.core.models import Organisation  # noqa: E402
 from vawg.core.permissions import Role  # noqa: E402
-from vawg.core.testing import make_member, make_organisation, make_partnership  # noqa: E402
+from vawg.core.testing import make_organisation, make_partnership  # noqa: E402
 from vawg.insight import synthetic  # noqa: E402
 
 BIN = Path(sys.executable).parent

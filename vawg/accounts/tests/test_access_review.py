@@ -9,8 +9,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vawg.accounts.models import Membership, User
 from vawg.accounts.services import member_change, membership_approve
+from vawg.accounts.testing import make_member, make_user
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_user
 
 REVIEW = reverse("accounts:access-review", kwargs={"partnership": "wandsworth"})
 

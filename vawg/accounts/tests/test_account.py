@@ -6,10 +6,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vawg.accounts.models import UserSession
 from vawg.accounts.services import user_disable
+from vawg.accounts.testing import make_member
 from vawg.audit.models import AuditEvent
 from vawg.core.models import Region
 from vawg.core.permissions import Role
-from vawg.core.testing import make_body, make_member
+from vawg.core.testing import make_body
 
 ACCOUNT = reverse("accounts:account")
 PASSWORD = reverse("accounts:password-change")

@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from vawg.accounts.models import User
+from vawg.accounts.testing import make_member, make_user
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_user
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from vawg.accounts.models import Membership
 from vawg.accounts.services import approval_refusal, membership_approve, membership_refuse
+from vawg.accounts.testing import make_member, make_user
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_user
 
 
 def url(name: str, **kwargs) -> str:

@@ -22,8 +22,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vawg.accounts.models import Invitation, Membership, User
 from vawg.accounts.services import member_change, member_invite
+from vawg.accounts.testing import TEST_PASSWORD, make_member, make_user
 from vawg.core.permissions import Role
-from vawg.core.testing import TEST_PASSWORD, make_member, make_user
 
 CASES = reverse("marac:case-list", kwargs={"partnership": "wandsworth"})
 IMPORTS = reverse("insight:import-list", kwargs={"partnership": "wandsworth"})

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from vawg.accounts.models import User
 from vawg.accounts.services import user_enable, users_disable_inactive
+from vawg.accounts.testing import make_user
 from vawg.audit.models import AuditEvent
-from vawg.core.testing import make_user
 
 TODAY = "2026-04-15"  # 90 days before is 15 January 2026
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from vawg.accounts.models import Invitation, Membership, User
 from vawg.accounts.services import member_invite
+from vawg.accounts.testing import TEST_PASSWORD, make_member
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import TEST_PASSWORD, make_member
 
 NEW_PASSWORD = "a-long-and-unusual-passphrase-7"  # noqa: S105 - a test password
 

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from vawg.accounts.testing import make_member
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member
 
 SIGN_IN = reverse("accounts:sign-in")
 PROXY = "10.0.0.5"  # every request reaches the app from here

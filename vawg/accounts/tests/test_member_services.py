@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 
 from vawg.accounts.models import Invitation, Membership, User
 from vawg.accounts.services import member_change, member_end, member_invite, membership_approve
+from vawg.accounts.testing import make_member, make_user
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_body, make_member, make_user
+from vawg.core.testing import make_body
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from vawg.accounts.models import Invitation, Membership, User
+from vawg.accounts.testing import make_member
 from vawg.core.permissions import Role
-from vawg.core.testing import make_body, make_member
+from vawg.core.testing import make_body
 
 ADMIN = Role.PARTNERSHIP_ADMIN
 

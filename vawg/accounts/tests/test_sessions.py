@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from vawg.accounts.models import UserSession
 from vawg.accounts.services import REFRESHED_AT, SIGNED_IN_AT, user_disable
+from vawg.accounts.testing import make_member
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member
 
 ACCOUNT = reverse("accounts:account")
 SIGN_IN = reverse("accounts:sign-in")

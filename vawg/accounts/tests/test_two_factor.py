@@ -6,9 +6,9 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vawg.accounts.testing import make_member, make_user
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_user
 
 SETUP = reverse("accounts:two-factor-setup")
 VERIFY = reverse("accounts:two-factor-verify")

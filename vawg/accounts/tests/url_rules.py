@@ -26,8 +26,8 @@ def sweep_kwargs(partnership, personas) -> dict[str, dict]:
     from django.utils import timezone
 
     from vawg.accounts.models import Invitation, Membership
+    from vawg.accounts.testing import make_user
     from vawg.core.permissions import Role
-    from vawg.core.testing import make_user
 
     now = timezone.now()
     invitation = Invitation.objects.create(

@@ -5,9 +5,9 @@ from django.contrib.admin.sites import site
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
+from vawg.accounts.testing import make_user
 from vawg.audit.models import AuditEvent
 from vawg.audit.services import record
-from vawg.core.testing import make_user
 
 
 @pytest.fixture

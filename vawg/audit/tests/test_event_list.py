@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from vawg.accounts.testing import make_member
 from vawg.audit.models import AuditEvent
 from vawg.audit.services import record
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member
 
 LONDON = ZoneInfo("Europe/London")
 URL = reverse("audit:event-list", kwargs={"partnership": "wandsworth"})

@@ -1,10 +1,11 @@
 import pytest
 
 from vawg.accounts.models import Membership
+from vawg.accounts.testing import make_member
 from vawg.core.access import access_for, get_scoped_or_404, scoped
 from vawg.core.models import Organisation
 from vawg.core.permissions import PERMISSIONS, Role, roles_grant
-from vawg.core.testing import make_member, make_organisation
+from vawg.core.testing import make_organisation
 
 pytestmark = pytest.mark.urls("vawg.core.tests.urls_for_access_tests")
 

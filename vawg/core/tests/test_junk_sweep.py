@@ -45,8 +45,9 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from vawg.accounts.models import Membership
+from vawg.accounts.testing import make_member
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_organisation, make_partnership
+from vawg.core.testing import make_organisation, make_partnership
 from vawg.core.tests.sweep import PUBLIC, SIGNED_IN
 from vawg.core.tests.test_url_sweep import (
     EXPECTED,

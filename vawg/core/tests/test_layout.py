@@ -9,11 +9,11 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from vawg.accounts.testing import make_member
 from vawg.core import views
 from vawg.core.access import access_for
 from vawg.core.navigation import navigation_for
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member
 
 CSS = settings.BASE_DIR / "static" / "css" / "app.css"
 

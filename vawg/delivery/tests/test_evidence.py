@@ -117,7 +117,8 @@ def test_an_empty_file_is_refused(world):
 
 
 def test_a_lead_of_another_organisation_cannot_add_evidence(world, partnership, personas):
-    from vawg.core.testing import make_member, make_organisation
+    from vawg.accounts.testing import make_member
+    from vawg.core.testing import make_organisation
 
     stranger = make_member(
         Role.ACTION_LEAD, partnership, organisation=make_organisation(partnership)

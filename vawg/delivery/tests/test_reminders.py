@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from vawg.accounts.testing import make_member
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_organisation
+from vawg.core.testing import make_organisation
 from vawg.delivery.models import Reminder, Status
 from vawg.delivery.tests.factories import make_world, post
 

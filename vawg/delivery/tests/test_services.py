@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from vawg.accounts.testing import make_member
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_organisation
+from vawg.core.testing import make_organisation
 from vawg.delivery import services
 from vawg.delivery.models import ProgressUpdate, Status, UpdateState, UpdateVersion
 from vawg.delivery.tests.factories import TODAY, approve, make_world, post

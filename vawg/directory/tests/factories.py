@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from vawg.accounts.testing import make_member
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member
 from vawg.directory.models import (
     Area,
     Need,

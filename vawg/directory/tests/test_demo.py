@@ -2,8 +2,8 @@ import random
 from datetime import date
 from io import StringIO
 
+from vawg.accounts.testing import make_member, make_user
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_user
 from vawg.directory import demo
 from vawg.directory.models import Service
 from vawg.directory.selectors import matching_services

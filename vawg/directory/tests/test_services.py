@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from vawg.accounts.testing import make_member
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member
 from vawg.directory import services
 from vawg.directory.models import Audience, Language, Need, Service
 from vawg.directory.tests.factories import make_service

@@ -14,11 +14,11 @@ from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from vawg.accounts.testing import make_member
 from vawg.audit.models import AuditEvent
 from vawg.core import disclosure, metrics
 from vawg.core.disclosure import EXACT, Tally
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member
 from vawg.marac import selectors, services
 from vawg.marac.models import CaseAction, MaracSettings, Perpetrator, Referral
 from vawg.marac.selectors import MaracCounts

@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from vawg.accounts.testing import make_member
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_organisation
+from vawg.core.testing import make_organisation
 from vawg.marac import services
 from vawg.marac.models import CaseAction
 from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral

@@ -16,9 +16,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from vawg.accounts.testing import make_member
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member
 from vawg.marac import services
 from vawg.marac.models import Referral
 from vawg.marac.subject_access import REDACTED, THIRD_PARTY_QUESTIONS

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from vawg.accounts.testing import make_member
 from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
-from vawg.core.testing import make_member, make_organisation
+from vawg.core.testing import make_organisation
 from vawg.marac import services
 from vawg.marac.models import Assessment, Referral, Screening
 from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral

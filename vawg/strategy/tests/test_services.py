@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from vawg.accounts.testing import make_user
 from vawg.audit.models import AuditEvent
-from vawg.core.testing import make_body, make_organisation, make_user
+from vawg.core.testing import make_body, make_organisation
 from vawg.strategy.models import Quirk
 from vawg.strategy.services import DIRECTION_BASIS, quirk_resolve, strategy_export
 from vawg.strategy.tests.factories import (

@@ -294,7 +294,7 @@ def test_survey_results_are_controlled_for_staff_without_the_analyst_role(
     assert viewed.detail["level"] == "controlled"
     assert viewed.detail["filters"]["survey"] == survey.pk
     # A workstream chair who is also an analyst sees the exact figures, marked.
-    from vawg.core.testing import make_member
+    from vawg.accounts.testing import make_member
 
     both = client_for(make_member("analyst", partnership, user=personas["workstream_chair"]))
     html = both.get(_url("voice:survey-results", pk=survey.pk)).content.decode()

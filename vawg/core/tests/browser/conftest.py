@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from vawg.core.testing import TEST_PASSWORD
+from vawg.accounts.testing import TEST_PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
