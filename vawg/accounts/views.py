@@ -381,7 +381,7 @@ def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return _members(request)
     return render(
         request,
-        "accounts/confirm.html",
+        "core/confirm.html",
         {
             "title": f"Withdraw the invitation to {invitation.email}?",
             "caption": f"{invitation.get_role_display()}, {invitation.organisation.name}",
@@ -441,7 +441,7 @@ def _decision_view(decide, *, verb: str, done: str, lines: list[str], warning: b
         person = membership.user.get_full_name() or membership.user.username
         return render(
             request,
-            "accounts/confirm.html",
+            "core/confirm.html",
             {
                 "title": f"{verb} the {membership.get_role_display()} role of {person}?",
                 "caption": membership.organisation.name if membership.organisation else "",

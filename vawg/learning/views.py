@@ -279,7 +279,7 @@ def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     return render(
         request,
-        "learning/confirm.html",
+        "core/confirm.html",
         {
             "title": f"Remove attendee {attendance.attendee_reference} from this session?",
             "caption": str(attendance.session),
@@ -312,7 +312,7 @@ def _retire_view(kind: str, get, detail: str, list_name: str, what: str, consequ
             return redirect(_url(list_name, request))
         return render(
             request,
-            "learning/confirm.html",
+            "core/confirm.html",
             {
                 "title": f"Retire “{obj}”?",
                 "caption": what.capitalize(),
