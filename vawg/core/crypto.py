@@ -87,7 +87,11 @@ def encrypt(data: bytes) -> bytes:
     return fernet().encrypt(data)
 
 
-def decrypt(token: bytes) -> bytes:
+# A token read back from a binary column: bytes, or a memoryview on PostgreSQL.
+Token = bytes | memoryview
+
+
+def decrypt(token: Token) -> bytes:
     """Raises cryptography.fernet.InvalidToken if no configured key opens it."""
     return fernet().decrypt(bytes(token))
 
@@ -96,7 +100,7 @@ def encrypt_text(text: str) -> bytes:
     return encrypt(text.encode())
 
 
-def decrypt_text(token: bytes) -> str:
+def decrypt_text(token: Token) -> str:
     return decrypt(token).decode()
 
 
@@ -105,7 +109,7 @@ class FileKey:
     each piece is encrypted under it, and it under the platform's key (`wrapped`, what is
     stored beside the pieces), so that forgetting `wrapped` leaves every piece unreadable."""
 
-    def __init__(self, wrapped: bytes | None = None) -> None:
+    def __init__(self, wrapped: Token | None = None) -> None:
         if wrapped is None:
             key = Fernet.generate_key()
             wrapped = encrypt(key)
@@ -117,12 +121,12 @@ class FileKey:
     def encrypt(self, piece: bytes) -> bytes:
         return self._fernet.encrypt(piece)
 
-    def decrypt(self, token: bytes) -> bytes:
+    def decrypt(self, token: Token) -> bytes:
         """Raises InvalidToken if the piece was not encrypted under this key."""
         return self._fernet.decrypt(bytes(token))
 
 
-def reencrypt(token: bytes) -> bytes:
+def reencrypt(token: Token) -> bytes:
     """The same plaintext under the current (first) key."""
     return fernet().rotate(bytes(token))
 

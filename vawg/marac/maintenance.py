@@ -8,14 +8,13 @@ from django.db import transaction
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
 from vawg.core import crypto
+from vawg.core.fields import reencrypt_all
 from vawg.core.models import Partnership
 from vawg.core.periods import add_months
 from vawg.marac.models import (
     Assessment,
     Attachment,
     CaseAction,
-    CaseNote,
-    Exclusion,
     MaracSettings,
     Perpetrator,
     Referral,
@@ -27,55 +26,42 @@ from vawg.marac.services import (
     Identity,
     identity_hash,
     settings_for,
-    unseal,
 )
 
-# Every encrypted column, by model: what key rotation re-encrypts.
-ENCRYPTED_FIELDS = {
-    Assessment: ["judgement_reason_enc"],
-    Referral: ["victim_name_enc", "victim_dob_enc", "victim_address_enc", "no_consent_reason_enc"],
-    Perpetrator: ["name_enc", "dob_enc", "address_enc"],
-    Exclusion: ["detail_enc"],
-    CaseNote: ["text_enc"],
-    CaseAction: ["description_enc", "completion_note_enc"],
-    Attachment: ["content_enc"],
-}
 BATCH = 500
 
 
-def _identity(name_enc, dob_enc) -> Identity:
-    born = unseal(dob_enc)
-    return Identity(unseal(name_enc), date.fromisoformat(born) if born else None)
+def _batches(model, size: int = BATCH):
+    """Every row of `model`, a locked batch at a time, each batch in its own transaction."""
+    ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        with transaction.atomic():
+            yield model.objects.select_for_update().filter(pk__in=ids[start : start + size])
 
 
 def rotate_keys() -> dict[str, int]:
     """Re-encrypt every MARAC value under the first encryption key and re-hash every person
     under the newest pseudonym key, so old keys can then be retired. Safe to re-run."""
-    counts: dict[str, int] = {}
-    for model, fields in ENCRYPTED_FIELDS.items():
-        done = 0
-        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), BATCH):
-            with transaction.atomic():
-                rows = model.objects.select_for_update().filter(pk__in=ids[start : start + BATCH])
-                for row in rows:
-                    for name in fields:
-                        token = bytes(getattr(row, name) or b"")
-                        if token:
-                            setattr(row, name, crypto.reencrypt(token))
-                    if model is Referral and row.victim_hash:
-                        hashed = identity_hash(
-                            _identity(row.victim_name_enc, row.victim_dob_enc), VICTIM_PURPOSE
-                        )
-                        row.victim_hash, row.victim_hash_version = hashed.digest, hashed.key_version
-                    if model is Perpetrator and row.person_hash:
-                        hashed = identity_hash(
-                            _identity(row.name_enc, row.dob_enc), PERPETRATOR_PURPOSE
-                        )
-                        row.person_hash, row.hash_version = hashed.digest, hashed.key_version
-                    row.save()
-                    done += 1
-        counts[model._meta.label] = done
+    # Identity and free text: every encrypted field of the app, found by its class.
+    counts = reencrypt_all(app_label="marac")
+    # Files are encrypted whole rather than held in a field.
+    done = 0
+    for rows in _batches(Attachment, size=10):  # up to 10 MB each
+        for row in rows:
+            row.content_enc = crypto.reencrypt(row.content_enc)
+            row.save(update_fields=["content_enc"])
+            done += 1
+    counts[Attachment._meta.label] = done
+    for rows in _batches(Referral):
+        for row in rows.exclude(victim_hash=""):
+            hashed = identity_hash(Identity(row.victim_name, row.victim_dob), VICTIM_PURPOSE)
+            row.victim_hash, row.victim_hash_version = hashed.digest, hashed.key_version
+            row.save(update_fields=["victim_hash", "victim_hash_version"])
+    for rows in _batches(Perpetrator):
+        for row in rows.exclude(person_hash=""):
+            hashed = identity_hash(Identity(row.name, row.dob), PERPETRATOR_PURPOSE)
+            row.person_hash, row.hash_version = hashed.digest, hashed.key_version
+            row.save(update_fields=["person_hash", "hash_version"])
     record(
         action=AuditAction.UPDATE, object_type="marac", summary="Rotated MARAC keys", detail=counts
     )
@@ -94,24 +80,22 @@ class RetentionResult:
 def _reduce(referral: Referral, today: date) -> None:
     """Keep only what the statistics count; drop identity, hashes, notes and free text."""
     Referral.objects.filter(pk=referral.pk).update(
-        victim_name_enc=b"",
-        victim_dob_enc=b"",
-        victim_address_enc=b"",
+        victim_name="",
+        victim_dob=None,
+        victim_address="",
         victim_hash="",
         victim_hash_version=None,
-        no_consent_reason_enc=b"",
+        no_consent_reason="",
         reduced_on=today,
     )
-    referral.perpetrators.update(
-        name_enc=b"", dob_enc=b"", address_enc=b"", person_hash="", hash_version=None
-    )
+    referral.perpetrators.update(name="", dob=None, address="", person_hash="", hash_version=None)
     referral.must_not_receive.all().delete()
     referral.notes.all().delete()
     referral.attachments.all().delete()
-    referral.actions.update(description_enc=b"", completion_note_enc=b"")
+    referral.actions.update(description="", completion_note="")
     referral.sealed_for.clear()
     if referral.assessment_id:
-        Assessment.objects.filter(pk=referral.assessment_id).update(judgement_reason_enc=b"")
+        Assessment.objects.filter(pk=referral.assessment_id).update(judgement_reason="")
 
 
 def _expired_cases(partnership: Partnership, row: MaracSettings, today: date):

@@ -1,14 +1,16 @@
 """Screening, risk checklists, MARAC referrals (cases), meetings, case actions.
 
-Identity (names, dates of birth, addresses), free text and attachments are held
-only as Fernet tokens (`*_enc`, see core.crypto); people are linked for repeat
-detection by keyed hashes (`*_hash`). Everywhere outside the MARAC roles' case
+Identity (names, dates of birth, addresses) and free text are held encrypted
+(core.fields: plain values here, Fernet tokens in the database, in the columns
+still named `*_enc`), and attachments as Fernet tokens; people are linked for
+repeat detection by keyed hashes (`*_hash`). Everywhere outside the MARAC roles' case
 page a case is its reference number.
 """
 
 from django.conf import settings
 from django.db import models
 
+from vawg.core.fields import EncryptedDateField, EncryptedTextField
 from vawg.core.models import Organisation, Partnership
 
 Q = models.Q
@@ -126,7 +128,7 @@ class Assessment(models.Model):
     police_incidents_12m = models.PositiveSmallIntegerField(default=0)
     police_crimes_12m = models.PositiveSmallIntegerField(default=0)
     professional_judgement = models.BooleanField(default=False)
-    judgement_reason_enc = models.BinaryField(default=b"", blank=True)
+    judgement_reason = EncryptedTextField(blank=True, db_column="judgement_reason_enc")
     local_criteria = models.ManyToManyField(LocalCriterion, blank=True, related_name="+")
     criteria = models.JSONField(default=list, blank=True)
 
@@ -204,9 +206,9 @@ class Referral(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
     )
     # Identity: encrypted; linked only by the keyed hash.
-    victim_name_enc = models.BinaryField(default=b"", blank=True)
-    victim_dob_enc = models.BinaryField(default=b"", blank=True)
-    victim_address_enc = models.BinaryField(default=b"", blank=True)
+    victim_name = EncryptedTextField(blank=True, db_column="victim_name_enc")
+    victim_dob = EncryptedDateField(blank=True, db_column="victim_dob_enc")
+    victim_address = EncryptedTextField(blank=True, db_column="victim_address_enc")
     victim_hash = models.CharField(max_length=64, blank=True, db_index=True)
     victim_hash_version = models.PositiveSmallIntegerField(null=True, blank=True)
     # What SafeLives monitors (categories only, kept when a case is reduced).
@@ -223,7 +225,7 @@ class Referral(models.Model):
     children_in_household = models.PositiveSmallIntegerField(default=0)
     victim_aware = models.BooleanField()
     victim_consented = models.BooleanField()
-    no_consent_reason_enc = models.BinaryField(default=b"", blank=True)
+    no_consent_reason = EncryptedTextField(blank=True, db_column="no_consent_reason_enc")
     sealed = models.BooleanField(default=False)
     sealed_reason = models.CharField(max_length=20, choices=SealedReason.choices, blank=True)
     sealed_for = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
@@ -251,9 +253,9 @@ class Perpetrator(models.Model):
     partnership_path = "referral__partnership"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="perpetrators")
-    name_enc = models.BinaryField(default=b"", blank=True)
-    dob_enc = models.BinaryField(default=b"", blank=True)
-    address_enc = models.BinaryField(default=b"", blank=True)
+    name = EncryptedTextField(blank=True, db_column="name_enc")
+    dob = EncryptedDateField(blank=True, db_column="dob_enc")
+    address = EncryptedTextField(blank=True, db_column="address_enc")
     person_hash = models.CharField(max_length=64, blank=True, db_index=True)
     hash_version = models.PositiveSmallIntegerField(null=True, blank=True)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -273,7 +275,7 @@ class Exclusion(models.Model):
     referral = models.ForeignKey(
         Referral, on_delete=models.CASCADE, related_name="must_not_receive"
     )
-    detail_enc = models.BinaryField()
+    detail = EncryptedTextField(db_column="detail_enc")
 
     def __str__(self) -> str:
         return f"Exclusion {self.pk}"
@@ -287,7 +289,7 @@ class CaseNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    text_enc = models.BinaryField()
+    text = EncryptedTextField(db_column="text_enc")
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -363,13 +365,13 @@ class CaseAction(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="actions")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    description_enc = models.BinaryField()
+    description = EncryptedTextField(db_column="description_enc")
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    completion_note_enc = models.BinaryField(default=b"", blank=True)
+    completion_note = EncryptedTextField(blank=True, db_column="completion_note_enc")
     last_chased_on = models.DateField(null=True, blank=True)
     chase_count = models.PositiveSmallIntegerField(default=0)
 

@@ -1,9 +1,10 @@
 """Every write in MARAC: screening, assessments, referrals, meetings, actions, files, keys.
 
-Identity and free text are encrypted here, on the way in, and decrypted only
-in `case_read` / `attachment_read`, which audit the read.
+Identity and free text are held in encrypted fields (core.fields), and read out
+to people only through `case_read` / `attachment_read`, which audit the read.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -61,15 +62,9 @@ ATTACHMENT_TYPES = {
 # --- Small helpers --------------------------------------------------------------
 
 
-def seal(text: str) -> bytes:
-    """Encrypt free text; an empty value stays empty (nothing to hide)."""
-    text = (text or "").strip()
-    return crypto.encrypt_text(text) if text else b""
-
-
-def unseal(token) -> str:
-    token = bytes(token or b"")
-    return crypto.decrypt_text(token) if token else ""
+def _text(text: str | None) -> str:
+    """Free text as it is kept: without the spaces around it."""
+    return (text or "").strip()
 
 
 def age_on(born: date, day: date) -> int:
@@ -172,7 +167,7 @@ def assessment_complete(
     police_crimes: int = 0,
     professional_judgement: bool = False,
     judgement_reason: str = "",
-    local_criteria: list[LocalCriterion] = (),
+    local_criteria: Iterable[LocalCriterion] = (),
     screening: Screening | None = None,
     request: HttpRequest | None = None,
 ) -> Assessment:
@@ -208,7 +203,7 @@ def assessment_complete(
         police_incidents_12m=police_incidents,
         police_crimes_12m=police_crimes,
         professional_judgement=professional_judgement,
-        judgement_reason_enc=seal(judgement_reason) if professional_judgement else b"",
+        judgement_reason=_text(judgement_reason) if professional_judgement else "",
         criteria=criteria,
     )
     assessment.full_clean()
@@ -288,12 +283,15 @@ def referral_make(
     *,
     assessment: Assessment,
     referrer,
-    organisation: Organisation,
+    organisation: Organisation | None,
     referred_on: date,
     details: ReferralDetails,
     request: HttpRequest | None = None,
 ) -> Referral:
-    """Refer the assessed case to MARAC, flagging a repeat automatically."""
+    """Refer the assessed case to MARAC, flagging a repeat automatically. `organisation` is
+    the referrer's agency: none (a membership that names no agency) is refused."""
+    if organisation is None:
+        raise ValidationError("Your membership names no agency: ask your admin.")
     partnership = assessment.partnership
     # Lock the assessment so a double submission refers it once, not a database error.
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
@@ -343,9 +341,9 @@ def referral_make(
         criteria=criteria,
         is_repeat=previous is not None,
         repeat_of=previous,
-        victim_name_enc=seal(victim.name),
-        victim_dob_enc=seal(victim.dob.isoformat() if victim.dob else ""),
-        victim_address_enc=seal(victim.address),
+        victim_name=_text(victim.name),
+        victim_dob=victim.dob,
+        victim_address=_text(victim.address),
         victim_hash=victim_hash.digest,
         victim_hash_version=victim_hash.key_version,
         victim_sex=details.victim_sex,
@@ -357,22 +355,22 @@ def referral_make(
         children_in_household=details.children_in_household,
         victim_aware=details.victim_aware,
         victim_consented=details.victim_consented,
-        no_consent_reason_enc=b"" if details.victim_consented else seal(details.no_consent_reason),
+        no_consent_reason="" if details.victim_consented else _text(details.no_consent_reason),
     )
     referral.full_clean()
     referral.save()
     for person, hashed in zip(perpetrators, perpetrator_hashes, strict=True):
         Perpetrator.objects.create(
             referral=referral,
-            name_enc=seal(person.name),
-            dob_enc=seal(person.dob.isoformat() if person.dob else ""),
-            address_enc=seal(person.address),
+            name=_text(person.name),
+            dob=person.dob,
+            address=_text(person.address),
             person_hash=hashed.digest,
             hash_version=hashed.key_version,
             age=age_on(person.dob, referred_on) if person.dob else person.age,
         )
     Exclusion.objects.bulk_create(
-        Exclusion(referral=referral, detail_enc=seal(line))
+        Exclusion(referral=referral, detail=_text(line))
         for line in details.must_not_receive
         if line.strip()
     )
@@ -393,11 +391,6 @@ def referral_make(
 
 
 # --- Reading a case (audited) ----------------------------------------------------------
-
-
-def _born(token) -> date | None:
-    text = unseal(token)
-    return date.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -432,32 +425,23 @@ def _read_restricted(*, referral: Referral, actor, request, summary: str, **deta
 
 
 def case_read(*, referral: Referral, actor, request: HttpRequest | None = None) -> CaseView:
-    """Decrypt a case's identity, notes and actions for a MARAC role, and audit the read."""
+    """A case's identity, notes and actions for a MARAC role, with the read audited."""
     if referral.reduced_on:
         raise ValidationError("This case has been reduced to anonymous statistics.")
     victim = PersonView(
-        unseal(referral.victim_name_enc),
-        _born(referral.victim_dob_enc),
-        unseal(referral.victim_address_enc),
-        referral.victim_age,
+        referral.victim_name, referral.victim_dob, referral.victim_address, referral.victim_age
     )
     perpetrators = [
-        PersonView(unseal(p.name_enc), _born(p.dob_enc), unseal(p.address_enc), p.age)
-        for p in referral.perpetrators.all()
+        PersonView(p.name, p.dob, p.address, p.age) for p in referral.perpetrators.all()
     ]
     view = CaseView(
         victim=victim,
         perpetrators=perpetrators,
-        must_not_receive=[unseal(e.detail_enc) for e in referral.must_not_receive.all()],
-        no_consent_reason=unseal(referral.no_consent_reason_enc),
-        judgement_reason=unseal(referral.assessment.judgement_reason_enc)
-        if referral.assessment
-        else "",
-        notes=[(n.created_at, n.author, unseal(n.text_enc)) for n in referral.notes.all()],
-        actions={
-            a.pk: (unseal(a.description_enc), unseal(a.completion_note_enc))
-            for a in referral.actions.all()
-        },
+        must_not_receive=[e.detail for e in referral.must_not_receive.all()],
+        no_consent_reason=referral.no_consent_reason,
+        judgement_reason=referral.assessment.judgement_reason if referral.assessment else "",
+        notes=[(n.created_at, n.author, n.text) for n in referral.notes.all()],
+        actions={a.pk: (a.description, a.completion_note) for a in referral.actions.all()},
     )
     _read_restricted(referral=referral, actor=actor, request=request, summary="Viewed a MARAC case")
     return view
@@ -472,14 +456,14 @@ def action_description_read(*, action: CaseAction, actor, request=None) -> str:
         summary="Viewed a MARAC case action",
         action_id=action.pk,
     )
-    return unseal(action.description_enc)
+    return action.description
 
 
 @transaction.atomic
 def case_note_add(*, referral: Referral, author, text: str, request=None) -> CaseNote:
     if not (text or "").strip():
         raise ValidationError({"text": "Enter the note."})
-    note = CaseNote.objects.create(referral=referral, author=author, text_enc=seal(text))
+    note = CaseNote.objects.create(referral=referral, author=author, text=_text(text))
     record(
         action=AuditAction.CREATE,
         actor=author,
@@ -660,7 +644,7 @@ def case_action_add(
         referral=item.referral,
         meeting=meeting,
         organisation=organisation,
-        description_enc=seal(description),
+        description=_text(description),
         due_on=due_on,
     )
     record(
@@ -699,8 +683,8 @@ def case_action_complete(
         raise ValidationError({"completed_on": "The completion date must be after the meeting."})
     action.completed_on = completed_on
     action.completed_by = actor
-    action.completion_note_enc = seal(note)
-    action.save(update_fields=["completed_on", "completed_by", "completion_note_enc"])
+    action.completion_note = _text(note)
+    action.save(update_fields=["completed_on", "completed_by", "completion_note"])
     record(
         action=AuditAction.UPDATE,
         actor=actor,
@@ -836,11 +820,8 @@ def attachment_add(
 def attachment_filename(attachment: Attachment) -> str:
     """The download's name: its case reference (or meeting) and kind, never the uploaded
     name, marked OFFICIAL-SENSITIVE because a research pack or minutes are case data."""
-    owner = (
-        attachment.referral.reference
-        if attachment.referral_id
-        else f"meeting-{attachment.meeting_id}"
-    )
+    referral = attachment.referral
+    owner = referral.reference if referral is not None else f"meeting-{attachment.meeting_id}"
     kind = attachment.kind.replace("_", "-")
     return f"official-sensitive-{owner}-{kind}.{attachment.extension}"
 
@@ -853,7 +834,7 @@ def attachment_read(*, attachment: Attachment, actor, request=None) -> bytes:
         partnership=attachment.partnership_id,
         obj=attachment,
         summary=f"Downloaded MARAC {attachment.get_kind_display().lower()}",
-        detail={"reference": attachment.referral.reference if attachment.referral_id else ""},
+        detail={"reference": referral.reference if (referral := attachment.referral) else ""},
         request=request,
     )
     return data

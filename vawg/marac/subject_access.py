@@ -29,7 +29,6 @@ from vawg.marac.services import (
     Identity,
     PersonView,
     identity_hashes,
-    unseal,
 )
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -113,8 +112,7 @@ class Subject:
 
 
 def _identity(referral: Referral) -> Identity:
-    born = unseal(referral.victim_dob_enc)
-    return Identity(unseal(referral.victim_name_enc), date.fromisoformat(born) if born else None)
+    return Identity(referral.victim_name, referral.victim_dob)
 
 
 def _subject(who: MaracUser, anchor: Referral) -> Subject:
@@ -207,9 +205,7 @@ def subject_identity_read(
         detail={"reference": anchor.reference, "references": subject.references},
         request=request,
     )
-    return PersonView(
-        identity.name, identity.dob, unseal(anchor.victim_address_enc), anchor.victim_age
-    )
+    return PersonView(identity.name, identity.dob, anchor.victim_address, anchor.victim_age)
 
 
 # --- The file ----------------------------------------------------------------------------
@@ -254,7 +250,7 @@ def _referrals(cases: list[Referral], partnership) -> Sheet:
                 person.name,
                 person.dob,
                 case.victim_age,
-                unseal(case.victim_address_enc),
+                case.victim_address,
                 case.get_victim_sex_display(),
                 case.get_victim_trans_display(),
                 case.get_victim_ethnicity_display(),
@@ -263,7 +259,7 @@ def _referrals(cases: list[Referral], partnership) -> Sheet:
                 case.children_in_household,
                 _yes_no(case.victim_aware),
                 _yes_no(case.victim_consented),
-                unseal(case.no_consent_reason_enc),
+                case.no_consent_reason,
                 _yes_no(case.sealed),
                 _sealed_reason(case),
             ]
@@ -330,7 +326,7 @@ def _checklists(cases: list[Referral]) -> tuple[Sheet, Sheet]:
                 assessment.police_incidents_12m,
                 assessment.police_crimes_12m,
                 _yes_no(assessment.professional_judgement),
-                unseal(assessment.judgement_reason_enc),
+                assessment.judgement_reason,
                 "; ".join(c.label for c in assessment.local_criteria.all()),
             ]
         )
@@ -379,7 +375,7 @@ def _local(moment: datetime) -> datetime:
 
 def _notes(cases: list[Referral]) -> Sheet:
     rows = [
-        [case.reference, _local(note.created_at), unseal(note.text_enc)]
+        [case.reference, _local(note.created_at), note.text]
         for case in cases
         for note in case.notes.all()
     ]
@@ -392,10 +388,10 @@ def _actions(cases: list[Referral]) -> Sheet:
             case.reference,
             action.meeting.held_on,
             action.organisation.name,
-            unseal(action.description_enc),
+            action.description,
             action.due_on,
             action.completed_on,
-            unseal(action.completion_note_enc),
+            action.completion_note,
         ]
         for case in cases
         for action in case.actions.all()

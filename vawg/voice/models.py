@@ -3,15 +3,15 @@
 
 Nothing here identifies a sender: no address, no account, no contact details,
 and the day a submission arrived rather than its moment. What survivors write
-is held encrypted (fields.EncryptedTextField). Sessions record themes, never names.
+is held encrypted (core.fields.EncryptedTextField). Sessions record themes, never names.
 """
 
 from django.conf import settings
 from django.db import models
 
+from vawg.core.fields import EncryptedTextField
 from vawg.core.models import Partnership
 from vawg.strategy.models import Action, Priority
-from vawg.voice.fields import EncryptedTextField
 
 FEEDBACK_MAX = 2000
 ANSWER_MAX = 1000

@@ -282,7 +282,7 @@ def theme_save(
     """Create or change a theme and its "you said, we did" response."""
     _, actions, priorities = _check_links(partnership, actions=actions, priorities=priorities)
     created = theme is None
-    if created:
+    if theme is None:
         theme = Theme(partnership=partnership)
     elif theme.partnership_id != partnership.pk:
         raise ValidationError("This theme belongs to another partnership.")
@@ -340,7 +340,7 @@ def session_save(
     """Record a forum, panel or consultation session: what was discussed, by theme."""
     themes = _own(partnership, themes, "partnership", "themes")
     created = session is None
-    if created:
+    if session is None:
         session = Session(partnership=partnership)
     elif session.partnership_id != partnership.pk:
         raise ValidationError("This session belongs to another partnership.")
@@ -524,13 +524,3 @@ def retention_apply(*, months: int, today: date) -> RetentionResult:
             detail={"count": count, "cutoff": cutoff.isoformat()},
         )
     return RetentionResult(cutoff=cutoff, feedback=deleted, answers=blanked)
-
-
-def reencrypt_all() -> int:
-    """Read and write back every encrypted value: it is written under the current key."""
-    count = 0
-    for model in (Feedback, Answer):
-        for obj in model.objects.only("pk", "text").iterator(chunk_size=500):
-            obj.save(update_fields=["text"])
-            count += 1
-    return count

@@ -102,24 +102,16 @@ def media_files(media_root: Path) -> dict[str, bytes]:
 def plaintexts() -> dict[str, list]:
     """Every encrypted value the drill loads, decrypted with the configured keys."""
 
-    def opened(token) -> str:
-        return crypto.decrypt_text(token) if bytes(token) else ""
-
+    # Encrypted fields are decrypted by the field itself on the way out.
     return {
         "victims": [
-            (
-                r.pk,
-                opened(r.victim_name_enc),
-                opened(r.victim_dob_enc),
-                opened(r.victim_address_enc),
-            )
+            (r.pk, r.victim_name, r.victim_dob, r.victim_address)
             for r in Referral.objects.order_by("pk")
         ],
-        "perpetrators": [(p.pk, opened(p.name_enc)) for p in Perpetrator.objects.order_by("pk")],
+        "perpetrators": [(p.pk, p.name) for p in Perpetrator.objects.order_by("pk")],
         "attachments": [
             (a.pk, crypto.decrypt(a.content_enc)) for a in Attachment.objects.order_by("pk")
         ],
-        # Decrypted by the field itself on the way out.
         "feedback": list(Feedback.objects.order_by("pk").values_list("pk", "text")),
     }
 

@@ -3,6 +3,9 @@
 import itertools
 from datetime import date
 
+from django.db.models import BinaryField
+from django.db.models.functions import Cast
+
 from vawg.core.models import Organisation
 from vawg.core.testing import make_organisation
 from vawg.marac import dash, services
@@ -10,6 +13,13 @@ from vawg.marac.models import Referral
 
 _seq = itertools.count(1)
 YES, NO, NOT_KNOWN = dash.Answer.YES, dash.Answer.NO, dash.Answer.NOT_KNOWN
+
+
+def stored(obj, name: str) -> bytes:
+    """What the database holds for an encrypted field of `obj`: the token, not the text."""
+    raw = Cast(name, BinaryField())  # a plain binary value, which nothing decrypts
+    rows = type(obj)._base_manager.filter(pk=obj.pk).values_list(raw, flat=True)
+    return bytes(rows.get())
 
 
 def answers(yes: int, not_known: int = 0) -> dict[int, str]:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from vawg.marac import dash, services
 from vawg.marac.dash import Criterion
 from vawg.marac.models import LocalCriterion, MaracSettings, Screening
-from vawg.marac.tests.factories import answers, make_assessment
+from vawg.marac.tests.factories import answers, make_assessment, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,8 @@ def test_professional_judgement_can_be_the_sole_reason_and_needs_its_reason(part
         partnership, yes=3, professional_judgement=True, judgement_reason="Recent threats"
     )
     assert assessment.criteria == [Criterion.PROFESSIONAL_JUDGEMENT]
-    assert b"Recent threats" not in bytes(assessment.judgement_reason_enc)
+    assert assessment.judgement_reason == "Recent threats"
+    assert b"Recent threats" not in stored(assessment, "judgement_reason")
 
 
 def test_professional_judgement_never_downgrades_a_score(partnership):

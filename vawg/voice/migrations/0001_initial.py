@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import vawg.voice.fields
+import vawg.core.fields
 
 
 class Migration(migrations.Migration):
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('choice', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('not_sure', 'Not sure')], max_length=10)),
-                ('text', vawg.voice.fields.EncryptedTextField(blank=True, default='')),
+                ('text', vawg.core.fields.EncryptedTextField(blank=True, default='')),
                 ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='voice.question')),
                 ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='voice.surveyresponse')),
             ],
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('received_on', models.DateField()),
-                ('text', vawg.voice.fields.EncryptedTextField(default='')),
+                ('text', vawg.core.fields.EncryptedTextField(default='')),
                 ('status', models.CharField(choices=[('new', 'New'), ('triaged', 'Triaged'), ('closed', 'Closed')], default='new', max_length=10)),
                 ('safeguarding', models.BooleanField(default=False, help_text='Suggests someone may be in danger: follow the safeguarding route.')),
                 ('safeguarding_marked_at', models.DateTimeField(blank=True, null=True)),

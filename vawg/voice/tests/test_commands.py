@@ -65,7 +65,7 @@ def test_reencrypt_moves_text_onto_the_new_first_key(partnership, settings):
     old_key = settings.FIELD_ENCRYPTION_KEYS.split(",")[0].strip()
     new_key = crypto.Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEYS=f"{new_key},{old_key}"):
-        assert "Re-encrypted 1 values." in _run("voice_reencrypt")
+        assert "voice.Feedback: 1 rows" in _run("reencrypt_fields")
     with override_settings(FIELD_ENCRYPTION_KEYS=new_key):
         assert Feedback.objects.get(pk=feedback.pk).text == "Kept secret"
     with connection.cursor() as cursor:
