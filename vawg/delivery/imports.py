@@ -2,61 +2,78 @@
 from the XLSX or CSV file a council keeps.
 
 Three steps: the file is staged (and must be readable), the admin maps its columns to
-what we need (guessed from the headings), then every row is checked. Any problem and
-nothing is saved: the report says which row, which column and what is wrong. Otherwise
-the whole file is applied in one transaction. Rows that match what is already stored
-change nothing, so importing the same file twice changes nothing the second time.
+what we need (guessed from the headings), then the shared importer (exchange.importing)
+checks every row. Any problem and nothing is saved: the report says which row, which
+column and what is wrong. Otherwise the whole file is applied in one transaction.
+
+An update row is saved by the same service as the progress-update form
+(services.update_save), so the form's rules (the reason an at-risk action needs,
+which updates may still change, versions, approval) hold for the import too; a plan
+row by the plan editor's own service. Rows that match what is already stored change
+nothing, so importing the same file twice changes nothing the second time.
 """
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
-from vawg.audit.services import Action as AuditAction
-from vawg.audit.services import record
 from vawg.core.access import scoped
 from vawg.core.models import Organisation, ReportingPeriod
 from vawg.core.tabular import Problem, TableError, read_table
-from vawg.delivery.models import ImportFile, ProgressUpdate, Status, UpdateState
-from vawg.delivery.services import _keep_version, action_lead_assign
+from vawg.delivery import services
+from vawg.delivery.models import ImportFile, ProgressUpdate, Status
+from vawg.exchange import importing
+from vawg.exchange.importing import Change, Column, Outcome, Row, RowImport, run_import
 from vawg.strategy import editing
 from vawg.strategy.models import Action, Priority, Strategy
 
 MAX_BYTES = 5 * 1024 * 1024
 
-
-@dataclass(frozen=True)
-class Target:
-    key: str
-    label: str
-    required: bool
-    aliases: tuple[str, ...]
-
-
+# What the admin maps the file's columns to (the mapping page lists them in this order).
 UPDATE_TARGETS = [
-    Target("ref", "Action reference", True, ("ref", "reference", "action", "action ref")),
-    Target("period", "Reporting period", True, ("period", "quarter", "reporting period")),
-    Target("status", "Status", True, ("status", "rag", "rag status", "colour", "progress status")),
-    Target("commentary", "Commentary", False, ("commentary", "comments", "progress", "update")),
-    Target(
-        "next_milestone", "Next milestone", False, ("next milestone", "milestone", "next steps")
+    Column(
+        "Action reference", True, key="ref", aliases=("ref", "reference", "action", "action ref")
     ),
-    Target("public", "Publish the commentary (yes/no)", False, ("public", "publish")),
+    Column(
+        "Reporting period", True, key="period", aliases=("period", "quarter", "reporting period")
+    ),
+    Column(
+        "Status",
+        True,
+        key="status",
+        aliases=("status", "rag", "rag status", "colour", "progress status"),
+    ),
+    Column(
+        "Commentary",
+        False,
+        key="commentary",
+        aliases=("commentary", "comments", "progress", "update"),
+    ),
+    Column(
+        "Next milestone",
+        False,
+        key="next_milestone",
+        aliases=("next milestone", "milestone", "next steps"),
+    ),
+    Column("Publish the commentary (yes/no)", False, key="public", aliases=("public", "publish")),
 ]
 PLAN_TARGETS = [
-    Target("priority", "Priority code", True, ("priority", "priority code", "code")),
-    Target("priority_title", "Priority title", False, ("priority title", "theme")),
-    Target("ref", "Action reference", True, ("ref", "reference", "action ref")),
-    Target("activity", "Activity", True, ("activity", "action", "what we will do")),
-    Target("deliver_by", "Deliver by (date)", False, ("deliver by", "deadline", "by when", "date")),
-    Target("lead", "Lead organisation", False, ("lead", "lead organisation", "owner")),
-    Target("measures", "Measures (one per line)", False, ("measures", "how will we know")),
+    Column("Priority code", True, key="priority", aliases=("priority", "priority code", "code")),
+    Column("Priority title", False, key="priority_title", aliases=("priority title", "theme")),
+    Column("Action reference", True, key="ref", aliases=("ref", "reference", "action ref")),
+    Column("Activity", True, key="activity", aliases=("activity", "action", "what we will do")),
+    Column(
+        "Deliver by (date)",
+        False,
+        key="deliver_by",
+        aliases=("deliver by", "deadline", "by when", "date"),
+    ),
+    Column("Lead organisation", False, key="lead", aliases=("lead", "lead organisation", "owner")),
+    Column(
+        "Measures (one per line)", False, key="measures", aliases=("measures", "how will we know")
+    ),
 ]
 TARGETS = {ImportFile.Kind.UPDATES: UPDATE_TARGETS, ImportFile.Kind.PLAN: PLAN_TARGETS}
 
@@ -71,17 +88,8 @@ STATUS_BY_WORD = {word: status for status, words in STATUS_WORDS.items() for wor
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 
-
-@dataclass
-class Result:
-    problems: list[Problem] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+# What an import did, or every problem that stopped it.
+Result = Outcome
 
 
 # --- Staging and mapping ------------------------------------------------------------
@@ -115,22 +123,31 @@ def headers_of(staged: ImportFile) -> list[str]:
     return read_table(bytes(staged.content), staged.filename).headers
 
 
-def guess_mapping(headers: list[str], targets: list[Target]) -> dict[str, str]:
-    by_name = {h.casefold().strip(): h for h in headers}
-    return {t.key: next((by_name[a] for a in t.aliases if a in by_name), "") for t in targets}
+def guess_mapping(headers: list[str], targets: list[Column]) -> dict[str, str]:
+    return importing.guess_mapping(headers, targets)
 
 
-def _rows(staged: ImportFile, mapping: dict[str, str]) -> Iterable[tuple[int, dict[str, str]]]:
-    table = read_table(bytes(staged.content), staged.filename)
-    for number, row in table.rows:
-        yield (
-            number,
-            {key: row.get(header, "") if header else "" for key, header in mapping.items()},
-        )
+@dataclass(frozen=True)
+class FileColumns:
+    """What the mapping step offers for a staged file."""
+
+    targets: list[Column]
+    headers: list[str]
+    guessed: dict[str, str]
+    # Only updates can arrive already agreed by their workstream; a plan has nothing to approve.
+    allow_approve: bool
 
 
-def _column(targets: list[Target], mapping: dict[str, str], key: str) -> str:
-    return mapping.get(key) or next(t.label for t in targets if t.key == key)
+def columns_for(staged: ImportFile) -> FileColumns:
+    """The columns we need for the file's kind, its headings, and our guess at which is which."""
+    targets = TARGETS[staged.kind]
+    headers = headers_of(staged)
+    return FileColumns(
+        targets=targets,
+        headers=headers,
+        guessed=guess_mapping(headers, targets),
+        allow_approve=staged.kind == ImportFile.Kind.UPDATES,
+    )
 
 
 # --- Running an import ----------------------------------------------------------------
@@ -145,49 +162,55 @@ def import_run(
     request: HttpRequest | None = None,
 ) -> Result:
     """Check every row; if all are sound, apply them all (or nothing) and drop the file."""
-    targets = TARGETS[staged.kind]
-    result = Result()
-    for target in targets:
-        if target.required and not mapping.get(target.key):
-            result.problems.append(
-                Problem(None, target.label, "", "Choose the column that holds this.")
-            )
-    if result.problems:
-        return result
-    rows = list(_rows(staged, mapping))
-    if not rows:
-        result.problems.append(Problem(None, "", "", "The file has no rows under its headings."))
-        return result
-    run = _run_updates if staged.kind == ImportFile.Kind.UPDATES else _run_plan
-    try:
-        with transaction.atomic():
-            run(staged.strategy, rows, mapping, actor, approve, result)
-            if result.problems:
-                raise _Rollback
-    except _Rollback:
-        result.created = result.updated = result.unchanged = 0
-        return result
-    record(
-        action=AuditAction.LOAD,
+    if staged.kind == ImportFile.Kind.UPDATES:
+        spec: _StrategyImport = _UpdatesImport(staged, actor, approve, request)
+    else:
+        spec = _PlanImport(staged, actor, request)
+    outcome = run_import(
+        spec,
+        source=bytes(staged.content),
+        filename=staged.filename,
         actor=actor,
-        partnership=staged.strategy.partnership_id,
-        obj=staged.strategy,
-        summary=f"Imported {staged.get_kind_display().lower()} from a spreadsheet",
-        detail={
-            "sha256": staged.sha256,
-            "rows": len(rows),
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-        },
+        mapping=mapping,
         request=request,
     )
-    staged.delete()
-    return result
+    if outcome.ok:
+        staged.delete()
+    return outcome
 
 
-class _Rollback(Exception):
-    pass
+class _StrategyImport(RowImport):
+    row_column = "ref"
+
+    def __init__(self, staged: ImportFile, actor, request: HttpRequest | None) -> None:
+        self.staged = staged
+        self.strategy = staged.strategy
+        self.actor = actor
+        self.request = request
+        self.audit_summary = f"Imported {staged.get_kind_display().lower()} from a spreadsheet"
+        self.found = _actions_by_ref(self.strategy)
+
+    def missing_columns(self, missing: list[Column]) -> list[Problem]:
+        return [Problem(None, c.label, "", "Choose the column that holds this.") for c in missing]
+
+    def audit_target(self) -> dict:
+        return {"partnership": self.strategy.partnership_id, "obj": self.strategy}
+
+    def audit_detail(self, outcome: Outcome) -> dict:
+        return {"sha256": self.staged.sha256}
+
+    def one_action(self, ref: str, errors: dict[str, list[str]]) -> Action | None:
+        matches = self.found.get(ref.casefold(), [])
+        if not matches:
+            errors.setdefault("ref", []).append("No action in this plan has this reference.")
+            return None
+        if len(matches) > 1:
+            errors.setdefault("ref", []).append(
+                f"{len(matches)} actions in this plan share this reference, so the row "
+                "cannot say which it means. Update them in the app."
+            )
+            return None
+        return matches[0]
 
 
 def _actions_by_ref(strategy: Strategy) -> dict[str, list[Action]]:
@@ -197,255 +220,186 @@ def _actions_by_ref(strategy: Strategy) -> dict[str, list[Action]]:
     return found
 
 
-def _one_action(found, ref: str, number: int, column: str, result: Result) -> Action | None:
-    matches = found.get(ref.casefold(), [])
-    if not matches:
-        result.problems.append(
-            Problem(number, column, ref, "No action in this plan has this reference.")
-        )
-        return None
-    if len(matches) > 1:
-        result.problems.append(
-            Problem(
-                number,
-                column,
-                ref,
-                f"{len(matches)} actions in this plan share this reference, so the row "
-                "cannot say which it means. Update them in the app.",
-            )
-        )
-        return None
-    return matches[0]
+class _UpdatesImport(_StrategyImport):
+    columns = UPDATE_TARGETS
 
+    def __init__(self, staged, actor, approve: bool, request) -> None:
+        super().__init__(staged, actor, request)
+        self.approve = approve
+        self.standing = services.standing_for(actor, self.strategy.partnership)
+        self.periods = {
+            p.label.casefold(): p
+            for p in ReportingPeriod.objects.filter(partnership=self.strategy.partnership)
+        }
+        self.existing = {
+            (u.action_id, u.period_id): u
+            for u in ProgressUpdate.objects.filter(action__strategy=self.strategy)
+        }
+        self.seen: dict[tuple[int, int], int] = {}
 
-def _run_updates(strategy, rows, mapping, actor, approve: bool, result: Result) -> None:
-    targets = UPDATE_TARGETS
-    col = {t.key: _column(targets, mapping, t.key) for t in targets}
-    found = _actions_by_ref(strategy)
-    periods = {
-        p.label.casefold(): p
-        for p in ReportingPeriod.objects.filter(partnership=strategy.partnership)
-    }
-    existing = {
-        (u.action_id, u.period_id): u
-        for u in ProgressUpdate.objects.filter(action__strategy=strategy)
-    }
-    seen: dict[tuple[int, int], int] = {}
-    today = timezone.localdate()
-    for number, row in rows:
-        action = _one_action(found, row["ref"], number, col["ref"], result)
-        period = periods.get(row["period"].casefold().strip())
+    def clean(self, row: Row):
+        errors: dict[str, list[str]] = {}
+        action = self.one_action(row["ref"], errors)
+        period = self.periods.get(row["period"].casefold().strip())
         if period is None:
-            example = next(iter(periods.values())).label if periods else "2025/26 Q1"
-            result.problems.append(
-                Problem(
-                    number,
-                    col["period"],
-                    row["period"],
-                    f"No reporting period has this name; use one such as {example}.",
-                )
-            )
-        elif period.start > today:
-            result.problems.append(
-                Problem(number, col["period"], row["period"], "This period has not started yet.")
-            )
+            example = next(iter(self.periods.values())).label if self.periods else "2025/26 Q1"
+            errors["period"] = [f"No reporting period has this name; use one such as {example}."]
         status = STATUS_BY_WORD.get(row["status"].casefold().strip())
         if status is None:
-            result.problems.append(
-                Problem(
-                    number,
-                    col["status"],
-                    row["status"],
-                    "Use complete, on track, at risk, off track or not started "
-                    "(or blue, green, amber, red, grey).",
-                )
-            )
-        public = row.get("public", "").casefold().strip()
+            errors["status"] = [
+                "Use complete, on track, at risk, off track or not started "
+                "(or blue, green, amber, red, grey)."
+            ]
+        public = row["public"].casefold().strip()
         if public not in YES | NO:
-            result.problems.append(Problem(number, col["public"], row["public"], "Use yes or no."))
-        commentary = row.get("commentary", "").strip()
-        if status in (Status.AT_RISK, Status.OFF_TRACK) and not commentary:
-            result.problems.append(
-                Problem(
-                    number, col["commentary"], "", "Say why the action is at risk or off track."
+            errors["public"] = ["Use yes or no."]
+        commentary = row["commentary"].strip()
+        data = services.UpdateInput(
+            status=status or "",
+            commentary=commentary,
+            # Publishing is asked only of a row that has commentary to publish.
+            commentary_public=public in YES and bool(commentary),
+            next_milestone=row["next_milestone"].strip(),
+        )
+        # The form's own rules for what an update says (the reason an at-risk action needs).
+        for name, reason in services.update_input_problems(data).items():
+            if name == "status":
+                continue  # said above, in the import's words
+            errors.setdefault(name, []).append(reason)
+        if action is not None and period is not None and status is not None:
+            key = (action.pk, period.pk)
+            if key in self.seen:
+                errors.setdefault("ref", []).append(
+                    f"Row {self.seen[key]} already gives this action's update for {period.label}."
                 )
-            )
-        if action is None or period is None or status is None:
-            continue
-        key = (action.pk, period.pk)
-        if key in seen:
-            result.problems.append(
-                Problem(
-                    number,
-                    col["ref"],
-                    row["ref"],
-                    f"Row {seen[key]} already gives this action's update for {period.label}.",
-                )
-            )
-            continue
-        seen[key] = number
-        values = {
-            "status": status,
-            "commentary": commentary,
-            "next_milestone": row.get("next_milestone", "").strip(),
-            "commentary_public": public in YES and bool(commentary),
-        }
-        update = existing.get(key)
-        if update is not None and all(getattr(update, k) == v for k, v in values.items()):
-            result.unchanged += 1
-            continue
-        if update is not None and not update.editable:
-            result.problems.append(
-                Problem(
-                    number,
-                    col["status"],
-                    row["status"],
-                    f"The {period.label} update for {action.ref} is already "
-                    f"{update.get_state_display().lower()}; an import cannot change it.",
-                )
-            )
-            continue
-        if result.problems:
-            continue  # keep checking, but write nothing once anything is wrong
-        created = update is None
-        update = update or ProgressUpdate(action=action, period=period, version=0)
-        for name, value in values.items():
-            setattr(update, name, value)
-        update.version += 1
-        update.author = actor
-        update.state = UpdateState.APPROVED if approve else UpdateState.SUBMITTED
-        update.submitted_at = timezone.now()
-        if approve:
-            update.reviewed_by, update.reviewed_at = actor, timezone.now()
-            update.review_comment = "Imported as approved from the partnership's spreadsheet."
-        update.save()
-        _keep_version(update, "imported", actor)
-        if created:
-            result.created += 1
-        else:
-            result.updated += 1
+            else:
+                self.seen[key] = row.number
+        if errors:
+            raise ValidationError(errors)
+        return action, period, data
+
+    def save(self, values, row: Row) -> Change:
+        action, period, data = values
+        update = self.existing.get((action.pk, period.pk))
+        if update is not None and (
+            update.status,
+            update.commentary,
+            update.next_milestone,
+            update.commentary_public,
+        ) == (data.status, data.commentary, data.next_milestone, data.commentary_public):
+            return Change.UNCHANGED
+        if update is not None:
+            data.next_milestone_date = update.next_milestone_date  # not in the file: kept
+        services.update_save(
+            action=action,
+            period=period,
+            actor=self.actor,
+            standing=self.standing,
+            data=data,
+            version=update.version if update is not None else 0,
+            submit=True,
+            approve=self.approve,
+            kept_as="imported",
+            request=self.request,
+        )
+        return Change.CREATED if update is None else Change.UPDATED
 
 
-def _parse_date(text: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    for parse in (date.fromisoformat, lambda t: _dmy(t)):
-        try:
-            return parse(text[:10])
-        except ValueError:
-            continue
-    raise ValueError(text)
+class _PlanImport(_StrategyImport):
+    columns = PLAN_TARGETS
 
+    def __init__(self, staged, actor, request) -> None:
+        super().__init__(staged, actor, request)
+        self.priorities = {p.code.casefold(): p for p in self.strategy.priorities.all()}
+        self.new_priorities: set[str] = set()  # codes a row gives a title for
+        self.organisations = {}
+        for org in scoped(Organisation.objects.all(), self.strategy.partnership):
+            for name in [org.name, *(org.aliases or [])]:
+                self.organisations[str(name).casefold().strip()] = org
+        self.seen: dict[str, int] = {}
 
-def _dmy(text: str) -> date:
-    day, month, year = (int(p) for p in text.replace("-", "/").split("/"))
-    return date(year, month, day)
-
-
-def _run_plan(strategy, rows, mapping, actor, approve: bool, result: Result) -> None:
-    targets = PLAN_TARGETS
-    col = {t.key: _column(targets, mapping, t.key) for t in targets}
-    priorities = {p.code.casefold(): p for p in strategy.priorities.all()}
-    found = _actions_by_ref(strategy)
-    organisations = {}
-    for org in scoped(Organisation.objects.all(), strategy.partnership):
-        for name in [org.name, *(org.aliases or [])]:
-            organisations[str(name).casefold().strip()] = org
-    seen: dict[str, int] = {}
-    for number, row in rows:
-        code, ref = row["priority"].strip(), row["ref"].strip()
+    def clean(self, row: Row):
+        errors: dict[str, list[str]] = {}
+        code, ref, activity = row["priority"].strip(), row["ref"].strip(), row["activity"].strip()
         if not code:
-            result.problems.append(Problem(number, col["priority"], "", "Enter the priority code."))
+            errors["priority"] = ["Enter the priority code."]
         if not ref:
-            result.problems.append(Problem(number, col["ref"], "", "Enter the action reference."))
-        if not row["activity"].strip():
-            result.problems.append(Problem(number, col["activity"], "", "Enter the activity."))
-        try:
-            deliver_by = _parse_date(row.get("deliver_by", ""))
-        except ValueError:
-            deliver_by = None
-            result.problems.append(
-                Problem(
-                    number, col["deliver_by"], row["deliver_by"], "Enter a date such as 31/03/2026."
-                )
-            )
-        lead_name = row.get("lead", "").strip()
-        organisation = organisations.get(lead_name.casefold()) if lead_name else None
+            errors["ref"] = ["Enter the action reference."]
+        if not activity:
+            errors["activity"] = ["Enter the activity."]
+        deliver_by = importing.date_cell(row, "deliver_by", errors)
+        lead_name = row["lead"].strip()
+        organisation = self.organisations.get(lead_name.casefold()) if lead_name else None
         if lead_name and organisation is None:
-            result.problems.append(
-                Problem(
-                    number,
-                    col["lead"],
-                    lead_name,
-                    "No organisation of the partnership has this name.",
-                )
-            )
-        if not code or not ref:
-            continue
-        if ref.casefold() in seen:
-            result.problems.append(
-                Problem(
-                    number,
-                    col["ref"],
-                    ref,
-                    f"Row {seen[ref.casefold()]} already has this reference.",
-                )
-            )
-            continue
-        seen[ref.casefold()] = number
-        priority = priorities.get(code.casefold())
-        if priority is None and not row.get("priority_title", "").strip():
-            result.problems.append(
-                Problem(
-                    number,
-                    col["priority_title"],
-                    "",
-                    f"There is no priority {code} yet: give its title to add it.",
-                )
-            )
-            continue
-        matches = found.get(ref.casefold(), [])
-        if len(matches) > 1:
-            _one_action(found, ref, number, col["ref"], result)
-            continue
-        if result.problems:
-            continue
-        if priority is None:
-            priority = editing.plan_item_save(
-                obj=Priority(strategy=strategy),
-                values={"code": code, "title": row["priority_title"].strip()},
-                actor=actor,
-            )
-            priorities[code.casefold()] = priority
-            result.created += 1
-        action = matches[0] if matches else Action(strategy=strategy)
-        values = {"priority": priority, "ref": ref, "activity": row["activity"].strip()}
-        if mapping.get("deliver_by"):
-            values["deliver_by"] = deliver_by
+            errors["lead"] = ["No organisation of the partnership has this name."]
+        if code and ref:
+            self._check_plan_row(row, code, ref, errors)
+        if errors:
+            raise ValidationError(errors)
         measures = None
-        if mapping.get("measures"):
+        if "measures" in row.cells:  # only a file with the column says what they are
             measures = [
                 m.strip() for m in row["measures"].replace(";", "\n").splitlines() if m.strip()
             ]
-        changed = action.pk is None or any(getattr(action, k) != v for k, v in values.items())
+        return {
+            "code": code,
+            "ref": ref,
+            "activity": activity,
+            "deliver_by": deliver_by,
+            "organisation": organisation,
+            "measures": measures,
+        }
+
+    def _check_plan_row(self, row: Row, code: str, ref: str, errors) -> None:
+        if ref.casefold() in self.seen:
+            errors.setdefault("ref", []).append(
+                f"Row {self.seen[ref.casefold()]} already has this reference."
+            )
+            return
+        self.seen[ref.casefold()] = row.number
+        title = row["priority_title"].strip()
+        if code.casefold() not in self.priorities and code.casefold() not in self.new_priorities:
+            if not title:
+                errors["priority_title"] = [
+                    f"There is no priority {code} yet: give its title to add it."
+                ]
+                return
+            self.new_priorities.add(code.casefold())
+        if len(self.found.get(ref.casefold(), [])) > 1:
+            self.one_action(ref, errors)
+
+    def save(self, values, row: Row) -> list[Change]:
+        changes = []
+        code, ref = values["code"], values["ref"]
+        priority = self.priorities.get(code.casefold())
+        if priority is None:
+            priority = editing.plan_item_save(
+                obj=Priority(strategy=self.strategy),
+                values={"code": code, "title": row["priority_title"].strip()},
+                actor=self.actor,
+            )
+            self.priorities[code.casefold()] = priority
+            changes.append(Change.CREATED)
+        matches = self.found.get(ref.casefold(), [])
+        action = matches[0] if matches else Action(strategy=self.strategy)
+        fields = {"priority": priority, "ref": ref, "activity": values["activity"]}
+        if "deliver_by" in row.cells:
+            fields["deliver_by"] = values["deliver_by"]
+        measures = values["measures"]
+        changed = action.pk is None or any(getattr(action, k) != v for k, v in fields.items())
         if measures is not None and action.pk is not None:
             changed = changed or measures != [m.text for m in action.measures.all()]
         if changed:
             adding = action.pk is None
-            editing.plan_item_save(obj=action, values=values, actor=actor, measures=measures)
-            if adding:
-                result.created += 1
-            else:
-                result.updated += 1
+            editing.plan_item_save(obj=action, values=fields, actor=self.actor, measures=measures)
+            changes.append(Change.CREATED if adding else Change.UPDATED)
+        organisation = values["organisation"]
         lead_added = False
         if organisation is not None and not any(
             lead.organisation_id == organisation.pk for lead in action.leads.all()
         ):
-            action_lead_assign(action=action, organisation=organisation, actor=actor)
+            services.action_lead_assign(action=action, organisation=organisation, actor=self.actor)
             lead_added = True
         if not changed:
-            if lead_added:
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            changes.append(Change.UPDATED if lead_added else Change.UNCHANGED)
+        return changes

@@ -32,6 +32,7 @@ from vawg.delivery.models import (
 from vawg.strategy.models import Action, ActionLead, PlanChange, Quirk
 
 COMMENTARY_MAX = 5000
+IMPORTED_APPROVAL = "Imported as approved from the partnership's spreadsheet."
 # Reminders go out, and show on "My actions", this many days before a deadline.
 REMINDER_DAYS = 14
 STALE_MESSAGE = (
@@ -177,7 +178,9 @@ def _check_version(update: ProgressUpdate, given: int) -> None:
         raise StaleUpdate(STALE_MESSAGE.format(current=update.version, given=given))
 
 
-def _validate_input(action: Action, data: UpdateInput) -> None:
+def update_input_problems(data: UpdateInput) -> dict[str, str]:
+    """What is wrong with an update as written, whichever action it is for, keyed by field:
+    the rules the progress-update form and the spreadsheet import both answer to."""
     errors = {}
     if data.status not in Status.values:
         errors["status"] = (
@@ -189,6 +192,11 @@ def _validate_input(action: Action, data: UpdateInput) -> None:
         errors["commentary"] = "Say why the action is at risk or off track, and what is being done."
     if data.commentary_public and not data.commentary.strip():
         errors["commentary_public"] = "There is no commentary to publish: write some first."
+    return errors
+
+
+def _validate_input(action: Action, data: UpdateInput) -> None:
+    errors = update_input_problems(data)
     measure_ids = {m.pk for m in action.measures.all()}
     unknown = set(data.achievements) - measure_ids
     if unknown:
@@ -207,6 +215,8 @@ def update_save(
     data: UpdateInput,
     version: int,
     submit: bool,
+    approve: bool = False,
+    kept_as: str = "",
     today: date | None = None,
     request: HttpRequest | None = None,
 ) -> ProgressUpdate:
@@ -214,7 +224,11 @@ def update_save(
 
     `version` is the version the person started from (0 for a new update); if the
     update has moved on since, nothing is saved and ValidationError says so.
+    `approve` (with `submit`) approves it as it is saved: for an admin importing updates
+    the workstream has already agreed. `kept_as` names the version kept ("imported").
     """
+    if action.retired_at is not None:
+        raise PermissionDenied("This action has been retired: it takes no more updates.")
     if not standing.may_update(action):
         raise PermissionDenied("You may only update actions your organisation leads.")
     today = today or timezone.localdate()
@@ -246,15 +260,24 @@ def update_save(
         _apply(update, data, actor)
         update.save()
 
+    created = event == "created"
     _save_achievements(update, data.achievements)
     if submit:
         update.state = UpdateState.SUBMITTED
         update.submitted_at = timezone.now()
         update.save(update_fields=["state", "submitted_at"])
         event = "submitted"
+    if approve:
+        if not (submit and standing.may_review(action)):
+            raise PermissionDenied("You may only approve updates for your workstream's priorities.")
+        update.state = UpdateState.APPROVED
+        update.reviewed_by, update.reviewed_at = actor, timezone.now()
+        update.review_comment = IMPORTED_APPROVAL
+        update.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
+    event = kept_as or event
     _keep_version(update, event, actor)
     record(
-        action=AuditAction.CREATE if event == "created" else AuditAction.UPDATE,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
         actor=actor,
         partnership=action.strategy.partnership_id,
         obj=update,

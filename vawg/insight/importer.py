@@ -13,9 +13,8 @@ import hashlib
 import hmac
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from operator import getitem, itemgetter
 from pathlib import PurePath
 from typing import NamedTuple
@@ -23,6 +22,7 @@ from typing import NamedTuple
 from vawg.core import crypto
 from vawg.core.crypto import normalise_identifier
 from vawg.core.csvsafe import unsafe_cell
+from vawg.core.dates import DateError, parse_date
 from vawg.core.models import Ward
 from vawg.core.tabular import Problem, TableError, csv_records, read_table
 from vawg.core.uploads import Source
@@ -498,28 +498,14 @@ class Standardiser:
 
 
 def _parse_date(text: str, today: date) -> date | str:
-    """The date, or the reason it cannot be one."""
+    """The date, or the reason it cannot be one (each distinct text is parsed once: the
+    callers keep what it gives)."""
     if not text:
         return "The date is missing."
-    parsed = None
-    if len(text) == 10 and text[4] == text[7] == "-":
-        # The standard's own form, parsed far quicker than by strptime.
-        with suppress(ValueError):
-            parsed = date.fromisoformat(text)
-    patterns = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M")
-    for pattern in patterns if parsed is None else ():
-        try:
-            parsed = datetime.strptime(text, pattern).date()
-            break
-        except ValueError:
-            continue
-    if parsed is None:
-        return "This is not a date: write it as YYYY-MM-DD or DD/MM/YYYY."
-    if parsed > today:
-        return f"The date is in the future (after {today:%d/%m/%Y})."
-    if parsed < EARLIEST:
-        return f"The date is before {EARLIEST:%Y}: check the year."
-    return parsed
+    try:
+        return parse_date(text, today=today, earliest=EARLIEST)
+    except DateError as error:
+        return str(error)
 
 
 def unknown_values(

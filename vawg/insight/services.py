@@ -27,6 +27,7 @@ from vawg.core import crypto, jobs
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.core.tabular import Problem, TableError, check_archive
 from vawg.core.uploads import Source, chunks_of, megabytes, size_of
+from vawg.exchange.importing import record_import
 from vawg.insight import columns, cubes, incoming, store
 from vawg.insight.importer import (
     PROBLEMS_KEPT,
@@ -35,9 +36,11 @@ from vawg.insight.importer import (
     mapping_problems,
     read_rows,
     suggest_columns,
+    unknown_values,
 )
 from vawg.insight.importer import dropped_columns as _dropped
 from vawg.insight.models import ColumnMapping, DataImport, HeldPart
+from vawg.insight.selectors import imports_for
 
 HELD_PART_BYTES = 1024 * 1024  # a held file is encrypted and stored this much at a time
 PROGRESS_EVERY = 20_000  # rows between progress reports on the row path
@@ -198,6 +201,80 @@ def suggested_mapping(data_import: DataImport) -> Mapping:
     return Mapping(columns=columns, values=saved.values)
 
 
+def mapping_open(data_import: DataImport) -> bool:
+    """Whether the file's mapping may still be chosen: until it is imported (a file already
+    checked is checked again with the new mapping)."""
+    return data_import.status in {S.UPLOADED, S.CHECKED}
+
+
+def unknown_values_of(data_import: DataImport) -> dict[str, list[str]]:
+    """The values in the held file whose meaning the partner's saved mapping does not give."""
+    try:
+        return unknown_values(
+            partnership=data_import.partnership,
+            data=payload_of(data_import),
+            filename=data_import.filename,
+            mapping=mapping_for(data_import.partner),
+        )
+    except TableError:
+        return {}  # the check reports what is wrong with the file, row by row
+
+
+def mapping_columns_save(
+    *,
+    data_import: DataImport,
+    columns: dict[str, str],
+    actor,
+    today: date,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Save which of the file's columns holds each field (keeping the partner's saved value
+    mapping), then check the file; unless the file holds values the mapping cannot read
+    yet. True when those are to be mapped first."""
+    mapping_save(
+        data_import=data_import,
+        columns=columns,
+        values=mapping_for(data_import.partner).values,
+        actor=actor,
+        request=request,
+    )
+    if unknown_values_of(data_import):
+        return True
+    import_check_start(data_import=data_import, today=today)
+    return False
+
+
+def mapping_values_save(
+    *,
+    data_import: DataImport,
+    mapped: dict[str, dict[str, str]],
+    actor,
+    today: date,
+    request: HttpRequest | None = None,
+) -> DataImport:
+    """Add what the file's unknown values mean (`mapped`: field, value, code) to the
+    partner's saved mapping, for this file and the next, and check the file."""
+    mapping = mapping_for(data_import.partner)
+    for name, chosen in mapped.items():
+        mapping.values.setdefault(name, {}).update(chosen)
+    mapping_save(
+        data_import=data_import,
+        columns=mapping.columns,
+        values=mapping.values,
+        actor=actor,
+        request=request,
+    )
+    return import_check_start(data_import=data_import, today=today)
+
+
+def imports_refreshed(*, partnership: Partnership, now: datetime) -> QuerySet[DataImport]:
+    """The partnership's imports, any whose worker stopped first marked failed, so that a
+    list of them never shows one as still running when nothing is."""
+    imports = imports_for(partnership=partnership)
+    stopped_imports_fail(now=now, imports=imports)
+    return imports
+
+
 # --- Checking and importing --------------------------------------------------------
 
 
@@ -330,13 +407,12 @@ def import_run(
         data_import.payload = None
         data_import.save()
         _drop_parts(data_import)
-    record(
-        action=AuditAction.LOAD,
+    record_import(
         actor=actor,
         partnership=data_import.partnership,
         obj=data_import,
         summary=f"Import of a partner extract: {data_import.get_status_display().lower()}",
-        detail={
+        counts={
             "new": data_import.rows_new,
             "updated": data_import.rows_updated,
             "unchanged": data_import.rows_unchanged,

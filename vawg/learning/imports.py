@@ -1,23 +1,22 @@
 """Imports of training attendance, register participants and review recommendations.
 
-Each import reads the whole file first and checks every row; only a file with no
-problems is written, in one transaction, so a failed file leaves nothing behind.
+Each is a register import run by the shared importer (exchange.importing): every row
+is checked first, and only a file with no problems is written, in one transaction,
+through the register's own services, so a failed file leaves nothing behind.
 Rows are matched on their natural key (attendee reference, participant name,
 recommendation number), so importing the same file twice changes nothing.
 """
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
 
 from vawg.core.models import Organisation, Partnership
-from vawg.core.tabular import Problem, TableError, read_table
 from vawg.core.uploads import Source
+from vawg.exchange.importing import Change, Column, Outcome, Row, RowImport, date_cell, run_import
 from vawg.learning import services
 from vawg.learning.models import (
     CONFIDENCE_MAX,
@@ -31,59 +30,33 @@ from vawg.learning.models import (
 )
 
 MAX_ROWS = 5000
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+DATE_HELP = "Enter a real date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-03-31."
+
+# What an import did, or every problem that stopped it.
+ImportResult = Outcome
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    problems: list[Problem] = field(default_factory=list)
+class _Cells:
+    """One row's cells read as the register's fields, noting what will not do by column."""
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+    def __init__(self, row: Row) -> None:
+        self.row = row
+        self.errors: dict[str, list[str]] = {}
 
-
-@dataclass(frozen=True)
-class Column:
-    heading: str
-    required: bool = True
-    help: str = ""
-
-
-class _Row:
-    """One spreadsheet row's cells, noting a Problem for each cell that will not do."""
-
-    def __init__(self, number: int, cells: dict[str, str], problems: list[Problem]):
-        self.number = number
-        self.cells = {k.casefold(): v for k, v in cells.items()}
-        self.problems = problems
-
-    def problem(self, column: str, value: str, reason: str) -> None:
-        self.problems.append(Problem(self.number, column, value, reason))
+    def problem(self, column: Column, reason: str) -> None:
+        self.errors.setdefault(column.key, []).append(reason)
 
     def text(self, column: Column, max_length: int | None = None) -> str:
-        value = self.cells.get(column.heading.casefold(), "").strip()
+        value = self.row[column.key].strip()
         if column.required and not value:
-            self.problem(column.heading, value, f"Enter the {column.heading.lower()}.")
+            self.problem(column, f"Enter the {column.heading.lower()}.")
         elif max_length and len(value) > max_length:
-            self.problem(column.heading, value[:50], f"Must be {max_length} characters or fewer.")
+            self.problem(column, f"Must be {max_length} characters or fewer.")
         return value
 
     def date(self, column: Column) -> date | None:
-        value = self.text(column)
-        if not value:
-            return None
-        for fmt in DATE_FORMATS:
-            try:
-                return datetime.strptime(value, fmt).date()
-            except ValueError:
-                continue
-        self.problem(
-            column.heading, value, "Enter a real date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-03-31."
-        )
-        return None
+        self.text(column)
+        return date_cell(self.row, column.key, self.errors, message=DATE_HELP)
 
     def score(self, column: Column) -> int | None:
         value = self.text(column)
@@ -91,8 +64,7 @@ class _Row:
             return None
         if not value.isdecimal() or not CONFIDENCE_MIN <= int(value) <= CONFIDENCE_MAX:
             self.problem(
-                column.heading,
-                value,
+                column,
                 f"Enter a whole number from {CONFIDENCE_MIN} to {CONFIDENCE_MAX}, "
                 "or leave it empty.",
             )
@@ -106,7 +78,7 @@ class _Row:
         chosen = lookup.get(value.casefold())
         if chosen is None:
             options = sorted({v for k, v in lookup.items() if k == v.casefold()})
-            self.problem(column.heading, value, f"Use one of: {', '.join(options)}.")
+            self.problem(column, f"Use one of: {', '.join(options)}.")
         return chosen or default
 
     def organisation(self, column: Column, organisations: dict[str, Organisation]):
@@ -116,12 +88,16 @@ class _Row:
         found = organisations.get(value.casefold())
         if found is None and column.required:
             self.problem(
-                column.heading,
-                value,
+                column,
                 "This is not one of the partnership's organisations. Use the name as the "
                 "platform lists it.",
             )
         return found
+
+    def checked(self, values: dict) -> dict:
+        if self.errors:
+            raise ValidationError(self.errors)
+        return values
 
 
 def organisation_lookup(partnership: Partnership) -> dict[str, Organisation]:
@@ -134,85 +110,53 @@ def organisation_lookup(partnership: Partnership) -> dict[str, Organisation]:
     return lookup
 
 
-class _Rollback(Exception):
-    pass
+class _RegisterImport(RowImport):
+    """A learning import: each row is a register entry, found again by its natural key
+    (`unique`) and written through the register's own service."""
+
+    def __init__(
+        self,
+        *,
+        columns: list[Column],
+        key: Column,
+        parse: Callable[[_Cells], dict],
+        write: Callable[[dict], bool],
+        partnership: Partnership,
+        target,
+        summary: str,
+    ) -> None:
+        self.partnership = partnership
+        self.columns = columns
+        self.unique = key.key
+        self.parse = parse
+        self.write = write
+        self.target = target
+        self.audit_summary = summary
+        self.max_rows = MAX_ROWS  # read when the import runs
+
+    def clean(self, row: Row) -> dict:
+        cells = _Cells(row)
+        return cells.checked(self.parse(cells))
+
+    def save(self, values: dict, row: Row) -> Change:
+        return Change.CREATED if self.write(values) else Change.UPDATED
+
+    def audit_target(self) -> dict:
+        return {"partnership": self.partnership, "obj": self.target}
 
 
 def _run(
     data: Source,
     filename: str,
-    columns: list[Column],
-    key_column: Column,
-    parse: Callable[[_Row], dict | None],
-    write: Callable[[dict], bool],
+    actor,
+    request: HttpRequest | None,
+    **spec,
 ) -> ImportResult:
-    """Read and check every row, then write them all or none. `write` returns True if new."""
-    result = ImportResult()
-    try:
-        table = read_table(data, filename)
-        headings = {h.casefold() for h in table.headers}
-        missing = [
-            c.heading for c in columns if c.required and c.heading.casefold() not in headings
-        ]
-        if missing:
-            for heading in missing:
-                result.problems.append(
-                    Problem(None, heading, "", f"The file has no “{heading}” column.")
-                )
-            return result
-        parsed: list[tuple[int, dict]] = []
-        first_seen: dict[str, int] = {}
-        for count, (number, cells) in enumerate(table.rows, start=1):
-            if count > MAX_ROWS:
-                raise TableError(f"The file has more than {MAX_ROWS:,} rows: split it.")
-            row = _Row(number, cells, result.problems)
-            before = len(result.problems)
-            values = parse(row)
-            key = row.cells.get(key_column.heading.casefold(), "").strip().casefold()
-            if key and key in first_seen:
-                row.problem(
-                    key_column.heading,
-                    key,
-                    f"Appears twice in the file (also row {first_seen[key]}).",
-                )
-            elif key:
-                first_seen[key] = number
-            if values is not None and len(result.problems) == before:
-                parsed.append((number, values))
-    except TableError as error:
-        result.problems.append(Problem(None, "", "", str(error)))
-        return result
-    if result.problems:
-        return result
-    if not parsed:
-        result.problems.append(Problem(None, "", "", "The file has no rows under the headings."))
-        return result
-    try:
-        with transaction.atomic():
-            for number, values in parsed:
-                try:
-                    created = write(values)
-                except ValidationError as error:
-                    for column, messages in _messages(error):
-                        result.problems.append(Problem(number, column, "", messages))
-                    continue
-                if created:
-                    result.created += 1
-                else:
-                    result.updated += 1
-            if result.problems:
-                raise _Rollback
-    except _Rollback:
-        result.created = result.updated = 0
-    return result
-
-
-def _messages(error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            yield ("" if name == "__all__" else name.replace("_", " ")), " ".join(errors)
-    else:
-        yield "", " ".join(error.messages)
+    """Read and check every row, then write them all or none. `write` returns True if new;
+    `parse` reads a row's cells (noting what will not do)."""
+    return run_import(
+        _RegisterImport(**spec), source=data, filename=filename, actor=actor, request=request
+    )
 
 
 # --- Attendance ----------------------------------------------------------------
@@ -237,13 +181,13 @@ def attendance_import(
         r.casefold() for r in session.attendances.values_list("attendee_reference", flat=True)
     }
 
-    def parse(row: _Row) -> dict:
+    def parse(row: _Cells) -> dict:
         reference = row.text(REFERENCE, max_length=30)
         if reference:
             try:
                 attendee_reference_validator(reference)
             except ValidationError as error:
-                row.problem(REFERENCE.heading, reference[:50], error.messages[0])
+                row.problem(REFERENCE, error.messages[0])
         return {
             "attendee_reference": reference,
             "organisation": row.organisation(ORGANISATION, organisations),
@@ -255,7 +199,19 @@ def attendance_import(
         services.attendance_record(session=session, actor=actor, request=request, **values)
         return values["attendee_reference"].casefold() not in existing
 
-    return _run(data, filename, ATTENDANCE_COLUMNS, REFERENCE, parse, write)
+    return _run(
+        data,
+        filename,
+        actor,
+        request,
+        columns=ATTENDANCE_COLUMNS,
+        key=REFERENCE,
+        parse=parse,
+        write=write,
+        partnership=session.course.partnership,
+        target=session,
+        summary="Imported training attendance",
+    )
 
 
 # --- Register participants ---------------------------------------------------------
@@ -281,7 +237,7 @@ def participants_import(
     statuses = services.choices_lookup(Participant.Status)
     optional_organisation = Column(PARTICIPANT.heading, required=False)
 
-    def parse(row: _Row) -> dict:
+    def parse(row: _Cells) -> dict:
         name = row.text(PARTICIPANT, max_length=200)
         return {
             "name": name,
@@ -304,7 +260,19 @@ def participants_import(
         )
         return participant is None
 
-    return _run(data, filename, PARTICIPANT_COLUMNS, PARTICIPANT, parse, write)
+    return _run(
+        data,
+        filename,
+        actor,
+        request,
+        columns=PARTICIPANT_COLUMNS,
+        key=PARTICIPANT,
+        parse=parse,
+        write=write,
+        partnership=initiative.partnership,
+        target=initiative,
+        summary="Imported register participants",
+    )
 
 
 # --- Recommendations -----------------------------------------------------------------
@@ -347,7 +315,7 @@ def recommendations_import(
     current = {r.number.casefold(): r for r in review.recommendations.all()}
     statuses = services.choices_lookup(Recommendation.Status)
 
-    def parse(row: _Row) -> dict:
+    def parse(row: _Cells) -> dict:
         return {
             "number": row.text(NUMBER, max_length=10),
             "text": row.text(TEXT, max_length=5000),
@@ -373,4 +341,16 @@ def recommendations_import(
         )
         return recommendation is None
 
-    return _run(data, filename, RECOMMENDATION_COLUMNS, NUMBER, parse, write)
+    return _run(
+        data,
+        filename,
+        actor,
+        request,
+        columns=RECOMMENDATION_COLUMNS,
+        key=NUMBER,
+        parse=parse,
+        write=write,
+        partnership=review.partnership,
+        target=review,
+        summary="Imported case review recommendations",
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -22,8 +23,10 @@ from vawg.audit.services import record
 from vawg.core import metrics
 from vawg.core.metrics import Unit
 from vawg.core.models import Partnership, ReportingPeriod
-from vawg.core.tabular import Problem, TableError, read_table, write_table
+from vawg.core.tabular import Problem, TableError
 from vawg.core.uploads import Source, size_of
+from vawg.exchange.exporting import Table
+from vawg.exchange.importing import Change, Column, Outcome, Row, RowImport, run_import
 from vawg.measures import status as st
 from vawg.measures.models import (
     PER,
@@ -128,7 +131,7 @@ def indicator_save(
 ) -> Indicator:
     """Create an indicator, or change one. `values` holds DEFINITION_FIELDS and LINK_FIELDS."""
     creating = indicator is None
-    if creating:
+    if indicator is None:
         indicator = Indicator(partnership=partnership)
     else:
         indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
@@ -166,9 +169,10 @@ def _check_definition(indicator: Indicator, partnership: Partnership) -> None:
         errors["denominator"] = (
             f"A {Unit(indicator.unit).label.lower()} needs a denominator: say what it is out of."
         )
-    if indicator.owner_id and indicator.owner.partnership_id != partnership.pk:
+    owner, baseline = indicator.owner, indicator.baseline_period
+    if owner is not None and owner.partnership_id != partnership.pk:
         errors["owner"] = "Choose an organisation of this partnership."
-    if indicator.baseline_period_id and indicator.baseline_period.partnership_id != partnership.pk:
+    if baseline is not None and baseline.partnership_id != partnership.pk:
         errors["baseline_period"] = "Choose one of this partnership's reporting periods."
     if (indicator.baseline_value is None) != (indicator.baseline_period_id is None):
         missing = "baseline_period" if indicator.baseline_value is not None else "baseline_value"
@@ -326,6 +330,8 @@ def value_record(
         raise ValidationError(errors)
     if value is None:
         value = _computed_value(indicator.unit, numerator, denominator)
+    if value is None:  # figure_problems has already refused a value without both parts
+        raise ValidationError({"value": "Enter the value."})
     note = (note or "").strip()
     # One writer per indicator at a time, so two first entries cannot both be version 1.
     Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
@@ -380,6 +386,16 @@ def value_record(
     return row, True
 
 
+def value_record_message(row: IndicatorValue, changed: bool) -> tuple[int, str]:
+    """What to tell the person who entered a value: (message level, text)."""
+    label = row.period.label
+    if not changed:
+        return messages.INFO, f"{label} already has this value: nothing changed."
+    if row.version > 1:
+        return messages.SUCCESS, f"Value for {label} corrected (version {row.version})."
+    return messages.SUCCESS, f"Value for {label} saved."
+
+
 # --- Importing values ---------------------------------------------------------------
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -402,6 +418,15 @@ class ImportResult:
     unchanged: int = 0
     indicator_ids: set[int] = field(default_factory=set)
 
+    @property
+    def message(self) -> str:
+        """What the import did, in words."""
+        return (
+            f"Imported: {self.recorded} new value{'s' if self.recorded != 1 else ''}, "
+            f"{self.corrected} correction{'s' if self.corrected != 1 else ''}, "
+            f"{self.unchanged} unchanged."
+        )
+
 
 def check_upload(data: Source, filename: str) -> None:
     """The size check before anything reads the file. Raises TableError."""
@@ -410,11 +435,12 @@ def check_upload(data: Source, filename: str) -> None:
     # read_table refuses an .xlsx archive bomb before opening it.
 
 
-def import_template(fmt: str) -> bytes:
-    return write_table(
-        fmt,
-        IMPORT_COLUMNS,
-        [[12, "2025/26 Q1", "42", "", "", "From the quarterly return"]],
+def import_template() -> Table:
+    """A file to fill in for the values import: its headings and one example row."""
+    return Table(
+        name="measures-values-template",
+        headers=IMPORT_COLUMNS,
+        rows=[[12, "2025/26 Q1", "42", "", "", "From the quarterly return"]],
         title="Values",
     )
 
@@ -447,74 +473,80 @@ def values_import(
     nothing is saved (raises ImportRejected). The same file twice records nothing new."""
     try:
         check_upload(data, filename)
-        table = read_table(data, filename)
-        headings = {h.casefold(): h for h in table.headers}
-        missing = [c for c in REQUIRED_COLUMNS if c.casefold() not in headings]
-        if missing:
-            raise TableError(
-                "The file must have the column heading"
-                + ("s " if len(missing) > 1 else " ")
-                + " and ".join(f"“{c}”" for c in missing)
-                + f" in row 1. The columns are: {', '.join(IMPORT_COLUMNS)}."
-            )
-        unknown = [h for h in table.headers if h.casefold() not in _known_columns()]
-        if unknown:
-            raise TableError(
-                f"The column “{unknown[0]}” is not one this import reads. "
-                f"The columns are: {', '.join(IMPORT_COLUMNS)}."
-            )
-        rows = [
-            (n, {c: row.get(headings.get(c.casefold(), ""), "") for c in IMPORT_COLUMNS})
-            for n, row in table.rows
-        ]
-        if len(rows) > MAX_ROWS:
-            raise TableError(
-                f"The file has {len(rows):,} rows; import {MAX_ROWS:,} or fewer at once."
-            )
     except TableError as error:
         raise ImportRejected([Problem(None, "", "", str(error))]) from None
-    if not rows:
-        raise ImportRejected([Problem(None, "", "", "The file has headings but no values.")])
+    values = _ValuesImport(
+        partnership=partnership,
+        filename=filename,
+        actor=actor,
+        roles=roles,
+        organisation_ids=organisation_ids,
+        today=today,
+        request=request,
+    )
+    outcome = run_import(values, source=data, filename=filename, actor=actor, request=request)
+    if not outcome.ok:
+        raise ImportRejected(outcome.problems)
+    return ImportResult(
+        recorded=outcome.created,
+        corrected=outcome.updated,
+        unchanged=outcome.unchanged,
+        indicator_ids=values.indicator_ids,
+    )
 
-    # A restricted indicator is not there for someone who may not see it.
-    indicators = {
-        i.pk: i for i in Indicator.objects.filter(partnership=partnership).visible_to(roles)
-    }
-    periods = {p.label.casefold(): p for p in partnership.reporting_periods.all()}
-    problems: list[Problem] = []
-    parsed = []
-    seen: dict[tuple[int, int], int] = {}
-    for number, row in rows:
-        row_problems: list[Problem] = []
 
-        def bad(column: str, reason: str, row=row, number=number, into=row_problems) -> None:
-            into.append(Problem(number, column, row.get(column, ""), reason))
+class _ValuesImport(RowImport):
+    """One row per indicator and period, checked by the rules `value_record` keeps."""
 
-        indicator = None
-        ref = row["Indicator ID"]
-        if not ref:
-            bad("Indicator ID", "Enter the indicator's ID (shown on its page).")
-        elif not ref.isdecimal() or int(ref) not in indicators:
-            bad("Indicator ID", f"There is no indicator {ref} in {partnership.name}.")
-        else:
-            indicator = indicators[int(ref)]
-            if not may_enter_for(
-                roles=roles, organisation_ids=organisation_ids, indicator=indicator
-            ):
-                bad(
-                    "Indicator ID",
-                    f"You may enter values only for indicators your organisation owns; "
-                    f"“{indicator.name[:60]}” is not one of them.",
-                )
-                indicator = None
-        period = periods.get(row["Period"].casefold())
+    columns = [Column(c, required=c in REQUIRED_COLUMNS) for c in IMPORT_COLUMNS]
+    refuse_unknown_columns = True
+    max_rows = MAX_ROWS
+    audit_summary = "Imported measure-of-success values"
+
+    def __init__(self, *, partnership, filename, actor, roles, organisation_ids, today, request):
+        self.partnership = partnership
+        self.filename = filename
+        self.actor = actor
+        self.roles = roles
+        self.organisation_ids = organisation_ids
+        self.today = today
+        # A restricted indicator is not there for someone who may not see it.
+        self.indicators = {
+            i.pk: i for i in Indicator.objects.filter(partnership=partnership).visible_to(roles)
+        }
+        self.periods = {p.label.casefold(): p for p in partnership.reporting_periods.all()}
+        self.seen: dict[tuple[int, int], int] = {}
+        self.indicator_ids: set[int] = set()
+
+    def missing_columns(self, missing: list[Column]) -> list[Problem]:
+        names = [c.heading for c in missing]
+        return [
+            Problem(
+                None,
+                "",
+                "",
+                "The file must have the column heading"
+                + ("s " if len(names) > 1 else " ")
+                + " and ".join(f"“{c}”" for c in names)
+                + f" in row 1. The columns are: {', '.join(IMPORT_COLUMNS)}.",
+            )
+        ]
+
+    def clean(self, row: Row):
+        errors: dict[str, list[str]] = {}
+
+        def bad(column: str, reason: str) -> None:
+            errors.setdefault(column, []).append(reason)
+
+        indicator = self._indicator(row["Indicator ID"], bad)
+        period = self.periods.get(row["Period"].casefold())
         if not row["Period"]:
             bad("Period", "Enter the reporting period, for example 2025/26 Q1.")
         elif period is None:
             bad(
                 "Period",
                 f"There is no reporting period “{row['Period']}”. Use a label such as "
-                f"{_example_label(periods)}.",
+                f"{_example_label(self.periods)}.",
             )
         figures = {}
         for column in ("Value", "Numerator", "Denominator"):
@@ -523,65 +555,76 @@ def values_import(
             except ValueError:
                 bad(column, f"“{row[column]}” is not a number.")
         if indicator is not None and period is not None:
-            problem = period_problem(indicator, period, today)
+            problem = period_problem(indicator, period, self.today)
             if problem:
                 bad("Period", problem)
             key = (indicator.pk, period.pk)
-            if key in seen:
-                bad("Period", f"Row {seen[key]} already gives this indicator's {period.label}.")
-            seen.setdefault(key, number)
+            if key in self.seen:
+                bad(
+                    "Period", f"Row {self.seen[key]} already gives this indicator's {period.label}."
+                )
+            self.seen.setdefault(key, row.number)
             if len(figures) == 3:
-                found = figure_problems(unit=indicator.unit, **figures)
+                found = figure_problems(
+                    unit=indicator.unit,
+                    value=figures["value"],
+                    numerator=figures["numerator"],
+                    denominator=figures["denominator"],
+                )
                 for name, reason in found.items():
                     bad(name.capitalize(), reason)
         if len(row["Note"]) > 2000:
             bad("Note", "The note must be 2000 characters or fewer.")
-        problems.extend(row_problems)
-        if not row_problems:
-            parsed.append((indicator, period, figures, row["Note"]))
-    if problems:
-        raise ImportRejected(problems)
+        if errors:
+            raise ValidationError(errors)
+        return indicator, period, figures, row["Note"]
 
-    result = ImportResult()
-    with transaction.atomic():
-        for indicator, period, figures, note in parsed:
-            row, changed = value_record(
-                indicator=indicator,
-                period=period,
-                note=note,
-                source=ValueSource.IMPORTED,
-                provenance=f"Imported from {filename}"[:300],
-                actor=actor,
-                today=today,
-                audit=False,
-                **figures,
+    def _indicator(self, ref: str, bad) -> Indicator | None:
+        if not ref:
+            bad("Indicator ID", "Enter the indicator's ID (shown on its page).")
+            return None
+        if not ref.isdecimal() or int(ref) not in self.indicators:
+            bad("Indicator ID", f"There is no indicator {ref} in {self.partnership.name}.")
+            return None
+        indicator = self.indicators[int(ref)]
+        if not may_enter_for(
+            roles=self.roles, organisation_ids=self.organisation_ids, indicator=indicator
+        ):
+            bad(
+                "Indicator ID",
+                f"You may enter values only for indicators your organisation owns; "
+                f"“{indicator.name[:60]}” is not one of them.",
             )
-            if not changed:
-                result.unchanged += 1
-            elif row.version == 1:
-                result.recorded += 1
-            else:
-                result.corrected += 1
-            result.indicator_ids.add(indicator.pk)
-        record(
-            action=AuditAction.LOAD,
-            actor=actor,
-            partnership=partnership,
-            object_type="measures.IndicatorValue",
-            summary="Imported measure-of-success values",
-            detail={
-                "recorded": result.recorded,
-                "corrected": result.corrected,
-                "unchanged": result.unchanged,
-                "indicator_ids": sorted(result.indicator_ids),
-            },
-            request=request,
+            return None
+        return indicator
+
+    def save(self, values, row: Row) -> Change:
+        indicator, period, figures, note = values
+        current, changed = value_record(
+            indicator=indicator,
+            period=period,
+            note=note,
+            source=ValueSource.IMPORTED,
+            provenance=f"Imported from {self.filename}"[:300],
+            actor=self.actor,
+            today=self.today,
+            audit=False,  # the import's one event stands for its rows
+            **figures,
         )
-    return result
+        self.indicator_ids.add(indicator.pk)
+        if not changed:
+            return Change.UNCHANGED
+        return Change.CREATED if current.version == 1 else Change.UPDATED
 
+    def audit_target(self) -> dict:
+        return {"partnership": self.partnership, "object_type": "measures.IndicatorValue"}
 
-def _known_columns() -> set[str]:
-    return {c.casefold() for c in IMPORT_COLUMNS}
+    def audit_detail(self, outcome: Outcome) -> dict:
+        return {
+            "recorded": outcome.created,
+            "corrected": outcome.updated,
+            "indicator_ids": sorted(self.indicator_ids),
+        }
 
 
 def _example_label(periods: dict) -> str:
@@ -646,8 +689,8 @@ def snapshot_closed_periods(*, today: date, partnership: Partnership | None = No
         indicators = indicators.filter(partnership=partnership)
     for indicator in indicators:
         closed = indicator.partnership.reporting_periods.filter(end__lt=today)
-        if indicator.baseline_period_id:
-            closed = closed.filter(start__gte=indicator.baseline_period.start)
+        if (baseline := indicator.baseline_period) is not None:
+            closed = closed.filter(start__gte=baseline.start)
         for period in closed:
             try:
                 if indicator_snapshot(indicator=indicator, period=period, today=today):

@@ -1,6 +1,7 @@
 """The spreadsheet round trip: column mapping, per-row report, all-or-nothing, idempotent."""
 
 import io
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +10,7 @@ from openpyxl import Workbook
 
 from vawg.core.tabular import write_table
 from vawg.delivery import imports
+from vawg.delivery.forms import MappingForm
 from vawg.delivery.models import ImportFile, ProgressUpdate, Status, UpdateState
 from vawg.delivery.tests.factories import make_world
 from vawg.strategy.models import Action, PlanChange
@@ -97,7 +99,8 @@ def test_an_approved_update_is_not_changed_by_import(world):
     run(world, stage(world, csv_file([[first, "2025/26 Q2", "Green", "x"]])), approve=True)
     assert ProgressUpdate.objects.get().state == UpdateState.APPROVED
     result = run(world, stage(world, csv_file([[first, "2025/26 Q2", "Red", "Worse"]])))
-    assert "an import cannot change it" in result.problems[0].reason
+    # The progress-update service's own rule, worded once for the form and the import.
+    assert "can no longer be changed" in result.problems[0].reason
     assert ProgressUpdate.objects.get().status == Status.ON_TRACK
 
 
@@ -194,3 +197,78 @@ def test_a_bad_upload_shows_the_error_summary(client_for, world):
     )
     assert response.status_code == 400
     assert "must be a CSV or an Excel" in response.content.decode()
+
+
+def test_an_update_row_answers_to_the_progress_forms_own_rules(world):
+    from vawg.delivery.services import UpdateInput, update_input_problems
+
+    first, _ = refs(world)
+    result = run(world, stage(world, csv_file([[first, "2025/26 Q2", "Amber", ""]])))
+    form_says = update_input_problems(UpdateInput(status=Status.AT_RISK))["commentary"]
+    assert [(p.row, p.column, p.reason) for p in result.problems] == [(2, "Progress", form_says)]
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_an_approved_import_is_saved_by_the_update_service(world):
+    from vawg.audit.models import AuditEvent
+    from vawg.delivery.services import IMPORTED_APPROVAL
+
+    first, _ = refs(world)
+    result = run(world, stage(world, csv_file([[first, "2025/26 Q2", "Green", "x"]])), approve=True)
+    assert (result.ok, result.created) == (True, 1)
+    update = ProgressUpdate.objects.get()
+    assert (update.state, update.reviewed_by, update.review_comment) == (
+        UpdateState.APPROVED,
+        world.admin,
+        IMPORTED_APPROVAL,
+    )
+    assert [(v.number, v.event, v.state) for v in update.versions.all()] == [
+        (1, "imported", UpdateState.APPROVED)
+    ]
+    # The service audits the update it saved; the importer, the file.
+    assert AuditEvent.objects.filter(action="create", object_id=str(update.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="load", object_id=str(world.strategy.pk)).count() == 1
+
+
+def test_an_import_keeps_the_next_milestone_date_the_form_gave(world):
+    first, _ = refs(world)
+    run(world, stage(world, csv_file([[first, "2025/26 Q2", "Green", "x"]])))
+    update = ProgressUpdate.objects.get()
+    update.state, update.next_milestone_date = UpdateState.DRAFT, date(2026, 1, 31)
+    update.save()
+    result = run(world, stage(world, csv_file([[first, "2025/26 Q2", "Green", "Better"]])))
+    assert (result.ok, result.updated) == (True, 1)
+    update.refresh_from_db()
+    assert (update.commentary, update.next_milestone_date) == ("Better", date(2026, 1, 31))
+    assert update.versions.count() == 2
+
+
+def test_a_new_priority_named_once_serves_the_rows_after_it(world):
+    rows = [
+        ["NW", "New priority", "NW.01", "First new action", "", "", ""],
+        ["NW", "", "NW.02", "Second new action", "1/4/2026", "", ""],
+    ]
+    result = run(world, stage(world, xlsx(rows, PLAN_HEADERS), kind="plan"))
+    assert result.ok, result.problems
+    assert result.created == 3  # the priority and two actions
+    assert Action.objects.get(ref="NW.02").deliver_by == date(2026, 4, 1)
+    assert Action.objects.get(ref="NW.02").priority.title == "New priority"
+
+
+def test_the_mapping_step_offers_approval_for_updates_only(world):
+    updates = imports.columns_for(stage(world, csv_file([])))
+    assert updates.allow_approve and updates.targets == imports.UPDATE_TARGETS
+    assert updates.headers == ["Ref", "Quarter", "RAG", "Progress"]
+    assert updates.guessed["status"] == "RAG"
+    form = MappingForm(columns=updates)
+    assert "approve" in form.fields and form.initial["period"] == "Quarter"
+    posted = MappingForm({"ref": "Ref", "status": "RAG", "approve": "on"}, columns=updates)
+    assert posted.is_valid(), posted.errors
+    given = posted.service_kwargs()
+    assert given["approve"] is True and given["mapping"]["ref"] == "Ref"
+    assert "approve" not in given["mapping"]
+
+    plan_file = csv_file([], headers=("Priority", "Ref", "Activity"), name="plan.csv")
+    plan = imports.columns_for(stage(world, plan_file, kind="plan"))
+    assert not plan.allow_approve and plan.targets == imports.PLAN_TARGETS
+    assert "approve" not in MappingForm(columns=plan).fields

@@ -208,7 +208,7 @@ def test_a_retired_action_takes_no_updates(world):
 
     world.action.retired_at = timezone.now()
     world.action.save()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="has been retired"):
         post(world, world.q3, world.lead)
 
 
