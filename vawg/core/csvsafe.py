@@ -1,10 +1,11 @@
-"""CSV cells that a spreadsheet will not run as a formula.
+"""Spreadsheet cells that a spreadsheet will not run as a formula.
 
 A cell beginning with =, +, -, @, a tab or a carriage return is read by Excel,
 LibreOffice and Google Sheets as a formula, so a value typed into the app could
 run in the spreadsheet of whoever opens an export (CSV injection). Prefixing a
 single quote makes the spreadsheet show the text as it is; an import reading
-the file back strips that one quote.
+the file back strips that one quote. core.tabular.write_table applies it to every
+cell of every CSV and XLSX export, so an app never calls it for a table itself.
 """
 
 from typing import Any

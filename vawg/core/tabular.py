@@ -34,6 +34,7 @@ from typing import IO
 from zipfile import BadZipFile, ZipFile
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
@@ -467,9 +468,19 @@ def _cell_text(value) -> str:
 
 
 def write_table(
-    fmt: str, headers: Sequence[str], rows: Iterable[Sequence], title: str = "Data"
+    fmt: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    title: str = "Data",
+    *,
+    marking: str = "",
 ) -> bytes:
-    """`rows` as CSV (UTF-8 with a byte-order mark, for Excel) or XLSX bytes."""
+    """`rows` as CSV (UTF-8 with a byte-order mark, for Excel) or XLSX bytes.
+
+    Every cell, headings included, is neutralised here if a spreadsheet would run it as a
+    formula (csvsafe), so no caller has to remember to. `marking` (a protective marking)
+    is printed at the top and bottom of each page of the XLSX sheet; a CSV has no pages,
+    and vawg.exchange.exporting decides where a marking goes in one."""
     if fmt == "csv":
         out = io.StringIO(newline="")
         writer = csv.writer(out)
@@ -480,7 +491,10 @@ def write_table(
     if fmt == "xlsx":
         book = Workbook(write_only=True)
         sheet = book.create_sheet(title[:31] or "Data")
-        sheet.append(list(headers))
+        if marking:
+            sheet.oddHeader.center.text = marking
+            sheet.oddFooter.center.text = marking
+        sheet.append([_xlsx_value(h) for h in headers])
         for row in rows:
             sheet.append([_xlsx_value(v) for v in row])
         out = io.BytesIO()
@@ -490,11 +504,13 @@ def write_table(
 
 
 def _xlsx_value(value):
+    if isinstance(value, bool):  # before int, which bool is
+        return "yes" if value else "no"
     if value is None or isinstance(value, int | float | Decimal | date):
         return value
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return safe_cell(value)
+    # Control characters cannot be written to a workbook's XML; dropped before neutralising,
+    # so that what is left cannot start a formula.
+    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def problems_table(problems: Iterable[Problem]) -> tuple[list[str], list[list]]:

@@ -1,18 +1,13 @@
-"""The dashboard's views and "what changed" as CSV or XLSX downloads, each one audited.
+"""The dashboard's views and "what changed" as tables for a CSV or XLSX download.
 
 The rows come from the same selector the page shows, so a download always matches
-the screen (filters included).
+the screen (filters included). vawg.exchange.exporting writes, marks and records them.
 """
 
-from dataclasses import dataclass
 from datetime import date
 
-from django.http import HttpRequest, HttpResponse
-
-from vawg.audit.services import Action as AuditAction
-from vawg.audit.services import record
-from vawg.core.tabular import CONTENT_TYPES, write_table
 from vawg.delivery.selectors import ActionRow, Change, Dashboard
+from vawg.exchange.exporting import Table
 
 FORMATS = ("csv", "xlsx")
 # View name -> (heading on the page, attribute of Dashboard holding its rows).
@@ -36,19 +31,6 @@ ROW_HEADERS = [
 ]
 
 
-@dataclass(frozen=True)
-class ExportFile:
-    content: bytes
-    content_type: str
-    filename: str
-
-
-def as_response(file: ExportFile) -> HttpResponse:
-    response = HttpResponse(file.content, content_type=file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-    return response
-
-
 def _row(row: ActionRow) -> list:
     action = row.action
     return [
@@ -64,25 +46,18 @@ def _row(row: ActionRow) -> list:
     ]
 
 
-def dashboard_export(
-    *, result: Dashboard, view: str, fmt: str, actor, request: HttpRequest | None = None
-) -> ExportFile:
+def dashboard_table(*, result: Dashboard, view: str) -> Table:
     title, attribute = DASHBOARD_VIEWS[view]
-    rows = [_row(r) for r in getattr(result, attribute)]
-    content = write_table(fmt, ROW_HEADERS, rows, title=title)
     strategy = result.strategy
-    record(
-        action=AuditAction.EXPORT,
-        actor=actor,
-        partnership=strategy.partnership_id,
-        obj=strategy,
-        summary=f"Exported the delivery dashboard ({title}, {result.period.label}) as "
-        f"{fmt.upper()}",
-        detail={"view": view, "format": fmt, "period_id": result.period.pk, "rows": len(rows)},
-        request=request,
+    return Table(
+        name=f"{strategy.partnership.slug}-{strategy.slug}-{view}-{result.period.start:%Y-%m}",
+        title=title,
+        headers=ROW_HEADERS,
+        rows=[_row(r) for r in getattr(result, attribute)],
+        what=f"the delivery dashboard ({title}, {result.period.label})",
+        subject=strategy,
+        detail={"view": view, "period_id": result.period.pk},
     )
-    name = f"{strategy.partnership.slug}-{strategy.slug}-{view}-{result.period.start:%Y-%m}"
-    return ExportFile(content, CONTENT_TYPES[fmt], f"{name}.{fmt}")
 
 
 CHANGE_HEADERS = [
@@ -96,15 +71,7 @@ CHANGE_HEADERS = [
 ]
 
 
-def changes_export(
-    *,
-    strategy,
-    changes: list[Change],
-    since: date,
-    fmt: str,
-    actor,
-    request: HttpRequest | None = None,
-) -> ExportFile:
+def changes_table(*, strategy, changes: list[Change], since: date) -> Table:
     rows = [
         [
             c.update.action.ref,
@@ -117,15 +84,12 @@ def changes_export(
         ]
         for c in changes
     ]
-    content = write_table(fmt, CHANGE_HEADERS, rows, title="Changes")
-    record(
-        action=AuditAction.EXPORT,
-        actor=actor,
-        partnership=strategy.partnership_id,
-        obj=strategy,
-        summary=f"Exported what changed since {since:%d/%m/%Y} as {fmt.upper()}",
-        detail={"since": since.isoformat(), "format": fmt, "rows": len(rows)},
-        request=request,
+    return Table(
+        name=f"{strategy.partnership.slug}-{strategy.slug}-changes-since-{since:%Y-%m-%d}",
+        title="Changes",
+        headers=CHANGE_HEADERS,
+        rows=rows,
+        what=f"what changed since {since:%d/%m/%Y}",
+        subject=strategy,
+        detail={"since": since.isoformat()},
     )
-    name = f"{strategy.partnership.slug}-{strategy.slug}-changes-since-{since:%Y-%m-%d}"
-    return ExportFile(content, CONTENT_TYPES[fmt], f"{name}.{fmt}")

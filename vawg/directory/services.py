@@ -5,8 +5,9 @@ the finder itself writes nothing at all.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +21,6 @@ from django.utils import timezone
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
 from vawg.core.models import Partnership
-from vawg.core.tabular import write_table
 from vawg.directory.models import (
     Audience,
     Language,
@@ -75,16 +75,23 @@ def _check_owner(partnership: Partnership, owner) -> None:
 
 def set_codes(service: Service, *, needs, audiences, languages) -> None:
     """Replace the listing's sets of codes with these."""
-    for model, field, values in (
-        (ServiceNeed, "need", needs),
-        (ServiceAudience, "audience", audiences),
-        (ServiceLanguage, "language", languages),
-    ):
-        model.objects.filter(service=service).exclude(**{f"{field}__in": values}).delete()
-        have = set(model.objects.filter(service=service).values_list(field, flat=True))
-        model.objects.bulk_create(
-            [model(service=service, **{field: v}) for v in values if v not in have]
-        )
+    _replace_codes(ServiceNeed, "need", service, needs)
+    _replace_codes(ServiceAudience, "audience", service, audiences)
+    _replace_codes(ServiceLanguage, "language", service, languages)
+
+
+# One of the listing's sets of codes, each a model of its own.
+CodeRow = TypeVar("CodeRow", ServiceNeed, ServiceAudience, ServiceLanguage)
+
+
+def _replace_codes(
+    model: type[CodeRow], field: str, service: Service, values: Iterable[str]
+) -> None:
+    model.objects.filter(service=service).exclude(**{f"{field}__in": values}).delete()
+    have = set(model.objects.filter(service=service).values_list(field, flat=True))
+    model.objects.bulk_create(
+        [model(service=service, **{field: v}) for v in values if v not in have]
+    )
 
 
 def _clean_sets(*, needs, audiences, languages) -> dict[str, list[str]]:
@@ -310,101 +317,3 @@ def _edit_url(service: Service) -> str:
         kwargs={"partnership": service.partnership.slug, "pk": service.pk},
     )
     return f"{settings.SITE_URL}{path}"
-
-
-# --- Export ------------------------------------------------------------------
-
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-EXPORT_HEADERS = [
-    "Provider",
-    "Service",
-    "What it offers",
-    "Helps with",
-    "Specifically for",
-    "Languages",
-    "Interpreters",
-    "Who can use it",
-    "Phone",
-    "Text",
-    "Email",
-    "Website",
-    "Walk in",
-    "Getting help",
-    "Opening hours",
-    "Free",
-    "Confidential",
-    "Owner",
-    "Review by",
-    "Last checked",
-    "Status",
-]
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    content: bytes
-    content_type: str
-    filename: str
-
-
-def _yes(value: bool) -> str:
-    return "Yes" if value else "No"
-
-
-def _status(service: Service, on: date) -> str:
-    if service.retired_at is not None:
-        return "Retired"
-    return "Review overdue" if service.is_stale(on) else "Current"
-
-
-def listings_export(
-    *, partnership: Partnership, listings, fmt: str, actor, on: date, request=None
-) -> ExportFile:
-    """The listings as CSV or XLSX (cells that could run as formulas neutralised); audited."""
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"Unknown export format {fmt!r}")
-    listings = list(listings)
-    rows = [
-        [
-            s.provider,
-            s.name,
-            s.summary,
-            "; ".join(str(n) for n in s.needs.all()),
-            "; ".join(str(a) for a in s.audiences.all()) or "Anyone",
-            "; ".join(str(lang) for lang in s.languages.all()),
-            _yes(s.interpreters),
-            s.get_area_display(),
-            s.phone,
-            s.text_number,
-            s.email,
-            s.website,
-            s.walk_in,
-            s.get_access_display(),
-            s.opening_hours,
-            _yes(s.free),
-            _yes(s.confidential),
-            s.owner.get_full_name() or s.owner.username,
-            s.review_due,
-            s.last_reviewed_on or "",
-            _status(s, on),
-        ]
-        for s in listings
-    ]
-    content = write_table(fmt, EXPORT_HEADERS, rows, title="Directory")
-    record(
-        action=AuditAction.EXPORT,
-        actor=actor,
-        partnership=partnership,
-        object_type="directory.Service",
-        summary=f"Exported the support directory ({fmt.upper()})",
-        detail={"rows": len(rows), "format": fmt},
-        request=request,
-    )
-    return ExportFile(
-        content=content,
-        content_type=EXPORT_FORMATS[fmt],
-        filename=f"{partnership.slug}-support-directory-{on.isoformat()}.{fmt}",
-    )

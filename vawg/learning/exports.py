@@ -1,35 +1,19 @@
-"""Downloads of attendance, register participants and recommendations (CSV or XLSX).
+"""Attendance, register participants and recommendations as tables to download (CSV or XLSX).
 
 Headings match the imports', so a downloaded file can be corrected and uploaded
-again; columns an import does not read are ignored by it. Every export is audited.
+again; columns an import does not read are ignored by it. vawg.exchange.exporting
+writes, marks and records every download.
 """
 
-from dataclasses import dataclass
 from datetime import date
 
-from django.http import HttpRequest
-
 from vawg.core.models import Partnership
-from vawg.core.tabular import write_table
-from vawg.learning import selectors, services
+from vawg.exchange.exporting import Table
+from vawg.learning import selectors
 from vawg.learning.models import Initiative
 
 
-@dataclass(frozen=True)
-class ExportFile:
-    fmt: str
-    filename: str
-    content: bytes
-
-
-def _file(*, partnership, name: str, fmt: str, headers, rows, title: str) -> ExportFile:
-    content = write_table(fmt, headers, rows, title=title)
-    return ExportFile(fmt, f"{partnership.slug}-{name}.{fmt}", content)
-
-
-def attendance_export(
-    *, partnership: Partnership, fmt: str, actor, request: HttpRequest | None = None
-) -> ExportFile:
+def attendance_table(*, partnership: Partnership) -> Table:
     headers = [
         "Course",
         "Session date",
@@ -53,27 +37,17 @@ def attendance_export(
         ]
         for a in selectors.attendance_for_export(partnership=partnership)
     ]
-    services.audit_export(
-        actor=actor,
-        partnership=partnership,
-        what="training attendance",
-        fmt=fmt,
-        rows=len(rows),
-        request=request,
-    )
-    return _file(
-        partnership=partnership,
-        name="training-attendance",
-        fmt=fmt,
+    return Table(
+        name=f"{partnership.slug}-training-attendance",
         headers=headers,
         rows=rows,
         title="Attendance",
+        what="training attendance",
+        subject="learning.Attendance",
     )
 
 
-def participants_export(
-    *, initiative: Initiative, fmt: str, actor, request: HttpRequest | None = None
-) -> ExportFile:
+def participants_table(*, initiative: Initiative) -> Table:
     headers = [
         "Participant",
         "Status",
@@ -93,27 +67,17 @@ def participants_export(
         ]
         for p in initiative.participants.select_related("organisation").order_by("name")
     ]
-    services.audit_export(
-        actor=actor,
-        partnership=initiative.partnership,
-        what="register participants",
-        fmt=fmt,
-        rows=len(rows),
-        request=request,
-    )
-    return _file(
-        partnership=initiative.partnership,
-        name=f"register-{initiative.pk}",
-        fmt=fmt,
+    return Table(
+        name=f"{initiative.partnership.slug}-register-{initiative.pk}",
         headers=headers,
         rows=rows,
         title="Participants",
+        what="the register's participants",
+        subject=initiative,
     )
 
 
-def recommendations_export(
-    *, partnership: Partnership, fmt: str, on: date, actor, request: HttpRequest | None = None
-) -> ExportFile:
+def recommendations_table(*, partnership: Partnership, on: date) -> Table:
     headers = [
         "Review",
         "Type",
@@ -145,19 +109,11 @@ def recommendations_export(
         ]
         for r in selectors.recommendations_for(partnership=partnership, on=on)
     ]
-    services.audit_export(
-        actor=actor,
-        partnership=partnership,
-        what="review recommendations",
-        fmt=fmt,
-        rows=len(rows),
-        request=request,
-    )
-    return _file(
-        partnership=partnership,
-        name="review-recommendations",
-        fmt=fmt,
+    return Table(
+        name=f"{partnership.slug}-review-recommendations",
         headers=headers,
         rows=rows,
         title="Recommendations",
+        what="review recommendations",
+        subject="learning.Recommendation",
     )

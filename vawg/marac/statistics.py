@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from vawg.audit.services import Action as AuditAction
-from vawg.audit.services import record
 from vawg.core import disclosure
 from vawg.core.disclosure import Audience, Figure
 from vawg.core.metrics import MetricValue, Unit, percentage, register
 from vawg.core.periods import add_months, reporting_year_start, year_label
-from vawg.core.tabular import write_table
+from vawg.exchange.exporting import Contents, Table
 from vawg.marac.selectors import (
     EXPECTED_CASES_PER_10000,
     NATIONAL,
@@ -128,7 +126,6 @@ def statistics_for(partnership, period, *, audience: Audience) -> tuple[MaracCou
 
 # --- Download ---------------------------------------------------------------------------
 
-EXACT_MARKING = "OFFICIAL-SENSITIVE: exact figures"
 TABLE_HEADERS = [
     "Period",
     "Figure",
@@ -160,36 +157,24 @@ def statistics_table(rows: list[Row], period) -> list[list]:
     ]
 
 
-def statistics_export(
-    *, partnership, period, fmt: str, audience: Audience, actor, request=None
-) -> tuple[bytes, str]:
-    """The period's statistics as CSV or XLSX bytes and a file name; audited as an export."""
+def statistics_export(*, partnership, period, audience: Audience) -> Table:
+    """The period's statistics as this audience may see them, as a table to download."""
     _, rows = statistics_for(partnership, period, audience=audience)
-    table = statistics_table(rows, period)
-    title = "OFFICIAL-SENSITIVE" if audience.exact else "MARAC statistics"
-    # A CSV has no sheet to title: exact figures carry the marking in their headings too,
-    # so a file renamed or pasted elsewhere still says what it is.
-    headers = [*TABLE_HEADERS, EXACT_MARKING] if audience.exact else TABLE_HEADERS
-    content = write_table(fmt, headers, table, title=title)
-    record(
-        action=AuditAction.EXPORT,
-        actor=actor,
-        partnership=partnership,
-        object_type=SUBJECT,
-        summary=f"Exported the MARAC statistics as {fmt.upper()}",
+    suffix = "q" if period.key.endswith(":q") else "year"
+    return Table(
+        name=f"{partnership.slug}-marac-statistics-{period.start.isoformat()}-{suffix}",
+        headers=TABLE_HEADERS,
+        rows=statistics_table(rows, period),
+        title="MARAC statistics",
+        what="the MARAC statistics",
+        subject=SUBJECT,
         detail={
-            "format": fmt,
             "period": period.key,
             "level": audience.level.value,
             "unsuppressed": audience.exact,
         },
-        request=request,
+        contents=Contents.figures(audience),
     )
-    # Exact figures leave marked, so nobody passes them on unawares.
-    marking = "official-sensitive-" if audience.exact else ""
-    name = f"{marking}{partnership.slug}-marac-statistics-{period.start.isoformat()}"
-    suffix = "q" if period.key.endswith(":q") else "year"
-    return content, f"{name}-{suffix}.{fmt}"
 
 
 # --- Periods ----------------------------------------------------------------------------

@@ -3,17 +3,16 @@
 Both read the strategy with a fixed number of queries, however many actions it
 has. The CSV is one row per action and is the layout the delivery
 capability's spreadsheet import reads back: several values in one cell are
-joined with " | ", and every cell goes through core.csvsafe.safe_cell.
+joined with " | ", and it is written by core.tabular.write_table, which
+neutralises any cell a spreadsheet would run as a formula.
 """
 
-import csv
-import io
 from typing import Any
 
 from django.db.models import Prefetch
 
-from vawg.core.csvsafe import safe_cell
 from vawg.core.models import Organisation, PartnershipBody
+from vawg.core.tabular import write_table
 from vawg.strategy.models import (
     Action,
     GovernanceRole,
@@ -110,33 +109,40 @@ def plan_as_dict(strategy: Strategy) -> dict[str, Any]:
     }
 
 
-def plan_csv(strategy: Strategy) -> str:
-    """A header row, then one row per action in the plan's order."""
+def plan_rows(strategy: Strategy) -> list[list]:
+    """One row per action in the plan's order, under CSV_COLUMNS."""
     s = _whole_plan(strategy)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for priority in s.priorities.all():
         objectives = JOIN.join(_numbered(o.number, o.text) for o in priority.objectives.all())
         for action in priority.actions.all():
-            row = [
-                s.slug,
-                priority.code,
-                priority.title,
-                objectives,
-                action.ref,
-                action.ref_assigned,
-                action.activity,
-                JOIN.join(_numbered(i.get("label", ""), i.get("text", "")) for i in _items(action)),
-                action.measures_intro,
-                JOIN.join(_numbered(m.label, m.text) for m in action.measures.all()),
-                JOIN.join(lead.name_as_written for lead in action.leads.all()),
-                action.leads_as_written,
-                _deliver_by(action) or action.deliver_by_as_written,
-                JOIN.join(_quirk_text(q) for q in action.quirks.all()),
-            ]
-            writer.writerow([safe_cell(cell) for cell in row])
-    return out.getvalue()
+            rows.append(
+                [
+                    s.slug,
+                    priority.code,
+                    priority.title,
+                    objectives,
+                    action.ref,
+                    action.ref_assigned,
+                    action.activity,
+                    JOIN.join(
+                        _numbered(i.get("label", ""), i.get("text", "")) for i in _items(action)
+                    ),
+                    action.measures_intro,
+                    JOIN.join(_numbered(m.label, m.text) for m in action.measures.all()),
+                    JOIN.join(lead.name_as_written for lead in action.leads.all()),
+                    action.leads_as_written,
+                    _deliver_by(action) or action.deliver_by_as_written,
+                    JOIN.join(_quirk_text(q) for q in action.quirks.all()),
+                ]
+            )
+    return rows
+
+
+def plan_csv(strategy: Strategy) -> str:
+    """A header row, then one row per action in the plan's order, as text (for a terminal;
+    a download is written from plan_rows by vawg.exchange.exporting)."""
+    return write_table("csv", CSV_COLUMNS, plan_rows(strategy)).decode("utf-8-sig")
 
 
 def _whole_plan(strategy: Strategy) -> Strategy:

@@ -13,7 +13,7 @@ from vawg.insight.tests.factories import import_rows, make_wards, row
 
 pytestmark = pytest.mark.django_db
 
-MARKING = "OFFICIAL-SENSITIVE: unsuppressed figures"
+MARKING = "OFFICIAL-SENSITIVE: exact figures"
 
 
 def download(client, partnership, chart: str):

@@ -52,7 +52,7 @@ def test_every_export_is_audited_without_personal_data(plan, personas, client_fo
     assert event.actor_id == user.pk
     assert event.partnership_id == plan.partnership_id
     assert (event.object_type, event.object_id) == ("strategy.Strategy", str(plan.pk))
-    assert event.detail == {"format": "csv"}
+    assert event.detail == {"format": "csv", "rows": 2}
     assert user.username not in event.summary
 
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from vawg.core.models import Organisation, Partnership
-from vawg.core.tabular import Problem, problems_table, write_table
+from vawg.core.tabular import Problem, problems_table
+from vawg.exchange.exporting import Table, write_export
 from vawg.insight import services
 from vawg.insight.models import DataImport
 
@@ -65,6 +66,8 @@ class Command(BaseCommand):
         )
         if result.status != DataImport.Status.IMPORTED:
             report = path.with_name(path.stem + "-report.csv")
-            headers, table = problems_table(Problem(**p) for p in result.problems)
-            report.write_bytes(write_table("csv", headers, table))
+            headers, rows = problems_table(Problem(**p) for p in result.problems)
+            # The same file the web gives; it stays beside the operator's own extract.
+            table = Table(name=report.stem, headers=headers, rows=rows)
+            report.write_bytes(write_export(table, fmt="csv").content)
             raise CommandError(f"Nothing was imported. The report is in {report}.")
