@@ -46,6 +46,8 @@ demo: load-demo
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 migrations-check: venv
 	$(MANAGE) makemigrations --check --dry-run -v0

@@ -4,10 +4,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from vawg.accounts.models import Membership
 from vawg.audit.models import (
     GENESIS,
     HASHED_FIELDS,
@@ -25,28 +25,25 @@ Action = AuditEvent.Action
 ACCOUNT_ACTIONS = [Action.SIGN_IN, Action.SIGN_OUT, Action.TWO_FACTOR]
 ACCOUNT_OBJECT_TYPES = ["accounts.User", "otp_totp.TOTPDevice"]
 
+# Memberships belong to accounts, which sits above audit (accounts records its events
+# here): the reads below take the members' user ids from their caller rather than
+# importing accounts. `member_ids` is an iterable or a subquery of user ids.
 
-def member_ids_of(partnership: Partnership) -> QuerySet:
-    return Membership.objects.filter(partnership=partnership).values("user_id")
 
-
-def members_for_filter(*, partnership: Partnership) -> list[tuple[int, str]]:
+def members_for_filter(*, member_ids: Iterable[int] | QuerySet) -> list[tuple[int, str]]:
     """(user id, name) of everyone who is or was a member, for the "who" filter."""
-    seen: dict[int, str] = {}
-    rows = (
-        Membership.objects.filter(partnership=partnership)
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name", "user__username")
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=member_ids)
+        .order_by("first_name", "last_name", "username")
     )
-    for membership in rows:
-        user = membership.user
-        seen.setdefault(user.pk, user.get_full_name() or user.username)
-    return list(seen.items())
+    return [(user.pk, user.get_full_name() or user.username) for user in users]
 
 
 def events_for_partnership(
     *,
     partnership: Partnership,
+    member_ids: Iterable[int] | QuerySet,
     action: str = "",
     actor_id: int | None = None,
     date_from: date | None = None,
@@ -54,7 +51,7 @@ def events_for_partnership(
     object_type: str = "",
 ) -> QuerySet[AuditEvent]:
     """The partnership's events, newest first, with its members' sign-ins."""
-    own_accounts = Q(partnership_id__isnull=True, actor_id__in=member_ids_of(partnership)) & (
+    own_accounts = Q(partnership_id__isnull=True, actor_id__in=member_ids) & (
         Q(action__in=ACCOUNT_ACTIONS) | Q(object_type__in=ACCOUNT_OBJECT_TYPES)
     )
     events = AuditEvent.objects.filter(Q(partnership_id=partnership.pk) | own_accounts)

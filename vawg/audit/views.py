@@ -14,7 +14,11 @@ EVENTS_PER_PAGE = 50
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     partnership = request.partnership
-    members = selectors.members_for_filter(partnership=partnership)
+    # Everyone who is or was a member, reached through the partnership (as core.access
+    # reaches a user's roles through the user): audit sits below accounts, so imports none
+    # of it.
+    member_ids = partnership.memberships.values("user_id")
+    members = selectors.members_for_filter(member_ids=member_ids)
     form = AuditFilterForm(
         request.GET,
         members=members,
@@ -22,7 +26,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
     page = None
     if form.is_valid():
-        events = selectors.events_for_partnership(partnership=partnership, **form.filters())
+        events = selectors.events_for_partnership(
+            partnership=partnership, member_ids=member_ids, **form.filters()
+        )
         page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

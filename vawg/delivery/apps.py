@@ -5,3 +5,8 @@ class DeliveryConfig(AppConfig):
     name = "vawg.delivery"
     label = "delivery"
     verbose_name = "Action plan delivery"
+
+    def ready(self) -> None:
+        from vawg.delivery.contributions import register
+
+        register()

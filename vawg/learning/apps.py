@@ -7,6 +7,8 @@ class LearningConfig(AppConfig):
     verbose_name = "Partnership learning"
 
     def ready(self) -> None:
+        from vawg.learning.contributions import register
         from vawg.learning.metrics import register_all
 
         register_all()
+        register()

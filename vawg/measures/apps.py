@@ -5,3 +5,8 @@ class MeasuresConfig(AppConfig):
     name = "vawg.measures"
     label = "measures"
     verbose_name = "Measures of success"
+
+    def ready(self) -> None:
+        from vawg.measures.contributions import register
+
+        register()

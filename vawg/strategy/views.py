@@ -8,9 +8,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from vawg.core.access import partnership_permission
 from vawg.core.forms import add_service_errors
 from vawg.core.permissions import roles_grant
-from vawg.learning.selectors import learning_for_action
+from vawg.exchange.exporting import as_response
 from vawg.strategy import selectors, services
 from vawg.strategy.forms import ActionSearchForm, QuirkFilterForm, quirk_form
+from vawg.strategy.registries import action_panels_for
 
 ACTIONS_PER_PAGE = 25
 
@@ -63,9 +64,12 @@ def action_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_for_detail(partnership=request.partnership, pk=pk)
-    context = {"action": action, "can_manage": roles_grant(request.roles, "strategy.manage")}
-    if roles_grant(request.roles, "learning.view"):
-        context["learning"] = learning_for_action(action)
+    context = {
+        "action": action,
+        "can_manage": roles_grant(request.roles, "strategy.manage"),
+        # Progress, learning and the like come from the apps that hold them.
+        "panels": action_panels_for(request=request, action=action),
+    }
     return render(request, "strategy/action_detail.html", context)
 
 
@@ -76,9 +80,7 @@ def export(request: HttpRequest, strategy: str, fmt: str) -> HttpResponse:
         raise Http404("No such export format")
     plan = selectors.strategy_for_export(partnership=request.partnership, slug=strategy)
     file = services.strategy_export(strategy=plan, fmt=fmt, actor=request.user, request=request)
-    response = HttpResponse(file.content, content_type=file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-    return response
+    return as_response(file)
 
 
 @partnership_permission("strategy.manage")

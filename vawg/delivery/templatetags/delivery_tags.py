@@ -1,9 +1,9 @@
-"""Status shown as colour *and* words, and the action timeline for the strategy's action page."""
+"""Status shown as colour *and* words."""
 
 from django import template
 from django.utils.html import format_html
 
-from vawg.delivery import selectors, services
+from vawg.delivery import selectors
 from vawg.delivery.models import STATUS_COLOUR_NAMES, STATUS_COLOURS, Status
 
 register = template.Library()
@@ -20,17 +20,3 @@ def status_tag(status: str):
         f"{Status(status).label} ({STATUS_COLOUR_NAMES[status]})",
         Status(status).label,
     )
-
-
-@register.inclusion_tag("delivery/_timeline.html", takes_context=True)
-def action_timeline(context, action):
-    """The action's updates across periods, with every version, for its page."""
-    request = context["request"]
-    standing = services.standing_for(request.user, request.partnership)
-    return {
-        "request": request,
-        "action": action,
-        "updates": selectors.action_history(action=action),
-        "can_see_evidence": standing.may_see_evidence(action),
-        "can_update": standing.may_update(action),
-    }

@@ -4,6 +4,9 @@
 
 Safe while the site runs. The archive holds no keys: keep SECRET_KEY,
 FIELD_ENCRYPTION_KEYS and PSEUDONYM_KEYS safe separately (docs/operations.md, "Backups").
+
+The archive itself is core's (vawg.core.backup); the command lives in audit because a
+backup is written on the audit trail, and core imports no app above it.
 """
 
 from datetime import UTC

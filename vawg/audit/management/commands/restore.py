@@ -6,6 +6,9 @@ The whole archive is checked against its manifest first: a damaged one is refuse
 and nothing is changed. Then the database and MEDIA_ROOT are replaced, the row counts
 compared with the manifest's and the audit trail's hash chain walked; any difference
 exits non-zero. Stop the site and the task worker first.
+
+The archive itself is core's (vawg.core.backup); the command lives in audit because it
+walks the audit trail's chain, and core imports no app above it.
 """
 
 import tempfile
