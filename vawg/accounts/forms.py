@@ -1,9 +1,13 @@
+from typing import Any
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
+from vawg.accounts.models import Invitation, Membership, User
 from vawg.accounts.selectors import organisations_of, workstreams_of
+from vawg.accounts.services import username_for
 from vawg.core.models import Partnership
 from vawg.core.permissions import ROLES_NEEDING_REGION, Role
 
@@ -184,12 +188,38 @@ class InvitationAccountForm(GovukSetPasswordForm):
             submit="Create account and accept",
         )
 
+    @classmethod
+    def for_invitation(cls, invitation: Invitation, data=None) -> "InvitationAccountForm":
+        """The form for whoever opened `invitation` with no account: the account it would
+        make, named for the invited address."""
+        return cls(User(username=username_for(invitation.email), email=invitation.email), data)
+
     def clean(self):
         self.user.first_name = self.cleaned_data.get("full_name", "")
         return super().clean()
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """The new account as services.invitation_accept_new_account takes it."""
+        return {
+            "full_name": self.cleaned_data["full_name"],
+            "password": self.cleaned_data["new_password1"],
+        }
+
 
 class MemberChangeForm(MembershipFields):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    """A membership's role, organisation and workstream, starting from what it has now.
+
+    An ended membership takes no change (its page shows no form): what is sent for one
+    is not read, so nothing is checked or saved."""
+
+    def __init__(self, data=None, *, membership: Membership, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "role": membership.role,
+                "organisation": membership.organisation_id,
+                "workstream": membership.workstream_id,
+            },
+        )
+        super().__init__(None if membership.ended_at else data, **kwargs)
         self.helper = _helper(*self.membership_layout(), submit="Save changes")

@@ -80,6 +80,11 @@ def invitation_is_open(invitation: Invitation | None) -> bool:
     return invitation is not None and Invitation.objects.open().filter(pk=invitation.pk).exists()
 
 
+def invitation_needs_approval(invitation: Invitation) -> bool:
+    """Whether the role offered starts only once a second person approves it."""
+    return invitation.role in ROLES_NEEDING_APPROVAL
+
+
 def account_holds_address(*, email: str) -> bool:
     """Whether an account uses this address. Only ever asked for the person who opened
     an invitation sent to it, never for the one who sent it."""
@@ -126,6 +131,12 @@ def approvals_for(*, partnership: Partnership, user: User) -> list[AwaitingAppro
         )
         for m in waiting
     ]
+
+
+def approvers_awaited(membership: Membership) -> str:
+    """Who must approve `membership` before it grants anything, in words; empty when it
+    waits for nobody."""
+    return who_approves(membership) if membership.is_awaiting_approval else ""
 
 
 def approvals_waiting_for(*, user: User) -> list[tuple[Partnership, int]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from importlib import import_module
+from typing import cast
 
 import django_otp
 from django.conf import settings
@@ -83,7 +84,9 @@ def user_password_changed(
 def two_factor_verified(*, request: HttpRequest, device: TOTPDevice) -> None:
     """Mark this session as having passed the second factor, and audit it."""
     django_otp.login(request, device)
-    record(action=Action.TWO_FACTOR, actor=request.user, obj=request.user, request=request)
+    # Only a signed-in user reaches the second factor.
+    user = cast(User, request.user)
+    record(action=Action.TWO_FACTOR, actor=user, obj=user, request=request)
 
 
 def user_session_end(*, session_key: str | None) -> None:
@@ -284,7 +287,9 @@ def _notify_approvers(*, membership: Membership, request: HttpRequest | None) ->
     exclude = [pk for pk in (membership.user_id, membership.granted_by_id) if pk]
     emails: list[str] = []
     link = ""
-    if not _needs_operator(membership):
+    # A membership the platform operators approve may have no partnership.
+    partnership = None if _needs_operator(membership) else membership.partnership
+    if partnership is not None:
         roles = {Role.PARTNERSHIP_ADMIN}
         if membership.role == Role.MARAC_REPRESENTATIVE:
             roles.add(Role.MARAC_COORDINATOR)
@@ -297,9 +302,7 @@ def _notify_approvers(*, membership: Membership, request: HttpRequest | None) ->
         emails = list(
             User.objects.filter(pk__in=approvers).distinct().values_list("email", flat=True)
         )
-        link = reverse(
-            "accounts:approval-list", kwargs={"partnership": membership.partnership.slug}
-        )
+        link = reverse("accounts:approval-list", kwargs={"partnership": partnership.slug})
     if not emails:
         # Nobody in the partnership may approve it: the platform operators can.
         emails = list(
@@ -422,7 +425,7 @@ def _accept(*, invitation: Invitation, user: User, request: HttpRequest | None) 
         user=user, partnership=invitation.partnership, role=invitation.role, ended_at__isnull=True
     ).first()
     created = membership is None
-    if created:
+    if membership is None:
         waits = invitation.role in ROLES_NEEDING_APPROVAL
         membership = Membership(
             user=user,
@@ -697,6 +700,16 @@ class MemberChange:
     membership: Membership
     # True when the change is a new membership waiting for a second person's approval.
     awaiting_approval: bool
+
+    @property
+    def message(self) -> str:
+        """What the person who made the change is told: made, or asked for and of whom."""
+        if not self.awaiting_approval:
+            return "Membership changed."
+        return (
+            f"Change asked for. It takes effect when {who_approves(self.membership)} approves "
+            "it; until then the current role stays as it is."
+        )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vawg.accounts import selectors, services
 from vawg.accounts.forms import (
@@ -21,10 +22,9 @@ from vawg.accounts.forms import (
     SignInForm,
     TwoFactorCodeForm,
 )
-from vawg.accounts.models import User
+from vawg.accounts.models import Invitation, Membership
 from vawg.core.access import partnership_permission, public, signed_in
 from vawg.core.forms import add_service_errors
-from vawg.core.permissions import ROLES_NEEDING_APPROVAL
 
 # Model field names that the forms show under another name.
 FORM_FIELD_FOR = {"first_name": "full_name"}
@@ -124,6 +124,15 @@ set_password = public(SetPasswordView.as_view())
 # --- Two-factor --------------------------------------------------------------------
 
 
+def _authenticator(device: TOTPDevice) -> dict[str, object]:
+    """The QR code, and the key in groups of four, for adding `device` to an app."""
+    secret = b32encode(device.bin_key).decode()
+    return {
+        "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
+        "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+    }
+
+
 @signed_in
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
@@ -144,17 +153,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "That code is not right: check the time on your phone is correct and "
             "enter the newest code.",
         )
-    secret = b32encode(device.bin_key).decode()
-    return render(
-        request,
-        "accounts/two_factor_setup.html",
-        {
-            "form": form,
-            "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
-            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
-            "next": _safe_next(request, ""),
-        },
-    )
+    context = {"form": form, **_authenticator(device), "next": _safe_next(request, "")}
+    return render(request, "accounts/two_factor_setup.html", context)
 
 
 @signed_in
@@ -200,44 +200,45 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
 # --- Invitations, from the invited person's side --------------------------------------
 
 
+def _invitation_page(
+    request: HttpRequest, invitation: Invitation, token: str, **extra: object
+) -> HttpResponse:
+    """The invitation's page: what is offered, then what whoever opened it can do."""
+    context = {
+        "invitation": invitation,
+        "token": token,
+        "needs_approval": selectors.invitation_needs_approval(invitation),
+        **extra,
+    }
+    return render(request, "accounts/invitation.html", context)
+
+
 @public
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Where an invitation's link lands. Whoever holds the link holds the address it was
     sent to, so only here is it said whether an account uses that address."""
     invitation = selectors.invitation_by_token(token=token)
-    if not selectors.invitation_is_open(invitation):
+    if invitation is None or not selectors.invitation_is_open(invitation):
         return render(request, "accounts/invitation_expired.html")
-    context = {
-        "invitation": invitation,
-        "token": token,
-        "needs_approval": invitation.role in ROLES_NEEDING_APPROVAL,
-    }
     if request.user.is_authenticated:
-        return render(request, "accounts/invitation.html", context)
+        return _invitation_page(request, invitation, token)
     if selectors.account_holds_address(email=invitation.email):
-        return render(request, "accounts/invitation.html", {**context, "has_account": True})
-    username = services.username_for(invitation.email)
-    new_account = User(username=username, email=invitation.email)
-    form = InvitationAccountForm(new_account, request.POST or None)
+        return _invitation_page(request, invitation, token, has_account=True)
+    form = InvitationAccountForm.for_invitation(invitation, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_accept_new_account(
-                invitation=invitation,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["new_password1"],
-                request=request,
+                invitation=invitation, request=request, **form.service_kwargs()
             )
         except ValidationError as error:
             add_service_errors(form, error, rename=FORM_FIELD_FOR)
         else:
             messages.success(
-                request, f"Your account is ready. Sign in with the username {username}."
+                request, f"Your account is ready. Sign in with the username {form.user.username}."
             )
             return redirect("accounts:sign-in")
-    return render(
-        request, "accounts/invitation.html", {**context, "form": form, "username": username}
-    )
+    return _invitation_page(request, invitation, token, form=form, username=form.user.username)
 
 
 @signed_in
@@ -313,15 +314,9 @@ def member_add(request: HttpRequest) -> HttpResponse:
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_of_partnership(partnership=request.partnership, pk=pk)
     form = MemberChangeForm(
-        request.POST or None,
-        partnership=request.partnership,
-        initial={
-            "role": membership.role,
-            "organisation": membership.organisation_id,
-            "workstream": membership.workstream_id,
-        },
+        request.POST or None, partnership=request.partnership, membership=membership
     )
-    if request.method == "POST" and membership.ended_at is None and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             change = services.member_change(
                 membership=membership, actor=request.user, request=request, **form.cleaned_data
@@ -329,28 +324,15 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error, rename=FORM_FIELD_FOR)
         else:
-            if change.awaiting_approval:
-                messages.success(
-                    request,
-                    "Change asked for. It takes effect when "
-                    f"{services.who_approves(change.membership)} approves it; until then "
-                    "the current role stays as it is.",
-                )
-            else:
-                messages.success(request, "Membership changed.")
+            messages.success(request, change.message)
             return _members(request)
-    return render(
-        request,
-        "accounts/member_edit.html",
-        {
-            "form": form,
-            "membership": membership,
-            "own": membership.user_id == request.user.pk,
-            "approvers": services.who_approves(membership)
-            if membership.is_awaiting_approval
-            else "",
-        },
-    )
+    context = {
+        "form": form,
+        "membership": membership,
+        "own": membership.user_id == request.user.pk,
+        "approvers": selectors.approvers_awaited(membership),
+    }
+    return render(request, "accounts/member_edit.html", context)
 
 
 @partnership_permission("members.manage")
@@ -418,39 +400,44 @@ def approval_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _decision_page(
+    membership: Membership, *, verb: str, lines: list[str], warning: bool, back: str
+) -> dict[str, object]:
+    """The confirmation page's wording for deciding on `membership`."""
+    person = membership.user.get_full_name() or membership.user.username
+    return {
+        "title": f"{verb} the {membership.get_role_display()} role of {person}?",
+        "caption": membership.organisation.name if membership.organisation else "",
+        "lines": lines,
+        "button": f"{verb} role",
+        "warning": warning,
+        "back": back,
+    }
+
+
 def _decision_view(decide, *, verb: str, done: str, lines: list[str], warning: bool):
-    """Confirm (GET), then approve or refuse (POST) a role waiting for approval."""
+    """Confirm (GET), then approve or refuse (POST) a role waiting for approval. The
+    service decides who may; the page is not offered to anyone it would refuse."""
 
     @partnership_permission("members.approve")
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         membership = selectors.membership_of_partnership(partnership=request.partnership, pk=pk)
         back = reverse("accounts:approval-list", kwargs={"partnership": request.partnership.slug})
-        refusal = services.approval_refusal(membership=membership, approver=request.user)
-        if refusal is None and request.method == "POST":
+        if request.method == "POST":
             try:
                 decide(membership=membership, actor=request.user, request=request)
             except ValidationError as error:
-                refusal = " ".join(error.messages)
+                messages.error(request, " ".join(error.messages))
             else:
                 messages.success(request, done)
-                return redirect(back)
+            return redirect(back)
+        refusal = services.approval_refusal(membership=membership, approver=request.user)
         if refusal is not None:
             messages.error(request, refusal)
             return redirect(back)
-        person = membership.user.get_full_name() or membership.user.username
-        return render(
-            request,
-            "core/confirm.html",
-            {
-                "title": f"{verb} the {membership.get_role_display()} role of {person}?",
-                "caption": membership.organisation.name if membership.organisation else "",
-                "lines": lines,
-                "button": f"{verb} role",
-                "warning": warning,
-                "back": back,
-            },
-        )
+        page = _decision_page(membership, verb=verb, lines=lines, warning=warning, back=back)
+        return render(request, "core/confirm.html", page)
 
     return view
 

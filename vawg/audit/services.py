@@ -123,7 +123,9 @@ def figures_viewed(
     ones are recorded too (who, which filters, when), so that a run of views differencing
     one figure against another can be seen in the trail. Filters hold codes and ids only.
     """
-    roles = getattr(request, "roles", frozenset())
+    # The access check puts the roles, partnership and region on the request.
+    roles: frozenset[str] = getattr(request, "roles", frozenset())
+    region = getattr(request, "region", None)
     audience = disclosure.audience_for(roles, *exact_permissions)
     record(
         action=Action.READ_RESTRICTED if audience.exact else Action.FIGURES,
@@ -135,7 +137,7 @@ def figures_viewed(
         detail={
             "level": audience.level.value,
             "filters": {k: _plain(v) for k, v in (filters or {}).items()},
-            **({"region": request.region.pk} if getattr(request, "region", None) else {}),
+            **({"region": region.pk} if region else {}),
         },
         request=request,
     )

@@ -20,6 +20,8 @@ from vawg.core.permissions import roles_grant
 ACCESS_ATTR = "vawg_access"
 View = Callable[..., Any]
 M = TypeVar("M", bound=Model)
+# Any queryset, so that a model's own queryset methods stay in its type.
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def get_region_for_user(user, slug: str, permission: str) -> Region:
     return region
 
 
-def scoped(queryset: QuerySet[M], partnership: Partnership) -> QuerySet[M]:
+def scoped(queryset: QS, partnership: Partnership) -> QS:
     """Restrict `queryset` to rows of `partnership`.
 
     A model that does not carry the partnership itself names the path to it

@@ -3,6 +3,7 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 
 from vawg.core.forms import GovukDateField
+from vawg.delivery.imports import FileColumns
 from vawg.delivery.models import ProgressUpdate, Status
 from vawg.delivery.selectors import NO_UPDATE, NO_UPDATE_LABEL, Filters
 from vawg.delivery.services import COMMENTARY_MAX, Decision, UpdateInput
@@ -110,6 +111,14 @@ class UpdateForm(forms.Form):
             achievements={m.pk: data.get(f"measure_{m.pk}") or "" for m in self.measures},
         )
 
+    def service_kwargs(self) -> dict:
+        """What services.update_save needs from the form: "Submit for review" submits."""
+        return {
+            "data": self.to_input(),
+            "version": self.cleaned_data["version"],
+            "submit": "submit" in self.data,
+        }
+
 
 def _initial(update: ProgressUpdate | None) -> dict:
     if update is None:
@@ -170,6 +179,17 @@ class ReviewForm(forms.Form):
         parts.append(Submit("review", "Record decision"))
         self.helper.layout = Layout(*parts)
 
+    def service_kwargs(self) -> dict:
+        """What services.update_review needs from the form. With no commentary to publish
+        the question is not asked, and None leaves the update's choice as it was."""
+        data = self.cleaned_data
+        return {
+            "decision": data["decision"],
+            "comment": data.get("comment") or "",
+            "version": data["version"],
+            "publish_commentary": data.get("publish_commentary"),
+        }
+
 
 class EvidenceForm(forms.Form):
     title = forms.CharField(
@@ -210,6 +230,10 @@ class EvidenceForm(forms.Form):
         if bool(data.get("url")) == bool(data.get("file")) and not self.errors:
             raise forms.ValidationError("Give either a link or a file, not both or neither.")
         return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"title": data["title"], "url": data.get("url") or "", "upload": data.get("file")}
 
 
 class AssignLeadForm(forms.Form):
@@ -338,9 +362,11 @@ class ImportStartForm(forms.Form):
 class MappingForm(forms.Form):
     """Which column of the file holds each thing we need; guessed from the headings."""
 
-    def __init__(self, *args, targets, headers: list[str], allow_approve: bool, **kwargs):
+    def __init__(self, *args, columns: FileColumns, **kwargs):
+        kwargs.setdefault("initial", columns.guessed)
         super().__init__(*args, **kwargs)
-        choices = [("", "Not in the file"), *[(h, h) for h in headers]]
+        targets, allow_approve = columns.targets, columns.allow_approve
+        choices = [("", "Not in the file"), *[(h, h) for h in columns.headers]]
         for target in targets:
             self.fields[target.key] = forms.ChoiceField(
                 label=target.label + ("" if target.required else " (optional)"),
@@ -363,3 +389,6 @@ class MappingForm(forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {k: v for k, v in self.cleaned_data.items() if k != "approve"}
+
+    def service_kwargs(self) -> dict:
+        return {"mapping": self.mapping(), "approve": bool(self.cleaned_data.get("approve"))}

@@ -27,7 +27,7 @@ class Status(models.TextChoices):
 
 
 # GOV.UK tag modifiers: status is always shown as colour *and* its words.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.COMPLETE: "blue",
     Status.ON_TRACK: "green",
     Status.AT_RISK: "orange",

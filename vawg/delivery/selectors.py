@@ -5,9 +5,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from vawg.accounts.models import User
 from vawg.core.access import get_scoped_or_404, scoped
 from vawg.core.models import Organisation, Partnership, PartnershipBody, ReportingPeriod
 from vawg.delivery.models import (
@@ -19,7 +21,7 @@ from vawg.delivery.models import (
     Status,
     UpdateState,
 )
-from vawg.delivery.services import Standing
+from vawg.delivery.services import Standing, standing_for
 from vawg.strategy.models import Action, ActionLead, Priority, Strategy
 
 NO_UPDATE = "none"
@@ -92,10 +94,11 @@ def my_actions(
                 to_attr="this_period",
             )
         )
-    actions = list(actions.order_by("strategy__start_year", "priority__order", "order"))
+    # `this_period` is the Prefetch's list (to_attr), which the model's type cannot know.
+    rows = list(actions.order_by("strategy__start_year", "priority__order", "order"))
     if period is None:
-        for action in actions:
-            action.this_period = []
+        for action in rows:
+            action.this_period = []  # type: ignore[attr-defined]
     returned = list(
         scoped(ProgressUpdate.objects.all(), partnership)
         .filter(
@@ -107,13 +110,12 @@ def my_actions(
         .distinct()
         .order_by("period__start", "action__order")
     )
-    due = sum(
-        1
-        for a in actions
-        if not a.this_period
-        or a.this_period[0].state not in (UpdateState.SUBMITTED, UpdateState.APPROVED)
-    )
-    return MyActions(period, actions, returned, due)
+    due = 0
+    for action in rows:
+        updates: list[ProgressUpdate] = action.this_period  # type: ignore[attr-defined]
+        if not updates or updates[0].state not in (UpdateState.SUBMITTED, UpdateState.APPROVED):
+            due += 1
+    return MyActions(period, rows, returned, due)
 
 
 def review_queue(*, partnership: Partnership, standing: Standing) -> list[ProgressUpdate]:
@@ -167,6 +169,62 @@ def update_for_review(*, partnership: Partnership, pk: int) -> ProgressUpdate:
         "achievements__measure", "evidence", "action__measures", "action__leads__organisation"
     )
     return get_scoped_or_404(queryset, partnership, pk=pk)
+
+
+@dataclass(frozen=True)
+class UpdateToEdit:
+    """An action's update for one period (None before the first save), as its lead sees it."""
+
+    action: Action
+    period: ReportingPeriod
+    update: ProgressUpdate | None
+    standing: Standing
+
+    @property
+    def closed(self) -> bool:
+        """Submitted or decided: it can be read, but no longer changed."""
+        return self.update is not None and not self.update.editable
+
+
+@dataclass(frozen=True)
+class UpdateInHand:
+    """One update, and what the user asking for it may do on its action."""
+
+    update: ProgressUpdate
+    standing: Standing
+
+    @property
+    def awaiting_review(self) -> bool:
+        return self.update.state == UpdateState.SUBMITTED
+
+
+def update_to_edit(*, partnership: Partnership, user: User, pk: int, period: int) -> UpdateToEdit:
+    """Action `pk`'s update for `period`, for a lead of the action's organisation (or an
+    admin) to write; anyone else is refused before they see the form."""
+    action = action_for_update(partnership=partnership, pk=pk)
+    chosen = period_for(partnership, period)
+    standing = standing_for(user, partnership)
+    if not standing.may_update(action):
+        raise PermissionDenied("You may only update actions your organisation leads.")
+    return UpdateToEdit(action, chosen, update_for(action=action, period=chosen), standing)
+
+
+def update_for_evidence(*, partnership: Partnership, user: User, pk: int) -> UpdateInHand:
+    """Update `pk`, for a lead of its action's organisation (or an admin) to evidence."""
+    update = update_for_review(partnership=partnership, pk=pk)
+    standing = standing_for(user, partnership)
+    if not standing.may_update(update.action):
+        raise PermissionDenied("You may only add evidence to actions your organisation leads.")
+    return UpdateInHand(update, standing)
+
+
+def update_to_review(*, partnership: Partnership, user: User, pk: int) -> UpdateInHand:
+    """Update `pk`, for a chair of its priority's workstream (or an admin) to review."""
+    update = update_for_review(partnership=partnership, pk=pk)
+    standing = standing_for(user, partnership)
+    if not standing.may_review(update.action):
+        raise PermissionDenied("You may only review updates for your workstream's priorities.")
+    return UpdateInHand(update, standing)
 
 
 def evidence_for(*, partnership: Partnership, pk: int) -> Evidence:
@@ -434,13 +492,8 @@ def published_plan(*, partnership: Partnership) -> list[tuple[Strategy, list[Pri
         .prefetch_related(Prefetch("priorities", queryset=priorities))
         .order_by("-start_year", "title")
     )
-    ids = [
-        a.published_id
-        for s in strategies
-        for p in s.priorities.all()
-        for a in p.actions.all()
-        if a.published_id
-    ]
+    shown = [a for s in strategies for p in s.priorities.all() for a in p.actions.all()]
+    ids = [pk for a in shown if (pk := _published_id(a))]
     published = {
         u.pk: u
         for u in ProgressUpdate.objects.filter(pk__in=ids)
@@ -457,11 +510,16 @@ def published_plan(*, partnership: Partnership) -> list[tuple[Strategy, list[Pri
             "action_id",
         )
     }
-    for s in strategies:
-        for p in s.priorities.all():
-            for a in p.actions.all():
-                a.published = published.get(a.published_id)
+    for a in shown:
+        pk = _published_id(a)
+        # For the page only: `published` is not a field of the model.
+        a.published = published.get(pk) if pk else None  # type: ignore[attr-defined]
     return [(s, list(s.priorities.all())) for s in strategies]
+
+
+def _published_id(action: Action) -> int | None:
+    # Annotated on the prefetched actions by published_plan, which the model's type cannot know.
+    return action.published_id  # type: ignore[attr-defined]
 
 
 def status_counts(rows: list[ActionRow]) -> list[tuple[str, str, int]]:

@@ -1,7 +1,7 @@
 """Pages for action plan delivery. Thin: parse, call a selector or service, render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,8 +25,10 @@ from vawg.delivery.forms import (
     SinceForm,
     UpdateForm,
 )
-from vawg.delivery.models import UpdateState
-from vawg.measures.selectors import public_indicators
+from vawg.delivery.models import ImportFile, ProgressUpdate, UpdateState
+from vawg.exchange.exporting import export_response
+from vawg.strategy.models import Action
+from vawg.strategy.registries import plan_panels_for
 
 
 def _today():
@@ -58,62 +60,73 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _refused(form, error: ValidationError, *, otherwise: int) -> int:
+    """Show a service's refusal on the form, and say which status to answer with: a save over
+    someone else's newer version is a conflict (409), whatever else was wrong."""
+    add_service_errors(form, error)
+    return 409 if isinstance(error, services.StaleUpdate) else otherwise
+
+
+def _edit_page(
+    request: HttpRequest,
+    page: selectors.UpdateToEdit,
+    form: UpdateForm,
+    *,
+    evidence_form: EvidenceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The update form, with evidence once there is a saved update to attach it to."""
+    if evidence_form is None and page.update is not None:
+        evidence_form = EvidenceForm()
+    context = {"action": page.action, "period": page.period, "update": page.update}
+    context |= {"form": form, "evidence_form": evidence_form}
+    return render(request, "delivery/update_edit.html", context, status=status)
+
+
+def _to_edit_page(request: HttpRequest, update: ProgressUpdate) -> HttpResponse:
+    return redirect(
+        "delivery:update-edit",
+        partnership=request.partnership.slug,
+        pk=update.action_id,
+        period=update.period_id,
+    )
+
+
+def _after_save(request: HttpRequest, action: Action, saved: ProgressUpdate) -> HttpResponse:
+    """A submitted update goes back to the list; a draft stays open for more work."""
+    if saved.state == UpdateState.SUBMITTED:
+        messages.success(request, f"Update for {action.ref} submitted for review.")
+        return redirect("delivery:my-actions", partnership=request.partnership.slug)
+    messages.success(request, f"Draft update for {action.ref} saved.")
+    return _to_edit_page(request, saved)
+
+
 @partnership_permission("delivery.update")
 @require_http_methods(["GET", "POST"])
 def update_edit(request: HttpRequest, pk: int, period: int) -> HttpResponse:
-    action = selectors.action_for_update(partnership=request.partnership, pk=pk)
-    chosen = selectors.period_for(request.partnership, period)
-    standing = services.standing_for(request.user, request.partnership)
-    if not standing.may_update(action):
-        raise PermissionDenied("You may only update actions your organisation leads.")
-    update = selectors.update_for(action=action, period=chosen)
-    if update is not None and not update.editable and request.method == "GET":
-        return redirect(
-            "delivery:update-detail", partnership=request.partnership.slug, pk=update.pk
-        )
-    form = UpdateForm(
-        request.POST if request.method == "POST" else None, action=action, update=update
+    page = selectors.update_to_edit(
+        partnership=request.partnership, user=request.user, pk=pk, period=period
     )
-    status = 200
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    if page.closed and not posted:
+        slug = request.partnership.slug
+        return redirect("delivery:update-detail", partnership=slug, pk=page.update.pk)
+    form = UpdateForm(request.POST if posted else None, action=page.action, update=page.update)
+    if posted and form.is_valid():
         try:
             saved = services.update_save(
-                action=action,
-                period=chosen,
+                action=page.action,
+                period=page.period,
+                standing=page.standing,
                 actor=request.user,
-                standing=standing,
-                data=form.to_input(),
-                version=form.cleaned_data["version"],
-                submit="submit" in request.POST,
                 today=_today(),
                 request=request,
+                **form.service_kwargs(),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
-            status = 409 if isinstance(error, services.StaleUpdate) else 200
-        else:
-            if saved.state == UpdateState.SUBMITTED:
-                messages.success(request, f"Update for {action.ref} submitted for review.")
-                return redirect("delivery:my-actions", partnership=request.partnership.slug)
-            messages.success(request, f"Draft update for {action.ref} saved.")
-            return redirect(
-                "delivery:update-edit",
-                partnership=request.partnership.slug,
-                pk=action.pk,
-                period=chosen.pk,
-            )
-    return render(
-        request,
-        "delivery/update_edit.html",
-        {
-            "action": action,
-            "period": chosen,
-            "update": update,
-            "form": form,
-            "evidence_form": EvidenceForm() if update else None,
-        },
-        status=status,
-    )
+            return _edit_page(request, page, form, status=_refused(form, error, otherwise=200))
+        return _after_save(request, page.action, saved)
+    return _edit_page(request, page, form)
 
 
 @partnership_permission("strategy.view")
@@ -139,45 +152,27 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @partnership_permission("delivery.update")
 @require_POST
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    update = selectors.update_for_review(partnership=request.partnership, pk=pk)
-    standing = services.standing_for(request.user, request.partnership)
-    if not standing.may_update(update.action):
-        raise PermissionDenied("You may only add evidence to actions your organisation leads.")
+    found = selectors.update_for_evidence(partnership=request.partnership, user=request.user, pk=pk)
+    update = found.update
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.evidence_add(
                 update=update,
                 actor=request.user,
-                standing=standing,
-                title=form.cleaned_data["title"],
-                url=form.cleaned_data.get("url") or "",
-                upload=form.cleaned_data.get("file"),
+                standing=found.standing,
                 request=request,
+                **form.service_kwargs(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Evidence added.")
-            return redirect(
-                "delivery:update-edit",
-                partnership=request.partnership.slug,
-                pk=update.action_id,
-                period=update.period_id,
-            )
+            return _to_edit_page(request, update)
     action = selectors.action_for_update(partnership=request.partnership, pk=update.action_id)
-    return render(
-        request,
-        "delivery/update_edit.html",
-        {
-            "action": action,
-            "period": update.period,
-            "update": update,
-            "form": UpdateForm(action=action, update=update),
-            "evidence_form": form,
-        },
-        status=400,
-    )
+    page = selectors.UpdateToEdit(action, update.period, update, found.standing)
+    update_form = UpdateForm(action=action, update=update)
+    return _edit_page(request, page, update_form, evidence_form=form, status=400)
 
 
 @partnership_permission("delivery.update")
@@ -196,12 +191,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Evidence “{evidence.title}” removed.")
-    return redirect(
-        "delivery:update-edit",
-        partnership=request.partnership.slug,
-        pk=update.action_id,
-        period=update.period_id,
-    )
+    return _to_edit_page(request, update)
 
 
 @partnership_permission("strategy.view")
@@ -240,10 +230,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @partnership_permission("delivery.review")
 @require_http_methods(["GET", "POST"])
 def update_review(request: HttpRequest, pk: int) -> HttpResponse:
-    update = selectors.update_for_review(partnership=request.partnership, pk=pk)
-    standing = services.standing_for(request.user, request.partnership)
-    if not standing.may_review(update.action):
-        raise PermissionDenied("You may only review updates for your workstream's priorities.")
+    found = selectors.update_to_review(partnership=request.partnership, user=request.user, pk=pk)
+    update = found.update
     form = ReviewForm(request.POST if request.method == "POST" else None, update=update)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -251,32 +239,19 @@ def update_review(request: HttpRequest, pk: int) -> HttpResponse:
             reviewed = services.update_review(
                 update=update,
                 actor=request.user,
-                standing=standing,
-                decision=form.cleaned_data["decision"],
-                comment=form.cleaned_data.get("comment") or "",
-                version=form.cleaned_data["version"],
-                publish_commentary=form.cleaned_data.get("publish_commentary"),
+                standing=found.standing,
                 request=request,
+                **form.service_kwargs(),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
-            status = 409 if isinstance(error, services.StaleUpdate) else 400
+            status = _refused(form, error, otherwise=400)
         else:
             word = "approved" if reviewed.state == UpdateState.APPROVED else "returned"
             messages.success(request, f"Update for {update.action.ref} {word}.")
             return redirect("delivery:review-list", partnership=request.partnership.slug)
-    return render(
-        request,
-        "delivery/update_review.html",
-        {
-            "update": update,
-            "action": update.action,
-            "form": form,
-            "reviewable": update.state == UpdateState.SUBMITTED,
-            "can_see_evidence": True,
-        },
-        status=status,
-    )
+    context = {"update": update, "action": update.action, "form": form}
+    context |= {"reviewable": found.awaiting_review, "can_see_evidence": True}
+    return render(request, "delivery/update_review.html", context, status=status)
 
 
 # --- Actions with no lead ---------------------------------------------------------
@@ -392,10 +367,7 @@ def dashboard_export(request: HttpRequest, strategy: str, view: str, fmt: str) -
             kwargs={"partnership": request.partnership.slug, "strategy": strategy},
         )
         return redirect(f"{dashboard}?{request.GET.urlencode()}")
-    file = exports.dashboard_export(
-        result=result, view=view, fmt=fmt, actor=request.user, request=request
-    )
-    return exports.as_response(file)
+    return export_response(request, exports.dashboard_table(result=result, view=view), fmt=fmt)
 
 
 @partnership_permission("strategy.view")
@@ -434,15 +406,8 @@ def changes_export(request: HttpRequest, strategy: str, fmt: str) -> HttpRespons
     found = selectors.changes_since(
         partnership=request.partnership, strategy=plan, since=form.cleaned_data["since"]
     )
-    file = exports.changes_export(
-        strategy=plan,
-        changes=found,
-        since=form.cleaned_data["since"],
-        fmt=fmt,
-        actor=request.user,
-        request=request,
-    )
-    return exports.as_response(file)
+    table = exports.changes_table(strategy=plan, changes=found, since=form.cleaned_data["since"])
+    return export_response(request, table, fmt=fmt)
 
 
 # --- The published plan ------------------------------------------------------------
@@ -457,7 +422,8 @@ def published_plan(request: HttpRequest, partnership: str) -> HttpResponse:
     context = {
         "partnership": found,
         "plans": selectors.published_plan(partnership=found),
-        "indicators": public_indicators(found),
+        # Measures of success and the like come from the apps that hold them.
+        "panels": plan_panels_for(partnership=found),
     }
     return render(request, "delivery/published_plan.html", context)
 
@@ -491,47 +457,31 @@ def import_start(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _imported(staged: ImportFile, result: imports.Result) -> str:
+    return (
+        f"Imported “{staged.filename}”: {result.created} added, {result.updated} changed, "
+        f"{result.unchanged} already up to date."
+    )
+
+
 @partnership_permission("strategy.manage")
 @require_http_methods(["GET", "POST"])
 def import_map(request: HttpRequest, pk: int) -> HttpResponse:
     staged = selectors.import_file_for(partnership=request.partnership, pk=pk)
-    targets = imports.TARGETS[staged.kind]
-    headers = imports.headers_of(staged)
-    allow_approve = staged.kind == "updates"
-    if request.method == "POST":
-        form = MappingForm(
-            request.POST, targets=targets, headers=headers, allow_approve=allow_approve
-        )
-    else:
-        form = MappingForm(
-            targets=targets,
-            headers=headers,
-            allow_approve=allow_approve,
-            initial=imports.guess_mapping(headers, targets),
-        )
+    columns = imports.columns_for(staged)
+    form = MappingForm(request.POST if request.method == "POST" else None, columns=columns)
     result = None
     if request.method == "POST" and form.is_valid():
         result = imports.import_run(
-            staged=staged,
-            mapping=form.mapping(),
-            actor=request.user,
-            approve=bool(form.cleaned_data.get("approve")),
-            request=request,
+            staged=staged, actor=request.user, request=request, **form.service_kwargs()
         )
         if result.ok:
-            messages.success(
-                request,
-                f"Imported “{staged.filename}”: {result.created} added, {result.updated} changed, "
-                f"{result.unchanged} already up to date.",
-            )
+            messages.success(request, _imported(staged, result))
             return redirect(
                 "delivery:dashboard",
                 partnership=request.partnership.slug,
                 strategy=staged.strategy.slug,
             )
-    return render(
-        request,
-        "delivery/import_map.html",
-        {"staged": staged, "form": form, "result": result, "headers": headers},
-        status=400 if result is not None and not result.ok else 200,
-    )
+    context = {"staged": staged, "form": form, "result": result, "headers": columns.headers}
+    status = 400 if result is not None and not result.ok else 200
+    return render(request, "delivery/import_map.html", context, status=status)

@@ -21,7 +21,7 @@ from vawg.directory.models import (
     ServiceNeed,
 )
 
-AREA_ORDER = {Area.BOROUGH: 0, Area.REGION: 1, Area.NATIONAL: 2}
+AREA_ORDER: dict[str, int] = {Area.BOROUGH: 0, Area.REGION: 1, Area.NATIONAL: 2}
 
 
 @dataclass(frozen=True)

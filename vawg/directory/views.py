@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vawg.core.access import partnership_permission
 from vawg.core.forms import add_service_errors
 from vawg.core.safety import survivor_safe
-from vawg.directory import selectors, services
+from vawg.directory import exports, selectors, services
 from vawg.directory.forms import FinderForm, ListingFilterForm, ServiceForm
+from vawg.exchange.exporting import FORMATS, export_response
 
 # --- Public: safe for a survivor to use --------------------------------------
 
@@ -77,22 +78,14 @@ def listing_list(request: HttpRequest) -> HttpResponse:
 @partnership_permission("directory.manage")
 @require_GET
 def listing_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in services.EXPORT_FORMATS:
+    if fmt not in FORMATS:
         raise Http404("No such export format")
     today = timezone.localdate()
-    file = services.listings_export(
-        partnership=request.partnership,
-        listings=selectors.listings_for(
-            partnership=request.partnership, status=selectors.ListingStatus.ALL, on=today
-        ),
-        fmt=fmt,
-        actor=request.user,
-        on=today,
-        request=request,
+    listings = selectors.listings_for(
+        partnership=request.partnership, status=selectors.ListingStatus.ALL, on=today
     )
-    response = HttpResponse(file.content, content_type=file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-    return response
+    table = exports.listings_table(partnership=request.partnership, listings=listings, on=today)
+    return export_response(request, table, fmt=fmt)
 
 
 def _owners(request: HttpRequest):

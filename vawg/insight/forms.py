@@ -79,12 +79,23 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
+        self.partnership = partnership
         self.fields["partner"].queryset = Organisation.objects.filter(partnership=partnership)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Field.select("partner"), Field("file"), Submit("upload", "Upload and continue")
         )
         self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def service_kwargs(self) -> dict:
+        """The upload as `services.import_upload` takes it."""
+        upload = self.cleaned_data["file"]
+        return {
+            "partnership": self.partnership,
+            "partner": self.cleaned_data["partner"],
+            "filename": upload.name,
+            "data": upload,  # read where it lies, a piece at a time
+        }
 
 
 class ColumnMappingForm(forms.Form):
@@ -180,3 +191,8 @@ class PopulationForm(forms.Form):
         self.helper = FormHelper()
         self.helper.layout = Layout(Field("file"), Field.text("source"), Submit("upload", "Upload"))
         self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def service_kwargs(self) -> dict:
+        """The upload as `services.population_import` takes it."""
+        upload = self.cleaned_data["file"]
+        return {"data": upload, "filename": upload.name, "source": self.cleaned_data["source"]}

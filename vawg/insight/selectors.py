@@ -1,12 +1,17 @@
 """Reads for the insight pages: imports, period choices, the filters a form describes."""
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
 from vawg.core.access import get_scoped_or_404, scoped
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.core.periods import add_months, year_label
+from vawg.core.tabular import Problem
+from vawg.exchange.exporting import Table
+from vawg.exchange.importing import problems_export
 from vawg.insight import queries
 from vawg.insight.models import DataImport, Population
 from vawg.insight.queries import Filters
@@ -22,6 +27,16 @@ def imports_for(*, partnership: Partnership) -> QuerySet[DataImport]:
 
 def import_for(*, partnership: Partnership, pk: int) -> DataImport:
     return get_scoped_or_404(DataImport.objects.select_related("partner"), partnership, pk=pk)
+
+
+def import_report(data_import: DataImport) -> Table:
+    """Every problem the check found in the file, as a table to download and correct."""
+    return problems_export(
+        [Problem(**p) for p in data_import.problems],
+        name=f"import-{data_import.pk}-report",
+        subject=data_import,
+        what="an import's validation report",
+    )
 
 
 def current_wards(partnership: Partnership) -> list[tuple[int, str]]:
@@ -45,7 +60,7 @@ def period_choices(partnerships: tuple[int, ...], start_month: int, today: date)
     """The latest 12 or 36 months, and each reporting year the store holds."""
     first, last = queries.months_held(partnerships)
     choices = [("12", "Latest 12 months"), ("36", "Latest 3 years")]
-    if first is None:
+    if first is None or last is None:
         return choices
     year_start = date(first.year if first.month >= start_month else first.year - 1, start_month, 1)
     years = []
@@ -87,7 +102,7 @@ def filters_from(
     )
 
 
-def population_summary(*, partnership: Partnership) -> list[dict]:
+def population_summary(*, partnership: Partnership) -> list[Mapping[str, Any]]:
     from django.db.models import Count, Sum
 
     return list(

@@ -3,16 +3,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vawg.audit.services import Action as AuditAction
-from vawg.audit.services import figures_viewed, record
+from vawg.audit.services import figures_viewed
 from vawg.core.access import partnership_permission, region_permission
 from vawg.core.permissions import roles_grant
-from vawg.core.tabular import CONTENT_TYPES, TableError, problems_table, write_table
-from vawg.core.tabular import Problem as TableProblem
 from vawg.core.uploads import upload_limit
+from vawg.exchange.exporting import Contents, Table, export_response
 from vawg.insight import dashboard, selectors, services
 from vawg.insight.forms import (
     ColumnMappingForm,
@@ -21,7 +20,7 @@ from vawg.insight.forms import (
     UploadForm,
     ValueMappingForm,
 )
-from vawg.insight.importer import unknown_values
+from vawg.insight.importer import dropped_columns
 from vawg.insight.models import DataImport
 
 IMPORTS_PER_PAGE = 20
@@ -82,29 +81,18 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     )
     if board is None or chart not in dashboard.CHARTS:
         raise Http404("Nothing to download for these filters")
-    exact = board.audience.exact
     # A view too small to show downloads as the page says it, not as an error.
     headers, rows = (["Note"], [[board.refused]]) if board.refused else _chart_table(board, chart)
-    # Unsuppressed figures leave marked, as every exact download is: in the file's name,
-    # and inside it (a CSV has no sheet to title, so in its headings).
-    marking = "official-sensitive-" if exact else ""
-    if exact:
-        headers = [*headers, "OFFICIAL-SENSITIVE: unsuppressed figures"]
-    content = write_table("csv", headers, rows)
-    record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        partnership=request.partnership,
-        object_type="insight.Dashboard",
-        summary=f"Downloaded the {chart} table as CSV",
-        detail={"chart": chart, "unsuppressed": exact},
-        request=request,
+    table = Table(
+        name=f"{request.partnership.slug}-{chart}",
+        headers=headers,
+        rows=rows,
+        what=f"the dashboard's {chart} table",
+        subject="insight.Dashboard",
+        detail={"chart": chart, "unsuppressed": board.audience.exact},
+        contents=Contents.figures(board.audience),
     )
-    response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = (
-        f'attachment; filename="{marking}{request.partnership.slug}-{chart}.csv"'
-    )
-    return response
+    return export_response(request, table, fmt="csv")
 
 
 def _chart_table(board, chart: str) -> tuple[list[str], list[list]]:
@@ -151,37 +139,24 @@ def region_dashboard(request: HttpRequest) -> HttpResponse:
 def import_list(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, partnership=request.partnership)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
             data_import = services.import_upload(
-                partnership=request.partnership,
-                partner=form.cleaned_data["partner"],
-                filename=upload.name,
-                data=upload,  # read where it lies, a piece at a time
-                actor=request.user,
-                request=request,
+                **form.service_kwargs(), actor=request.user, request=request
             )
         except ValidationError as error:
             form.add_error("file", error.messages)
         else:
-            return redirect(
-                "insight:import-mapping", partnership=request.partnership.slug, pk=data_import.pk
-            )
-    imports = selectors.imports_for(partnership=request.partnership)
-    services.stopped_imports_fail(now=timezone.now(), imports=imports)
-    page = Paginator(imports, IMPORTS_PER_PAGE)
-    return render(
-        request,
-        "insight/import_list.html",
-        {"form": form, "page": page.get_page(request.GET.get("page"))},
-    )
+            return redirect(_step_url("import-mapping", data_import))
+    imports = services.imports_refreshed(partnership=request.partnership, now=timezone.now())
+    page = Paginator(imports, IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "insight/import_list.html", {"form": form, "page": page})
 
 
 @partnership_permission("insight.import")
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = selectors.import_for(partnership=request.partnership, pk=pk)
-    if data_import.status not in {S.UPLOADED, S.CHECKED}:
+    if not services.mapping_open(data_import):
         return redirect(data_import_url(data_import))
     suggestion = services.suggested_mapping(data_import)
     form = ColumnMappingForm(
@@ -189,81 +164,58 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.mapping_save(
+            values_next = services.mapping_columns_save(
                 data_import=data_import,
                 columns=form.columns(),
-                values=suggestion.values,
                 actor=request.user,
+                today=timezone.localdate(),
                 request=request,
             )
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            if _unknown_values(data_import):
-                return redirect(
-                    "insight:import-values", partnership=request.partnership.slug, pk=data_import.pk
-                )
-            services.import_check_start(data_import=data_import, today=timezone.localdate())
-            return redirect(data_import_url(data_import))
-    dropped = [h for h in data_import.headers if h not in suggestion.columns.values()]
-    return render(
-        request,
-        "insight/import_mapping.html",
-        {"form": form, "data_import": data_import, "dropped": dropped},
-    )
+            step = "import-values" if values_next else "import-detail"
+            return redirect(_step_url(step, data_import))
+    dropped = dropped_columns(data_import.headers, suggestion)
+    context = {"form": form, "data_import": data_import, "dropped": dropped}
+    return render(request, "insight/import_mapping.html", context)
 
 
 @partnership_permission("insight.import")
 @require_http_methods(["GET", "POST"])
 def import_values(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = selectors.import_for(partnership=request.partnership, pk=pk)
-    if data_import.status not in {S.UPLOADED, S.CHECKED}:
+    if not services.mapping_open(data_import):
         return redirect(data_import_url(data_import))
     if not services.mapping_ready(data_import):
-        return redirect(
-            "insight:import-mapping", partnership=request.partnership.slug, pk=data_import.pk
-        )
-    mapping = services.mapping_for(data_import.partner)
-    unknown = _unknown_values(data_import)
+        return redirect(_step_url("import-mapping", data_import))
+    unknown = services.unknown_values_of(data_import)
     if not unknown:
         return redirect(data_import_url(data_import))
     wards = [name for _, name in selectors.current_wards(request.partnership)]
     form = ValueMappingForm(request.POST or None, unknown=unknown, ward_names=wards)
     if request.method == "POST" and form.is_valid():
-        values = {k: dict(v) for k, v in mapping.values.items()}
-        for name, mapped in form.mapped_values().items():
-            values.setdefault(name, {}).update(mapped)
-        services.mapping_save(
+        services.mapping_values_save(
             data_import=data_import,
-            columns=mapping.columns,
-            values=values,
+            mapped=form.mapped_values(),
             actor=request.user,
+            today=timezone.localdate(),
             request=request,
         )
-        services.import_check_start(data_import=data_import, today=timezone.localdate())
         return redirect(data_import_url(data_import))
     return render(request, "insight/import_values.html", {"form": form, "data_import": data_import})
 
 
-def _unknown_values(data_import: DataImport) -> dict[str, list[str]]:
-    try:
-        return unknown_values(
-            partnership=data_import.partnership,
-            data=services.payload_of(data_import),
-            filename=data_import.filename,
-            mapping=services.mapping_for(data_import.partner),
-        )
-    except TableError:
-        return {}  # the check reports what is wrong with the file, row by row
+def _step_url(name: str, data_import: DataImport) -> str:
+    """The page of one step of an import: mapping its columns, its values, or its detail."""
+    return reverse(
+        f"insight:{name}",
+        kwargs={"partnership": data_import.partnership.slug, "pk": data_import.pk},
+    )
 
 
 def data_import_url(data_import: DataImport) -> str:
-    from django.urls import reverse
-
-    return reverse(
-        "insight:import-detail",
-        kwargs={"partnership": data_import.partnership.slug, "pk": data_import.pk},
-    )
+    return _step_url("import-detail", data_import)
 
 
 @partnership_permission("insight.import")
@@ -326,19 +278,7 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = selectors.import_for(partnership=request.partnership, pk=pk)
-    problems = [TableProblem(**p) for p in data_import.problems]
-    headers, rows = problems_table(problems)
-    record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        partnership=request.partnership,
-        obj=data_import,
-        summary="Downloaded an import's validation report",
-        request=request,
-    )
-    response = HttpResponse(write_table("csv", headers, rows), content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = f'attachment; filename="import-{data_import.pk}-report.csv"'
-    return response
+    return export_response(request, selectors.import_report(data_import), fmt="csv")
 
 
 @upload_limit(services.max_upload_bytes)
@@ -348,15 +288,12 @@ def population(request: HttpRequest) -> HttpResponse:
     form = PopulationForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
             count, problems = services.population_import(
                 partnership=request.partnership,
-                data=upload,
-                filename=upload.name,
                 actor=request.user,
-                source=form.cleaned_data["source"],
                 request=request,
+                **form.service_kwargs(),
             )
         except ValidationError as error:
             form.add_error("file", error.messages)
@@ -365,12 +302,6 @@ def population(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"{count:,} population figures loaded.")
                 return redirect("insight:population", partnership=request.partnership.slug)
             form.add_error("file", f"The file has {len(problems)} problems; nothing was loaded.")
-    return render(
-        request,
-        "insight/population.html",
-        {
-            "form": form,
-            "problems": problems[:200],
-            "summary": selectors.population_summary(partnership=request.partnership),
-        },
-    )
+    summary = selectors.population_summary(partnership=request.partnership)
+    context = {"form": form, "problems": problems[:200], "summary": summary}
+    return render(request, "insight/population.html", context)

@@ -1,14 +1,17 @@
 """Forms for partnership learning: each form's `values()` are its service's arguments."""
 
+from collections.abc import Sequence
+
 from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 
 from vawg.core.access import scoped
 from vawg.core.forms import GovukDateField
 from vawg.core.models import Organisation, Partnership, ReportingPeriod
-from vawg.core.tabular import TableError, check_archive
+from vawg.core.tabular import Problem, TableError, check_archive
 from vawg.learning.models import (
     CONFIDENCE_MAX,
     CONFIDENCE_MIN,
@@ -372,6 +375,38 @@ class ImportForm(forms.Form):
         except TableError as error:
             raise ValidationError(str(error)) from None
         return upload.name, upload  # read where it lies, a row at a time
+
+
+PROBLEMS_SALT = "learning.import-problems"
+PROBLEMS_MAX_AGE = 60 * 60  # an hour to download the list after checking the file
+PROBLEMS_MAX = 5000  # problems carried to the download; a file this bad needs starting again
+
+
+class ProblemsForm(forms.Form):
+    """A checked file's problem list, posted back from the import page to download.
+
+    The uploaded file itself is never stored: the page carries the list, signed, and the
+    signature stops anyone passing off their own rows as ours."""
+
+    problems = forms.CharField(required=False, strip=False)
+
+    @staticmethod
+    def token_for(problems: Sequence[Problem]) -> str:
+        """The list as the page carries it."""
+        rows = [[p.row, p.column, p.value[:200], p.reason] for p in problems[:PROBLEMS_MAX]]
+        return signing.dumps(rows, salt=PROBLEMS_SALT, compress=True)
+
+    def clean_problems(self) -> list[Problem]:
+        try:
+            rows = signing.loads(
+                self.cleaned_data["problems"], salt=PROBLEMS_SALT, max_age=PROBLEMS_MAX_AGE
+            )
+        except signing.BadSignature:
+            # Expired or altered: the page asks for the file again rather than fail.
+            raise ValidationError(
+                "The list of problems has expired. Upload the file again."
+            ) from None
+        return [Problem(*row) for row in rows]
 
 
 class PeriodForm(forms.Form):

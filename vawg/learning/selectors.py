@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Avg, BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
@@ -31,8 +32,13 @@ from vawg.learning.models import (
     LearningTheme,
     Participant,
     Recommendation,
+    RecommendationQuerySet,
     TrainingSession,
 )
+
+if TYPE_CHECKING:
+    # Typing only: at run time it takes the model alone.
+    from django_stubs_ext import WithAnnotations
 
 ONE_PLACE = Decimal("0.1")
 
@@ -161,8 +167,8 @@ class ConfidenceRow:
     label: str
     attendances: Figure
     paired: Figure
-    mean_before: Decimal | None = None
-    mean_after: Decimal | None = None
+    mean_before: int | Decimal | None = None
+    mean_after: int | Decimal | None = None
 
     @property
     def answered(self) -> bool:
@@ -175,15 +181,15 @@ class ConfidenceRow:
 
     @property
     def improved(self) -> bool | None:
-        if not self.shown:
+        if self.mean_before is None or self.mean_after is None:
             return None
         return self.mean_after > self.mean_before
 
     @property
     def change(self) -> Decimal | None:
-        if not self.shown:
+        if self.mean_before is None or self.mean_after is None:
             return None
-        return (self.mean_after - self.mean_before).quantize(ONE_PLACE)
+        return Decimal(self.mean_after - self.mean_before).quantize(ONE_PLACE)
 
 
 GROUPS = {
@@ -378,9 +384,14 @@ def _active_on(day: date, prefix: str = "") -> Q:
     )
 
 
+class InitiativeCounts(TypedDict):
+    active_count: int
+    participant_count: int
+
+
 def initiatives_for(
     *, partnership: Partnership, on: date, retired: bool | None = False
-) -> QuerySet[Initiative]:
+) -> "QuerySet[WithAnnotations[Initiative, InitiativeCounts]]":
     """Each register with how many take part on `on`: the current ones, the retired ones, or
     (retired=None) all."""
     queryset = Initiative.objects.all()
@@ -450,7 +461,8 @@ def coverage_for_kind(*, partnership: Partnership, kind: str, on: date) -> Metri
     if not registers:
         return MetricValue(None, None, None, "No register of this kind with a denominator")
     return percentage(
-        sum(i.active_count for i in registers), sum(i.coverage_denominator for i in registers)
+        sum(i.active_count for i in registers),
+        sum(i.coverage_denominator or 0 for i in registers),
     )
 
 
@@ -590,7 +602,7 @@ def recommendations_overdue(*, partnership: Partnership, on: date) -> MetricValu
     return percentage(due.overdue_on(on).count(), due.count())
 
 
-def _due_by(partnership: Partnership, on: date) -> QuerySet[Recommendation]:
+def _due_by(partnership: Partnership, on: date) -> RecommendationQuerySet:
     """Recommendations due by `on`, of reviews not retired by then."""
     recommendations = scoped(Recommendation.objects.all(), partnership)
     return recommendations.filter(_current(on, "review__"), due_on__lte=on)
@@ -608,7 +620,9 @@ REVIEW_KINDS = {
     "Safeguarding Adult Reviews": (CaseReview.Kind.SAR,),
     "Child Safeguarding Practice Reviews": (CaseReview.Kind.CSPR,),
 }
-_KIND_GROUP = {kind: label for label, kinds in REVIEW_KINDS.items() for kind in kinds}
+_KIND_GROUP: dict[str, str] = {
+    kind: label for label, kinds in REVIEW_KINDS.items() for kind in kinds
+}
 
 
 def review_counts(*, partnership: Partnership) -> Counts:

@@ -6,6 +6,8 @@ values: an attendee reference or a recommendation's text stays out of the trail.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,7 +30,6 @@ from vawg.learning.models import (
     LearningTheme,
     Participant,
     Recommendation,
-    Retirable,
     TrainingSession,
 )
 from vawg.learning.selectors import participants_due_for_renewal
@@ -39,9 +40,14 @@ def _check_actions(actions, partnership: Partnership) -> None:
         raise ValidationError({"actions": "Choose actions from this partnership's strategies."})
 
 
+# The models retired rather than deleted, each with its own partnership.
+R = TypeVar("R", Course, Initiative, CaseReview)
+M = TypeVar("M", bound=Model)
+
+
 @transaction.atomic
 def _write(
-    obj: Model,
+    obj: M,
     *,
     fields: dict,
     actor,
@@ -49,7 +55,7 @@ def _write(
     summary: str,
     request: HttpRequest | None = None,
     m2m: dict | None = None,
-) -> Model:
+) -> M:
     """Set `fields` (and many-to-many `m2m`) on `obj`, validate, save and audit."""
     created = obj.pk is None
     # getattr with a default: an unset foreign key raises (an AttributeError) rather than answer.
@@ -84,7 +90,7 @@ def _refuse_if_retired(parent, what: str) -> None:
 
 
 @transaction.atomic
-def retire(*, obj: Retirable, actor, on: date, request: HttpRequest | None = None) -> Retirable:
+def retire(*, obj: R, actor, on: date, request: HttpRequest | None = None) -> R:
     """Retire a course, register or case review: kept with its history, no longer current."""
     # Lock and re-read, so two admins retiring at once record one retirement.
     locked = type(obj).objects.select_for_update().get(pk=obj.pk)
@@ -106,13 +112,12 @@ def retire(*, obj: Retirable, actor, on: date, request: HttpRequest | None = Non
 
 
 @transaction.atomic
-def restore(*, obj: Retirable, actor, request: HttpRequest | None = None) -> Retirable:
+def restore(*, obj: R, actor, request: HttpRequest | None = None) -> R:
     """Undo a retirement; the audit trail keeps both."""
     locked = type(obj).objects.select_for_update().get(pk=obj.pk)
-    obj.retired_on = locked.retired_on
-    if not obj.is_retired:
+    obj.retired_on = retired_on = locked.retired_on
+    if retired_on is None:
         return obj
-    retired_on = obj.retired_on
     obj.retired_on = None
     obj.save(update_fields=["retired_on"])
     record(
@@ -314,7 +319,8 @@ def renewal_reminders_send(*, on: date) -> RemindersSent:
     by_partnership: dict[int, list[Participant]] = {}
     partnerships: dict[int, Partnership] = {}
     for participant in due.select_for_update(of=("self",)):
-        if participant.renewal_due > on + timedelta(days=participant.initiative.reminder_days):
+        due_on = participant.renewal_due
+        if due_on is None or due_on > on + timedelta(days=participant.initiative.reminder_days):
             continue
         partnership = participant.initiative.partnership
         partnerships[partnership.pk] = partnership
@@ -341,7 +347,7 @@ def renewal_reminders_send(*, on: date) -> RemindersSent:
             f"soon.\n\nSign in to see which: {link}\n"
         )
         if recipients:
-            transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(s, b, None, r))
+            transaction.on_commit(partial(send_mail, subject, body, None, recipients))
             emails += 1
         for participant in participants:
             participant.reminded_for = participant.renewal_due
@@ -462,18 +468,6 @@ def recommendation_save(
             request=request,
             m2m={"themes": theme_objects},
         )
-
-
-def audit_export(*, actor, partnership: Partnership, what: str, fmt: str, rows: int, request):
-    record(
-        action=AuditAction.EXPORT,
-        actor=actor,
-        partnership=partnership,
-        object_type=f"learning.{what}",
-        summary=f"Exported {what} ({fmt.upper()})",
-        detail={"format": fmt, "rows": rows},
-        request=request,
-    )
 
 
 def choices_lookup(choices: type[models.TextChoices]) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,8 +15,9 @@ from vawg.audit.services import figures_viewed
 from vawg.core.access import partnership_permission
 from vawg.core.forms import add_service_errors
 from vawg.core.permissions import roles_grant
-from vawg.core.tabular import CONTENT_TYPES, Problem, problems_table, write_table
 from vawg.core.uploads import upload_limit
+from vawg.exchange.exporting import FORMATS, Table, export_response, template_response
+from vawg.exchange.importing import problems_export
 from vawg.learning import exports, forms, imports, selectors, services
 from vawg.learning.models import Recommendation
 
@@ -50,15 +50,13 @@ def _form_page(
     form_class: type[forms.LearningForm],
     save: Callable[[dict], object],
     *,
-    title: str,
-    button: str,
-    back: str,
-    caption: str = "",
-    initial: dict | None = None,
     done: Callable[[object], str],
     message: str,
+    initial: dict | None = None,
+    **page: str,
 ) -> HttpResponse:
-    """The add and change pages: one form, one service call, back to the object's page."""
+    """The add and change pages: one form, one service call, back to the object's page.
+    `page` is what the page shows around the form: its title, caption, button and back link."""
     data = request.POST if request.method == "POST" else None
     form = form_class(data, initial=initial, partnership=request.partnership)
     if request.method == "POST" and form.is_valid():
@@ -69,8 +67,7 @@ def _form_page(
         else:
             messages.success(request, message)
             return redirect(done(saved))
-    context = {"form": form, "title": title, "button": button, "back": back, "caption": caption}
-    return render(request, "learning/form.html", context)
+    return render(request, "learning/form.html", {"form": form, "caption": "", **page})
 
 
 def _slug(request: HttpRequest) -> dict:
@@ -81,14 +78,8 @@ def _url(name: str, request: HttpRequest, **kwargs) -> str:
     return reverse(f"learning:{name}", kwargs={**_slug(request), **kwargs})
 
 
-def _download(file: exports.ExportFile) -> HttpResponse:
-    response = HttpResponse(file.content, content_type=CONTENT_TYPES[file.fmt])
-    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-    return response
-
-
 def _fmt(fmt: str) -> str:
-    if fmt not in CONTENT_TYPES:
+    if fmt not in FORMATS:
         raise Http404("No such export format")
     return fmt
 
@@ -295,6 +286,22 @@ def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _retire_confirmation(obj, what: str, consequence: str, back: str) -> dict:
+    """The page that asks before a course, register or review is retired."""
+    return {
+        "title": f"Retire “{obj}”?",
+        "caption": what.capitalize(),
+        "lines": [
+            consequence,
+            "Nothing is deleted: its history stays, it can be found under “retired”, "
+            "and it can be restored. The audit trail records who retired it.",
+        ],
+        "button": f"Yes, retire this {what}",
+        "warning": True,
+        "back": back,
+    }
+
+
 def _retire_view(kind: str, get, detail: str, list_name: str, what: str, consequence: str):
     """Confirm-then-retire (GET, POST) for a course, register or review."""
 
@@ -310,22 +317,8 @@ def _retire_view(kind: str, get, detail: str, list_name: str, what: str, consequ
             services.retire(obj=obj, actor=request.user, on=_today(), request=request)
             messages.success(request, f"{what.capitalize()} retired. You can restore it.")
             return redirect(_url(list_name, request))
-        return render(
-            request,
-            "core/confirm.html",
-            {
-                "title": f"Retire “{obj}”?",
-                "caption": what.capitalize(),
-                "lines": [
-                    consequence,
-                    "Nothing is deleted: its history stays, it can be found under “retired”, "
-                    "and it can be restored. The audit trail records who retired it.",
-                ],
-                "button": f"Yes, retire this {what}",
-                "warning": True,
-                "back": back,
-            },
-        )
+        context = _retire_confirmation(obj, what, consequence, back)
+        return render(request, "core/confirm.html", context)
 
     view.__name__ = f"{kind}_retire"
     return view
@@ -380,54 +373,31 @@ review_retire = _retire_view(
 review_restore = _restore_view("review", selectors.review_get, "review-detail", "case review")
 
 
-PROBLEMS_SALT = "learning.import-problems"
-PROBLEMS_MAX_AGE = 60 * 60  # an hour to download the list after checking the file
-PROBLEMS_MAX = 5000  # problems carried to the download; a file this bad needs starting again
-
-
-def _problems_token(problems) -> str:
-    """The problem list, signed, to post back for the download: the uploaded file itself is
-    never stored, and the signature stops anyone passing off their own rows as ours."""
-    rows = [[p.row, p.column, p.value[:200], p.reason] for p in problems[:PROBLEMS_MAX]]
-    return signing.dumps(rows, salt=PROBLEMS_SALT, compress=True)
-
-
 def _problems_download(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        rows = signing.loads(
-            request.POST.get("problems", ""), salt=PROBLEMS_SALT, max_age=PROBLEMS_MAX_AGE
-        )
-    except signing.BadSignature:
-        # Expired or altered: the page asks for the file again rather than fail.
-        messages.error(request, "The list of problems has expired. Upload the file again.")
+    form = forms.ProblemsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["problems"][0])
         return redirect(request.path)
-    problems = [Problem(*row) for row in rows]
-    headers, table = problems_table(problems)
-    services.audit_export(
-        actor=request.user,
-        partnership=request.partnership,
-        what="ImportProblems",
-        fmt="csv",
-        rows=len(table),
-        request=request,
+    table = problems_export(
+        form.cleaned_data["problems"], name=f"{slug}-problems", subject="learning.ImportProblems"
     )
-    return _download(
-        exports.ExportFile("csv", f"{slug}-problems.csv", write_table("csv", headers, table))
-    )
+    return export_response(request, table, fmt="csv")
+
+
+def _import_context(form, result, **page) -> dict:
+    """The import page: the upload form, and a failed file's problems with their download."""
+    failed = result is not None and not result.ok
+    token = forms.ProblemsForm.token_for(result.problems) if failed else ""
+    return {"form": form, "result": result, "problems_token": token, **page}
 
 
 def _import_page(request, *, run, columns, title: str, caption: str, back: str) -> HttpResponse:
     """Upload, check every row, and either save the whole file or show every problem."""
-    template = request.GET.get("template")
     slug = title.lower().replace(" ", "-")
-    if request.method == "GET" and template in CONTENT_TYPES:
+    if request.method == "GET" and (fmt := request.GET.get("template")) in FORMATS:
         # A blank file with the headings, to fill in.
         headings = [c.heading for c in columns]
-        return _download(
-            exports.ExportFile(
-                template, f"{slug}-template.{template}", write_table(template, headings, [])
-            )
-        )
+        return template_response(Table(f"{slug}-template", headings, []), fmt=fmt)
     if request.method == "POST" and "problems" in request.POST:
         return _problems_download(request, slug)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
@@ -436,21 +406,11 @@ def _import_page(request, *, run, columns, title: str, caption: str, back: str) 
         filename, data = form.cleaned_data["file"]
         result = run(data=data, filename=filename)
         if result.ok:
-            messages.success(
-                request,
-                f"Imported {filename}: {result.created} added, {result.updated} updated.",
-            )
+            added = f"{result.created} added, {result.updated} updated"
+            messages.success(request, f"Imported {filename}: {added}.")
             return redirect(back)
-    context = {
-        "form": form,
-        "result": result,
-        "problems_token": _problems_token(result.problems) if result and not result.ok else "",
-        "columns": columns,
-        "title": title,
-        "caption": caption,
-        "back": back,
-    }
-    return render(request, "learning/import.html", context)
+    page = {"columns": columns, "title": title, "caption": caption, "back": back}
+    return render(request, "learning/import.html", _import_context(form, result, **page))
 
 
 @upload_limit(forms.MAX_UPLOAD_BYTES)
@@ -500,10 +460,8 @@ def training_figures(request: HttpRequest) -> HttpResponse:
 @partnership_permission(MANAGE)
 @require_GET
 def attendance_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    file = exports.attendance_export(
-        partnership=request.partnership, fmt=_fmt(fmt), actor=request.user, request=request
-    )
-    return _download(file)
+    table = exports.attendance_table(partnership=request.partnership)
+    return export_response(request, table, fmt=_fmt(fmt))
 
 
 # --- Registers ------------------------------------------------------------------
@@ -654,10 +612,9 @@ def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def register_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     initiative = selectors.initiative_get(partnership=request.partnership, pk=pk)
-    file = exports.participants_export(
-        initiative=initiative, fmt=_fmt(fmt), actor=request.user, request=request
+    return export_response(
+        request, exports.participants_table(initiative=initiative), fmt=_fmt(fmt)
     )
-    return _download(file)
 
 
 # --- Case reviews ----------------------------------------------------------------
@@ -831,14 +788,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
 @partnership_permission(VIEW)
 @require_GET
 def recommendation_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    file = exports.recommendations_export(
-        partnership=request.partnership,
-        fmt=_fmt(fmt),
-        on=_today(),
-        actor=request.user,
-        request=request,
-    )
-    return _download(file)
+    table = exports.recommendations_table(partnership=request.partnership, on=_today())
+    return export_response(request, table, fmt=_fmt(fmt))
 
 
 @partnership_permission(VIEW)

@@ -13,7 +13,12 @@ from vawg.core.forms import GovukDateField
 from vawg.core.models import Organisation
 from vawg.marac import dash
 from vawg.marac.models import Choice3, LocalCriterion, MaracSettings, Referral
-from vawg.marac.services import CONFIDENTIALITY_STATEMENT, Identity, ReferralDetails
+from vawg.marac.services import (
+    CONFIDENTIALITY_STATEMENT,
+    MAX_ATTACHMENT_BYTES,
+    Identity,
+    ReferralDetails,
+)
 
 TEXT_MAX = 2000
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -487,6 +492,16 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = _helper(self, "Upload", Field("file"))
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Refused before it is read into memory (one refused as it arrived holds nothing).
+        if upload.size > MAX_ATTACHMENT_BYTES:
+            raise ValidationError("The selected file must be smaller than 10 MB.")
+        return upload
+
+    def service_kwargs(self) -> dict:
+        return {"data": self.cleaned_data["file"].read()}
+
 
 class MeetingForm(forms.Form):
     held_on = GovukDateField(
@@ -573,6 +588,12 @@ class CompleteActionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(self, "Mark as completed")
+
+    def service_kwargs(self) -> dict:
+        return {
+            "completed_on": self.cleaned_data["completed_on"],
+            "note": self.cleaned_data.get("note") or "",
+        }
 
 
 def _reference_field() -> forms.RegexField:

@@ -43,7 +43,7 @@ from vawg.marac.services import settings_for
 
 @dataclass(frozen=True)
 class MaracUser:
-    user: object
+    user: User
     partnership: Partnership
     coordinator: bool
     representative: bool
@@ -216,11 +216,12 @@ def meeting_for_detail(who: MaracUser, pk: int) -> Meeting:
 def agenda_for(who: MaracUser, meeting: Meeting) -> list[AgendaItem]:
     """The agenda as this user may see it: a sealed case they may not see shows as withheld."""
     visible = set(cases_visible_to(who).values_list("pk", flat=True))
-    items = list(
+    items: list[AgendaItem] = list(
         meeting.agenda.select_related("referral").annotate(action_count=Count("referral__actions"))
     )
     for item in items:
-        item.visible = item.referral_id in visible
+        # For the agenda page only: `visible` is not a field of the model.
+        item.visible = item.referral_id in visible  # type: ignore[attr-defined]
     return items
 
 

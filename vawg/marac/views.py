@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vawg.audit.services import figures_viewed
@@ -16,8 +17,8 @@ from vawg.core import disclosure
 from vawg.core.access import partnership_permission
 from vawg.core.forms import add_service_errors
 from vawg.core.permissions import roles_grant
-from vawg.core.tabular import CONTENT_TYPES
 from vawg.core.uploads import upload_limit
+from vawg.exchange.exporting import FORMATS, export_response, workbook_response
 from vawg.marac import dash, forms, selectors, services, subject_access
 from vawg.marac.models import Attachment
 from vawg.marac.statistics import (
@@ -159,14 +160,11 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_url("referral-detail", request, pk=assessment.referral.pk))
     form = forms.ReferralForm(_post(request))
     if request.method == "POST" and form.is_valid():
-        organisation = selectors.member_organisation(who)
         try:
-            if organisation is None:
-                raise ValidationError("Your membership names no agency: ask your admin.")
             referral = services.referral_make(
                 assessment=assessment,
                 referrer=request.user,
-                organisation=organisation,
+                organisation=selectors.member_organisation(who),
                 referred_on=_today(),
                 details=form.details(),
                 request=request,
@@ -176,15 +174,9 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Referral {referral.reference} made to MARAC.")
             return redirect(_url("referral-detail", request, pk=referral.pk))
-    return render(
-        request,
-        "marac/referral_form.html",
-        {
-            "form": form,
-            "assessment": assessment,
-            "criteria": selectors.criteria_labels(assessment.criteria, request.partnership),
-        },
-    )
+    criteria = selectors.criteria_labels(assessment.criteria, request.partnership)
+    context = {"form": form, "assessment": assessment, "criteria": criteria}
+    return render(request, "marac/referral_form.html", context)
 
 
 @partnership_permission("marac.refer")
@@ -334,19 +326,15 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 def _upload(request, template, kind, owner: dict, back: str) -> HttpResponse:
     form = forms.AttachmentForm(_post(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            if upload.size > services.MAX_ATTACHMENT_BYTES:
-                # Refused before reading it into memory.
-                raise ValidationError({"file": "The selected file must be smaller than 10 MB."})
             services.attachment_add(
                 partnership=request.partnership,
                 kind=kind,
-                data=upload.read(),
                 actor=request.user,
                 today=_today(),
                 request=request,
                 **owner,
+                **form.service_kwargs(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -527,12 +515,7 @@ def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
     who = _who(request)
     action = selectors.action_for_completion(who, pk)
     if action.completed_on:
-        return render(
-            request,
-            "marac/action_complete.html",
-            {"action": action},
-            status=409 if request.method == "POST" else 200,
-        )
+        return _action_page(request, action)
     form = forms.CompleteActionForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -541,24 +524,29 @@ def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 agencies=set(who.agencies),
                 coordinator=who.coordinator,
-                completed_on=form.cleaned_data["completed_on"],
-                note=form.cleaned_data.get("note") or "",
                 today=_today(),
                 request=request,
+                **form.service_kwargs(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Action for {action.referral.reference} completed.")
             return redirect(_url("action-list", request))
+    return _action_page(request, action, form)
+
+
+def _action_page(request: HttpRequest, action, form=None) -> HttpResponse:
+    """An action's page. While it is open: the form, and the action's text (an audited read).
+    Once completed: neither, and a conflict to anyone posting a second completion."""
+    if form is None:
+        status = 409 if request.method == "POST" else 200
+        return render(request, "marac/action_complete.html", {"action": action}, status=status)
     description = services.action_description_read(
         action=action, actor=request.user, request=request
     )
-    return render(
-        request,
-        "marac/action_complete.html",
-        {"action": action, "form": form, "description": description},
-    )
+    context = {"action": action, "form": form, "description": description}
+    return render(request, "marac/action_complete.html", context)
 
 
 # --- Coordinator: access review, settings, local criteria ----------------------------
@@ -628,6 +616,7 @@ def criterion_new(request: HttpRequest) -> HttpResponse:
 
 @partnership_permission("marac.subject_access")
 @GET_POST
+@cache_control(no_store=True)
 def subject_access_search(request: HttpRequest) -> HttpResponse:
     form = forms.SubjectSearchForm(_post(request))
     if request.method == "POST" and form.is_valid():
@@ -639,13 +628,12 @@ def subject_access_search(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return redirect(_url("subject-access-confirm", request, pk=subject.anchor.pk))
-    response = render(request, "marac/subject_access_search.html", {"form": form})
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "marac/subject_access_search.html", {"form": form})
 
 
 @partnership_permission("marac.subject_access")
 @GET_POST
+@cache_control(no_store=True)
 def subject_access_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     who = _who(request)
     subject = subject_access.subject_load(who=who, pk=pk)
@@ -654,25 +642,21 @@ def subject_access_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         file = subject_access.subject_access_export(
             who=who, subject=subject, actor=request.user, today=_today(), request=request
         )
-        response = HttpResponse(file.content, content_type=CONTENT_TYPES["xlsx"])
-        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-    else:
-        person = subject_access.subject_identity_read(
-            subject=subject, actor=request.user, request=request
-        )
-        response = render(
-            request,
-            "marac/subject_access_confirm.html",
-            {
-                "form": form,
-                "subject": subject,
-                "person": person,
-                "redactions": subject_access.REDACTIONS,
-                "review_statement": subject_access.REVIEW_STATEMENT,
-            },
-        )
-    response["Cache-Control"] = "no-store"
-    return response
+        return workbook_response(file.content, filename=file.filename)
+    person = subject_access.subject_identity_read(
+        subject=subject, actor=request.user, request=request
+    )
+    return render(
+        request,
+        "marac/subject_access_confirm.html",
+        {
+            "form": form,
+            "subject": subject,
+            "person": person,
+            "redactions": subject_access.REDACTIONS,
+            "review_statement": subject_access.REVIEW_STATEMENT,
+        },
+    )
 
 
 # --- Statistics -------------------------------------------------------------------------
@@ -726,21 +710,15 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @partnership_permission("marac.statistics")
 @require_GET
 def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
+    if fmt not in FORMATS:
         raise Http404("No such format")
     form, period = _statistics_form(request)
     if period is None:
         # Back to the page, which explains what is wrong with the period.
         return redirect(_url("statistics", request) + "?" + request.GET.urlencode())
-    content, filename = statistics_export(
+    table = statistics_export(
         partnership=request.partnership,
         period=period,
-        fmt=fmt,
         audience=_statistics_audience(request, period),
-        actor=request.user,
-        request=request,
     )
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return export_response(request, table, fmt=fmt)

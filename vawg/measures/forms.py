@@ -8,7 +8,8 @@ from vawg.core import metrics
 from vawg.core.access import scoped
 from vawg.core.metrics import Unit
 from vawg.core.models import Organisation, Partnership, ReportingPeriod
-from vawg.measures.models import Direction, Disclosure, Frequency, TargetKind
+from vawg.measures.models import Direction, Disclosure, Frequency, Indicator, TargetKind
+from vawg.measures.services import DEFINITION_FIELDS, LINK_FIELDS
 from vawg.measures.status import Status
 from vawg.strategy.models import Action, ActionMeasure, Objective, Priority
 
@@ -40,15 +41,6 @@ def _number(label: str, required: bool = False, **kwargs) -> forms.DecimalField:
 def _choice_messages(field: forms.Field) -> None:
     field.error_messages["invalid_choice"] = f"Choose one of the options for “{field.label}”."
     field.error_messages["required"] = f"Choose the {field.label.lower()}."
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal in the form's error summary, against the right field."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class _Labelled(forms.ModelMultipleChoiceField):
@@ -160,6 +152,24 @@ class IndicatorForm(forms.Form):
     @property
     def links_open(self) -> bool:
         return any(name in self.errors for name in self.LINKS)
+
+    @staticmethod
+    def initial_for(indicator: Indicator | None) -> dict:
+        """The form's starting values: a new indicator's defaults, or `indicator` as it is."""
+        if indicator is None:
+            return {
+                "tolerance": 0,
+                "unit": "count",
+                "frequency": "quarterly",
+                "disclosure": "partnership",
+            }
+        initial = {name: getattr(indicator, name) for name in DEFINITION_FIELDS}
+        for name in ("baseline_value", "tolerance"):
+            if initial[name] is not None:  # 31, not 31.000
+                initial[name] = format(initial[name].normalize(), "f")
+        for name in LINK_FIELDS:
+            initial[name] = list(getattr(indicator, name).all())
+        return initial
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -315,6 +325,11 @@ class ImportForm(forms.Form):
         if upload.size > UPLOAD_MAX_BYTES:
             raise ValidationError("The file must be smaller than 2 MB.")
         return upload
+
+    def service_kwargs(self) -> dict:
+        upload = self.cleaned_data["file"]
+        # The file itself, read where it lies a row at a time, never all at once.
+        return {"data": upload, "filename": upload.name}
 
 
 class ScorecardFilterForm(forms.Form):

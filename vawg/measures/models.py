@@ -40,7 +40,7 @@ RATE_UNITS = frozenset({Unit.RATE_PER_1000, Unit.RATE_PER_10000})
 # Units that are a share of something, so they need a numerator and a denominator.
 RATIO_UNITS = RATE_UNITS | {Unit.PERCENTAGE}
 # What a ratio unit's numerator is multiplied by over its denominator.
-PER = {Unit.PERCENTAGE: 100, Unit.RATE_PER_1000: 1000, Unit.RATE_PER_10000: 10000}
+PER: dict[str, int] = {Unit.PERCENTAGE: 100, Unit.RATE_PER_1000: 1000, Unit.RATE_PER_10000: 10000}
 
 
 class IndicatorQuerySet(models.QuerySet):

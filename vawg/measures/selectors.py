@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 
+from vawg.accounts.models import Membership, User
 from vawg.core import disclosure, metrics
 from vawg.core.access import get_scoped_or_404, scoped
 from vawg.core.metrics import Unit
 from vawg.core.models import Organisation, Partnership, ReportingPeriod
 from vawg.core.periods import current_period
+from vawg.core.permissions import roles_grant
 from vawg.measures import status as st
 from vawg.measures.models import (
     PER,
@@ -25,11 +28,12 @@ from vawg.measures.models import (
     Target,
     ValueSource,
 )
+from vawg.measures.rules import may_enter_for
 from vawg.strategy.models import Priority
 
 logger = logging.getLogger(__name__)
 
-UNIT_SUFFIX = {
+UNIT_SUFFIX: dict[str, str] = {
     Unit.COUNT: "",
     Unit.PERCENTAGE: "%",
     Unit.RATE_PER_1000: " per 1,000",
@@ -75,12 +79,48 @@ def value_history(*, indicator: Indicator, audience: disclosure.Audience) -> lis
         )
     )
     for row in rows:
-        row.shown = shown_value(row, indicator, audience)
+        # For the history table only: `shown` is not a field of the model.
+        row.shown = shown_value(row, indicator, audience)  # type: ignore[attr-defined]
     return rows
 
 
 def periods_for_entry(*, partnership: Partnership, today: date) -> QuerySet[ReportingPeriod]:
     return partnership.reporting_periods.filter(start__lte=today).order_by("-start")
+
+
+def period_just_ended(periods: QuerySet[ReportingPeriod], *, today: date) -> ReportingPeriod | None:
+    """The period of `periods` (newest first) a value is usually entered for: the quarter
+    just ended."""
+    return periods.filter(end__lt=today).first()
+
+
+# --- Who may enter values --------------------------------------------------------------
+
+
+def member_organisation_ids(user: User, partnership: Partnership) -> set[int]:
+    """The organisations `user` works for in `partnership` (active memberships only)."""
+    return set(
+        Membership.objects.active()
+        .filter(user=user, partnership=partnership)
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def may_enter(*, user: User, partnership: Partnership, roles, indicator: Indicator) -> bool:
+    """Whether `user` may enter values for `indicator`: the permission, and the owner rule."""
+    return roles_grant(roles, "measures.enter") and may_enter_for(
+        roles=roles,
+        organisation_ids=member_organisation_ids(user, partnership),
+        indicator=indicator,
+    )
+
+
+def indicator_for_entry(*, partnership: Partnership, roles, user: User, pk: int) -> Indicator:
+    """One indicator the viewer may see and enter values for (PermissionDenied otherwise)."""
+    indicator = indicator_for_detail(partnership=partnership, roles=roles, pk=pk)
+    if not may_enter(user=user, partnership=partnership, roles=roles, indicator=indicator):
+        raise PermissionDenied("Only the owner organisation may enter this indicator's values.")
+    return indicator
 
 
 # --- Figures as they may be shown --------------------------------------------------
@@ -225,7 +265,7 @@ class Summary:
     shown values, never the exact ones, unless the audience is exact."""
 
     indicator: Indicator
-    latest: object | None  # an IndicatorValue, or a LiveValue
+    latest: "IndicatorValue | LiveValue | None"
     shown: Shown
     target: Target | None
     target_value: Decimal | None

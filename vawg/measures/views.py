@@ -1,20 +1,20 @@
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vawg.accounts.models import Membership
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import figures_viewed, record
 from vawg.core.access import partnership_permission
+from vawg.core.forms import add_service_errors
 from vawg.core.periods import current_period
 from vawg.core.permissions import roles_grant
-from vawg.core.tabular import CONTENT_TYPES, write_table
 from vawg.core.uploads import upload_limit
+from vawg.exchange.exporting import FORMATS, Contents, Table, export_response, template_response
 from vawg.measures import charts, selectors, services
 from vawg.measures.forms import (
     ImportForm,
@@ -22,30 +22,16 @@ from vawg.measures.forms import (
     ScorecardFilterForm,
     TargetForm,
     ValueForm,
-    add_service_errors,
 )
 from vawg.measures.models import Disclosure
-from vawg.measures.rules import may_enter_for
-
-EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _today() -> date:
     return timezone.localdate()
 
 
-def _organisation_ids(request: HttpRequest) -> set[int]:
-    return set(
-        Membership.objects.active()
-        .filter(user=request.user, partnership=request.partnership)
-        .values_list("organisation_id", flat=True)
-    )
-
-
-def _may_enter(request: HttpRequest, indicator) -> bool:
-    return roles_grant(request.roles, "measures.enter") and may_enter_for(
-        roles=request.roles, organisation_ids=_organisation_ids(request), indicator=indicator
-    )
+def _post(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
 
 
 def _scorecard(request: HttpRequest, form: ScorecardFilterForm, **also_recorded):
@@ -87,7 +73,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
 @partnership_permission("measures.view")
 @require_GET
 def scorecard_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in FORMATS:
         raise Http404("No such export format")
     options = selectors.filter_options(partnership=request.partnership)
     form = ScorecardFilterForm(request.GET, options=options)
@@ -95,31 +81,17 @@ def scorecard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if card is None:
         return redirect("measures:scorecard", partnership=request.partnership.slug)
     headers, rows = selectors.scorecard_table(card)
-    exact = card.audience.exact
-    # Exact figures leave marked, so nobody passes them on unawares: in the file's name,
-    # and inside it (a CSV has no sheet to title, so in its headings too).
-    marking = "official-sensitive-" if exact else ""
-    if exact:
-        headers = [*headers, "OFFICIAL-SENSITIVE: exact figures"]
-    content = write_table(fmt, headers, rows, title="OFFICIAL-SENSITIVE" if exact else "Scorecard")
-    record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        partnership=request.partnership,
-        object_type="measures.Indicator",
-        summary=f"Exported the measures scorecard as {fmt.upper()}",
-        detail={
-            "format": fmt,
-            "rows": len(rows),
-            "level": card.audience.level.value,
-            **form.filters(),
-        },
-        request=request,
+    table = Table(
+        name=f"{request.partnership.slug}-measures-scorecard",
+        headers=headers,
+        rows=rows,
+        title="Scorecard",
+        what="the measures scorecard",
+        subject="measures.Indicator",
+        detail={"level": card.audience.level.value, **form.filters()},
+        contents=Contents.figures(card.audience),
     )
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    filename = f"{marking}{request.partnership.slug}-measures-scorecard.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return export_response(request, table, fmt=fmt)
 
 
 def _detail_summary(request: HttpRequest, pk: int, **also_recorded):
@@ -161,7 +133,12 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "exact": audience.exact,
             "chart_alt": charts.chart_alt_text(summary),
             "can_manage": roles_grant(request.roles, "measures.manage"),
-            "can_enter": _may_enter(request, indicator),
+            "can_enter": selectors.may_enter(
+                user=request.user,
+                partnership=request.partnership,
+                roles=request.roles,
+                indicator=indicator,
+            ),
         },
     )
 
@@ -177,31 +154,14 @@ def indicator_chart(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
-def _indicator_initial(indicator) -> dict:
-    initial = {name: getattr(indicator, name) for name in services.DEFINITION_FIELDS}
-    for name in ("baseline_value", "tolerance"):
-        if initial[name] is not None:  # 31, not 31.000
-            initial[name] = format(initial[name].normalize(), "f")
-    for name in services.LINK_FIELDS:
-        initial[name] = list(getattr(indicator, name).all())
-    return initial
-
-
 @partnership_permission("measures.manage")
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     indicator = None
-    initial = {
-        "tolerance": 0,
-        "unit": "count",
-        "frequency": "quarterly",
-        "disclosure": "partnership",
-    }
     if pk is not None:
         indicator = selectors.indicator_for_change(partnership=request.partnership, pk=pk)
-        initial = _indicator_initial(indicator)
-    data = request.POST if request.method == "POST" else None
-    form = IndicatorForm(data, initial=initial, partnership=request.partnership)
+    initial = IndicatorForm.initial_for(indicator)
+    form = IndicatorForm(_post(request), initial=initial, partnership=request.partnership)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.indicator_save(
@@ -245,16 +205,12 @@ def target_set(request: HttpRequest, pk: int) -> HttpResponse:
 @partnership_permission("measures.enter")
 @require_http_methods(["GET", "POST"])
 def value_enter(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = selectors.indicator_for_detail(
-        partnership=request.partnership, roles=request.roles, pk=pk
+    indicator = selectors.indicator_for_entry(
+        partnership=request.partnership, roles=request.roles, user=request.user, pk=pk
     )
-    if not _may_enter(request, indicator):
-        raise PermissionDenied("Only the owner organisation may enter this indicator's values.")
     periods = selectors.periods_for_entry(partnership=request.partnership, today=_today())
-    data = request.POST if request.method == "POST" else None
-    # Values are usually for the quarter just ended.
-    closed = periods.filter(end__lt=_today()).first()
-    form = ValueForm(data, initial={"period": closed}, periods=periods, ratio=indicator.is_ratio)
+    initial = {"period": selectors.period_just_ended(periods, today=_today())}
+    form = ValueForm(_post(request), initial=initial, periods=periods, ratio=indicator.is_ratio)
     if request.method == "POST" and form.is_valid():
         try:
             row, changed = services.value_record(
@@ -267,16 +223,7 @@ def value_enter(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if not changed:
-                messages.info(
-                    request, f"{row.period.label} already has this value: nothing changed."
-                )
-            elif row.version > 1:
-                messages.success(
-                    request, f"Value for {row.period.label} corrected (version {row.version})."
-                )
-            else:
-                messages.success(request, f"Value for {row.period.label} saved.")
+            messages.add_message(request, *services.value_record_message(row, changed))
             return redirect(
                 "measures:indicator-detail", partnership=request.partnership.slug, pk=indicator.pk
             )
@@ -290,42 +237,30 @@ def values_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     problems = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
             result = services.values_import(
                 partnership=request.partnership,
-                data=upload,  # read where it lies, a row at a time
-                filename=upload.name,
                 actor=request.user,
                 roles=request.roles,
-                organisation_ids=_organisation_ids(request),
+                organisation_ids=selectors.member_organisation_ids(
+                    request.user, request.partnership
+                ),
                 today=_today(),
                 request=request,
+                **form.service_kwargs(),
             )
         except services.ImportRejected as rejected:
             problems = rejected.problems
         else:
-            messages.success(
-                request,
-                f"Imported: {result.recorded} new value{'s' if result.recorded != 1 else ''}, "
-                f"{result.corrected} correction{'s' if result.corrected != 1 else ''}, "
-                f"{result.unchanged} unchanged.",
-            )
+            messages.success(request, result.message)
             return redirect("measures:scorecard", partnership=request.partnership.slug)
-    status = 400 if problems else 200
-    return render(
-        request,
-        "measures/values_import.html",
-        {"form": form, "problems": problems, "columns": services.IMPORT_COLUMNS},
-        status=status,
-    )
+    context = {"form": form, "problems": problems, "columns": services.IMPORT_COLUMNS}
+    return render(request, "measures/values_import.html", context, status=400 if problems else 200)
 
 
 @partnership_permission("measures.enter")
 @require_GET
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in FORMATS:
         raise Http404("No such format")
-    response = HttpResponse(services.import_template(fmt), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="measures-values-template.{fmt}"'
-    return response
+    return template_response(services.import_template(), fmt=fmt)

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Model, OuterRef, Subquery
+from django.db.models import Max, Model
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from vawg.strategy.models import (
     Priority,
     Strategy,
 )
+from vawg.strategy.registries import finished_actions
 
 KINDS: dict[str, type[Model]] = {"priority": Priority, "objective": Objective, "action": Action}
 # The fields an admin edits, per kind: what a PlanChange records before and after.
@@ -74,6 +75,13 @@ def _log(obj, kind: str, actor, before: dict, after: dict, request=None) -> None
         detail={"strategy_id": strategy.pk},
         request=request,
     )
+
+
+def plan_item_new(*, kind: str, strategy: Strategy, parent: Priority | None = None) -> Model:
+    """A new, unsaved item of `kind` for plan_item_save: an objective belongs to its
+    priority (`parent`), a priority or an action to the plan itself."""
+    model = KINDS[kind]
+    return model(priority=parent) if kind == "objective" else model(strategy=strategy)
 
 
 def _next_order(queryset) -> int:
@@ -184,21 +192,23 @@ def plan_item_retire(
 # --- Annual rollover --------------------------------------------------------------
 
 
+def rollover_defaults(strategy: Strategy) -> dict:
+    """What the rollover form suggests for next year's plan: the year after this plan's start,
+    named after it, and ending no earlier than it does."""
+    start = strategy.start_year + 1
+    return {
+        "title": f"{strategy.title} – action plan {start}/{str(start + 1)[-2:]}",
+        "slug": f"{strategy.slug}-{start}"[:50],
+        "start_year": start,
+        "end_year": max(strategy.end_year, start),
+    }
+
+
 @dataclass(frozen=True)
 class Rollover:
     strategy: Strategy
     carried: int
     left_complete: int
-
-
-def _latest_status():
-    from vawg.delivery.models import ProgressUpdate, UpdateState
-
-    return Subquery(
-        ProgressUpdate.objects.filter(action=OuterRef("pk"), state=UpdateState.APPROVED)
-        .order_by("-period__start")
-        .values("status")[:1]
-    )
 
 
 @transaction.atomic
@@ -213,7 +223,8 @@ def strategy_rollover(
     request: HttpRequest | None = None,
 ) -> Rollover:
     """Next year's action plan from this one: its live priorities and objectives, and the
-    actions not yet complete, each linked to the action it carries forward."""
+    actions not yet complete, each linked to the action it carries forward. Which actions
+    are complete, the apps that know say (rollover steps, vawg.strategy.registries)."""
     if Strategy.objects.filter(partnership=strategy.partnership, slug=slug).exists():
         raise ValidationError({"slug": f"The partnership already has a plan called “{slug}”."})
     if end_year < start_year:
@@ -230,16 +241,13 @@ def strategy_rollover(
     )
     new.full_clean()
     new.save()
-    actions = (
-        strategy.actions.live()
-        .annotate(latest_status=_latest_status())
-        .prefetch_related("measures", "leads")
-        .order_by("order")
-    )
+    live = strategy.actions.live()
+    complete = finished_actions(live)
+    actions = live.prefetch_related("measures", "leads").order_by("order")
     by_priority: dict[int, list[Action]] = {}
     left_complete = 0
     for action in actions:
-        if action.latest_status == "complete":
+        if action.pk in complete:
             left_complete += 1
             continue
         by_priority.setdefault(action.priority_id, []).append(action)

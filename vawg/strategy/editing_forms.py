@@ -32,6 +32,10 @@ class _PlanForm(forms.Form):
     def values(self) -> dict:
         return dict(self.cleaned_data)
 
+    def service_kwargs(self) -> dict:
+        """What editing.plan_item_save needs from the form."""
+        return {"values": self.values()}
+
 
 class PriorityForm(_PlanForm):
     code = forms.CharField(
@@ -136,6 +140,10 @@ class ActionForm(_PlanForm):
 
     def measure_lines(self) -> list[str]:
         return (self.cleaned_data.get("measures") or "").splitlines()
+
+    def service_kwargs(self) -> dict:
+        # An action's measures are replaced by what the form lists.
+        return {**super().service_kwargs(), "measures": self.measure_lines()}
 
 
 FORMS = {"priority": PriorityForm, "objective": ObjectiveForm, "action": ActionForm}

@@ -11,8 +11,8 @@ from vawg.core.forms import add_service_errors
 from vawg.core.params import query_id
 from vawg.strategy import editing
 from vawg.strategy.editing_forms import FORMS, RolloverForm, initial_for
-from vawg.strategy.models import Action, Objective, PlanChange, Priority, Strategy
-from vawg.strategy.selectors import strategy_for_export
+from vawg.strategy.models import Objective, PlanChange, Priority, Strategy
+from vawg.strategy.selectors import strategy_for_export, strategy_rolled_over
 
 LABELS = {"priority": "priority", "objective": "objective", "action": "action"}
 
@@ -83,15 +83,10 @@ def _item_form(request, plan: Strategy, kind: str, obj, parent) -> HttpResponse:
         form = form_class(strategy=plan, initial=initial_for(obj) if obj else None)
     if request.method == "POST" and form.is_valid():
         if obj is None:
-            model = editing.KINDS[kind]
-            obj = model(priority=parent) if kind == "objective" else model(strategy=plan)
+            obj = editing.plan_item_new(kind=kind, strategy=plan, parent=parent)
         try:
             editing.plan_item_save(
-                obj=obj,
-                values=form.values(),
-                actor=request.user,
-                measures=form.measure_lines() if kind == "action" else None,
-                request=request,
+                obj=obj, actor=request.user, request=request, **form.service_kwargs()
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -144,14 +139,7 @@ def plan_history(request: HttpRequest, strategy: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rollover(request: HttpRequest, strategy: str) -> HttpResponse:
     plan = _strategy(request, strategy)
-    start = plan.start_year + 1
-    initial = {
-        "title": f"{plan.title} – action plan {start}/{str(start + 1)[-2:]}",
-        "slug": f"{plan.slug}-{start}"[:50],
-        "start_year": start,
-        "end_year": max(plan.end_year, start),
-    }
-    form = RolloverForm(request.POST or None, initial=initial)
+    form = RolloverForm(request.POST or None, initial=editing.rollover_defaults(plan))
     if request.method == "POST" and form.is_valid():
         try:
             result = editing.strategy_rollover(
@@ -170,7 +158,7 @@ def rollover(request: HttpRequest, strategy: str) -> HttpResponse:
                 partnership=request.partnership.slug,
                 strategy=result.strategy.slug,
             )
-    carried = Action.objects.filter(carried_from__strategy=plan).exists()
+    already = strategy_rolled_over(strategy=plan)
     return render(
-        request, "strategy/rollover.html", {"strategy": plan, "form": form, "already": carried}
+        request, "strategy/rollover.html", {"strategy": plan, "form": form, "already": already}
     )

@@ -42,6 +42,11 @@ def strategy_for_detail(*, partnership: Partnership, slug: str) -> Strategy:
     return get_scoped_or_404(queryset, partnership, slug=slug)
 
 
+def strategy_rolled_over(*, strategy: Strategy) -> bool:
+    """Whether any plan already carries this one's actions forward."""
+    return Action.objects.filter(carried_from__strategy=strategy).exists()
+
+
 def strategy_for_export(*, partnership: Partnership, slug: str) -> Strategy:
     return get_scoped_or_404(Strategy.objects.all(), partnership, slug=slug)
 

@@ -1,7 +1,6 @@
 """Writes to the strategy: completing what the source left out, and exporting the plan."""
 
 import json
-from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -14,8 +13,9 @@ from django.utils import dateformat, timezone
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
 from vawg.core.models import Organisation, PartnershipBody
+from vawg.exchange.exporting import ExportFile, Table, export_file, record_export
 from vawg.strategy import exports
-from vawg.strategy.models import ActionLead, MeasureOfSuccess, Quirk, Strategy
+from vawg.strategy.models import Action, ActionLead, MeasureOfSuccess, Quirk, Strategy
 
 # Kept in the measure's direction_basis so nobody mistakes the admin's choice for the source's.
 DIRECTION_BASIS = "Completed by the partnership (not stated in the source)"
@@ -78,7 +78,7 @@ def quirk_resolve(
         )
     changed: dict = {}
     if completion == "direction":
-        changed = _complete_direction(quirk.measure_of_success, direction)
+        changed = _complete_direction(_measure_of(quirk), direction)
     elif completion == "deliver_by":
         changed = _complete_deliver_by(quirk, deliver_by)
     elif completion == "lead":
@@ -122,7 +122,7 @@ def _complete_direction(measure: MeasureOfSuccess, direction: str | None) -> dic
 def _complete_deliver_by(quirk: Quirk, deliver_by: date | None) -> dict:
     if not isinstance(deliver_by, date):
         raise ValidationError({"deliver_by": "Enter the date this action is to be delivered by."})
-    action = quirk.action
+    action = _action_of(quirk)
     action.deliver_by = deliver_by
     action.full_clean()
     action.save(update_fields=["deliver_by"])
@@ -132,12 +132,12 @@ def _complete_deliver_by(quirk: Quirk, deliver_by: date | None) -> dict:
 def _complete_lead(
     quirk: Quirk, *, organisation: Organisation | None, body: PartnershipBody | None
 ) -> dict:
-    if bool(organisation) == bool(body):
-        raise ValidationError({"lead": "Choose one organisation or body to lead this action."})
     chosen = organisation or body
+    if chosen is None or (organisation and body):
+        raise ValidationError({"lead": "Choose one organisation or body to lead this action."})
     if chosen.partnership_id != quirk.strategy.partnership_id:
         raise ValidationError({"lead": "Choose an organisation or body of this partnership."})
-    action = quirk.action
+    action = _action_of(quirk)
     lead = _lead_to_resolve(quirk) if quirk.code == Code.UNRESOLVED_LEAD else None
     if lead is None:
         # The source named nobody (or the lead was since resolved): add the chosen lead,
@@ -158,11 +158,25 @@ def _complete_lead(
     }
 
 
+def _measure_of(quirk: Quirk) -> MeasureOfSuccess:
+    # Only called where quirk_completion found the quirk's measure.
+    if quirk.measure_of_success is None:
+        raise ValidationError("This quirk is not about a measure of success.")
+    return quirk.measure_of_success
+
+
+def _action_of(quirk: Quirk) -> Action:
+    # Only called where quirk_completion found the quirk's action.
+    if quirk.action is None:
+        raise ValidationError("This quirk is not about an action.")
+    return quirk.action
+
+
 def _lead_to_resolve(quirk: Quirk) -> ActionLead | None:
     """The unrecognised lead the quirk is about: the one its detail names, else the first."""
     unresolved = [
         lead
-        for lead in quirk.action.leads.all()
+        for lead in _action_of(quirk).leads.all()
         if lead.organisation_id is None and lead.body_id is None
     ]
     for lead in unresolved:
@@ -173,17 +187,7 @@ def _lead_to_resolve(quirk: Quirk) -> ActionLead | None:
 
 # --- Exports -----------------------------------------------------------------
 
-EXPORT_FORMATS = {
-    "json": "application/json; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-}
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    content: str
-    content_type: str
-    filename: str
+EXPORT_FORMATS = ("json", "csv")
 
 
 def strategy_export(
@@ -192,23 +196,32 @@ def strategy_export(
     """The plan as a JSON or CSV download; every export is written to the audit trail."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}")
-    if fmt == "json":
-        content = json.dumps(
-            exports.plan_as_dict(strategy), ensure_ascii=False, indent=2, cls=DjangoJSONEncoder
+    name = f"{strategy.partnership.slug}-{strategy.slug}"
+    if fmt == "csv":
+        table = Table(
+            name=name,
+            headers=exports.CSV_COLUMNS,
+            rows=exports.plan_rows(strategy),
+            what="the plan",
+            subject=strategy,
         )
-    else:
-        content = exports.plan_csv(strategy)
-    record(
-        action=AuditAction.EXPORT,
-        actor=actor,
+        return export_file(
+            table, fmt=fmt, partnership=strategy.partnership_id, actor=actor, request=request
+        )
+    content = json.dumps(
+        exports.plan_as_dict(strategy), ensure_ascii=False, indent=2, cls=DjangoJSONEncoder
+    )
+    # Not a table, so no rows to count: recorded as every other export is.
+    record_export(
+        fmt=fmt,
+        what="the plan",
         partnership=strategy.partnership_id,
-        obj=strategy,
-        summary=f"Exported the plan as {fmt.upper()}",
-        detail={"format": fmt},
+        subject=strategy,
+        actor=actor,
         request=request,
     )
     return ExportFile(
-        content=content,
-        content_type=EXPORT_FORMATS[fmt],
-        filename=f"{strategy.partnership.slug}-{strategy.slug}.{fmt}",
+        content=content.encode(),
+        content_type="application/json; charset=utf-8",
+        filename=f"{name}.json",
     )

@@ -1,14 +1,25 @@
 from itertools import groupby
+from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from vawg.core.forms import GovukDateField
 from vawg.core.models import Partnership
 from vawg.voice import selectors
-from vawg.voice.models import ANSWER_MAX, FEEDBACK_MAX, Answer, Feedback, Question, Session
+from vawg.voice.models import (
+    ANSWER_MAX,
+    FEEDBACK_MAX,
+    Answer,
+    Feedback,
+    Question,
+    SafeguardingRoute,
+    Session,
+    Theme,
+)
 from vawg.voice.validation import clean_public_text
 
 HONEYPOT = "website"
@@ -143,8 +154,29 @@ def _priority_legend(priority, *, with_strategy: bool) -> str:
     return f"{legend} ({priority.strategy.title})" if with_strategy else legend
 
 
+# Where each kind of link is chosen from: the partnership's own, as the checkboxes list them.
+_LINK_CHOICES = {
+    "themes": selectors.themes_for,
+    "actions": selectors.action_choices,
+    "priorities": selectors.priority_choices,
+}
+
+
 class _LinkChoices:
     """Checkbox choices of this partnership's themes, actions and priorities."""
+
+    partnership: Partnership
+    cleaned_data: dict[str, Any]
+
+    def _chosen(self, *names: str) -> dict[str, QuerySet]:
+        """The ticked themes, actions or priorities as the partnership's own objects, as the
+        services take them (they check again that each is the partnership's)."""
+        return {
+            name: _LINK_CHOICES[name](partnership=self.partnership).filter(
+                pk__in=self.cleaned_data[name]
+            )
+            for name in names
+        }
 
     def _set_action_choices(self, partnership: Partnership, heading_tag: str) -> Field:
         """A plan has dozens of actions: one GOV.UK fieldset per priority, the priority as
@@ -221,8 +253,13 @@ class TriageForm(_LinkChoices, forms.Form):
         error_messages={"max_length": "Keep the triage note to 2,000 characters or fewer."},
     )
 
-    def __init__(self, *args, partnership: Partnership, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data=None, *, partnership: Partnership, feedback: Feedback | None = None, **kwargs
+    ):
+        if data is None and feedback is not None:
+            kwargs.setdefault("initial", _triage_initial(feedback))
+        super().__init__(data, **kwargs)
+        self.partnership = partnership
         self.fields["themes"].choices = [
             (t.pk, t.name) for t in selectors.themes_for(partnership=partnership)
         ]
@@ -238,6 +275,27 @@ class TriageForm(_LinkChoices, forms.Form):
             Field.textarea("note", label_size=Size.SMALL),
             Submit("save", "Save triage"),
         )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The triage as services.feedback_triage takes it."""
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "safeguarding": data["safeguarding"],
+            "note": data["note"],
+            **self._chosen("themes", "actions", "priorities"),
+        }
+
+
+def _triage_initial(feedback: Feedback) -> dict[str, Any]:
+    return {
+        "status": feedback.status,
+        "safeguarding": feedback.safeguarding,
+        "themes": [t.pk for t in feedback.themes.all()],
+        "actions": [a.pk for a in feedback.actions.all()],
+        "priorities": [p.pk for p in feedback.priorities.all()],
+        "note": feedback.triage_note,
+    }
 
 
 class ThemeForm(_LinkChoices, forms.Form):
@@ -272,8 +330,13 @@ class ThemeForm(_LinkChoices, forms.Form):
         label="Publish on the public “You said, we did” page", required=False
     )
 
-    def __init__(self, *args, partnership: Partnership, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data=None, *, partnership: Partnership, theme: Theme | None = None, **kwargs
+    ):
+        if data is None and theme is not None:
+            kwargs.setdefault("initial", _theme_initial(theme))
+        super().__init__(data, **kwargs)
+        self.partnership = partnership
         actions = self._set_action_choices(partnership, heading_tag="h2")
         self.fields["priorities"].choices = self._priority_choices(partnership)
         self.helper = FormHelper()
@@ -287,8 +350,30 @@ class ThemeForm(_LinkChoices, forms.Form):
             Submit("save", "Save theme"),
         )
 
+    def service_kwargs(self) -> dict[str, Any]:
+        """The theme as services.theme_save takes it."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "you_said": data["you_said"],
+            "we_did": data["we_did"],
+            "published": data["published"],
+            **self._chosen("actions", "priorities"),
+        }
 
-class SessionForm(forms.Form):
+
+def _theme_initial(theme: Theme) -> dict[str, Any]:
+    return {
+        "name": theme.name,
+        "you_said": theme.you_said,
+        "we_did": theme.we_did,
+        "published": theme.published,
+        "actions": [a.pk for a in theme.actions.all()],
+        "priorities": [p.pk for p in theme.priorities.all()],
+    }
+
+
+class SessionForm(_LinkChoices, forms.Form):
     kind = forms.ChoiceField(
         label="Kind of session",
         choices=Session.Kind.choices,
@@ -335,8 +420,13 @@ class SessionForm(forms.Form):
     )
     themes = _checkboxes("Themes")
 
-    def __init__(self, *args, partnership: Partnership, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data=None, *, partnership: Partnership, session: Session | None = None, **kwargs
+    ):
+        if data is None and session is not None:
+            kwargs.setdefault("initial", _session_initial(session))
+        super().__init__(data, **kwargs)
+        self.partnership = partnership
         self.fields["themes"].choices = [
             (t.pk, t.name) for t in selectors.themes_for(partnership=partnership)
         ]
@@ -350,6 +440,29 @@ class SessionForm(forms.Form):
             Field.checkboxes("themes", legend_size=Size.SMALL, small=True),
             Submit("save", "Save session"),
         )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The session as services.session_save takes it."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "held_on": data["held_on"],
+            "title": data["title"],
+            "summary": data["summary"],
+            "attendance": data["attendance"],
+            **self._chosen("themes"),
+        }
+
+
+def _session_initial(session: Session) -> dict[str, Any]:
+    return {
+        "kind": session.kind,
+        "title": session.title,
+        "held_on": session.held_on,
+        "attendance": session.attendance,
+        "summary": session.summary,
+        "themes": [t.pk for t in session.themes.all()],
+    }
 
 
 class SafeguardingRouteForm(forms.Form):
@@ -386,8 +499,13 @@ class SafeguardingRouteForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, route: SafeguardingRoute | None = None, **kwargs):
+        if data is None and route is not None:
+            kwargs.setdefault(
+                "initial",
+                {"text": route.text, "contact": route.contact, "notify_email": route.notify_email},
+            )
+        super().__init__(data, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Field.textarea("text", label_size=Size.SMALL),

@@ -284,3 +284,32 @@ def measures_of_success(
         value = metric.compute(partnership, period)
         rows.append((metric.label, shown_share(value, audience)))
     return rows
+
+
+@dataclass(frozen=True)
+class SurveyReport:
+    """What the staff page of a survey's results shows."""
+
+    results: list[QuestionResult]
+    # Survivors' own words: whoever shows them records the read (survey_answers_read).
+    texts: list[Answer]
+    # The measures of success for the current period; None when no period is current.
+    measures: list[tuple[str, disclosure.Figure]] | None
+
+
+def survey_report(
+    *,
+    partnership: Partnership,
+    survey: Survey,
+    period: ReportingPeriod | None,
+    audience: disclosure.Audience,
+) -> SurveyReport:
+    """A survey's results as `audience` may see them, its latest written answers, and the
+    partnership's measures of success in `period`."""
+    return SurveyReport(
+        results=survey_results(survey=survey, audience=audience),
+        texts=survey_text_answers(survey=survey),
+        measures=None
+        if period is None
+        else measures_of_success(partnership=partnership, period=period, audience=audience),
+    )

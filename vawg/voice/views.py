@@ -17,7 +17,7 @@ from vawg.core.forms import add_service_errors
 from vawg.core.models import Partnership
 from vawg.core.periods import current_period
 from vawg.core.safety import survivor_safe
-from vawg.voice import ratelimit, selectors, services
+from vawg.voice import ratelimit, selectors, services, submissions
 from vawg.voice.forms import (
     FeedbackForm,
     SafeguardingRouteForm,
@@ -57,6 +57,17 @@ def _too_many(request: HttpRequest, partnership: Partnership) -> HttpResponse:
     return response
 
 
+def _received(
+    request: HttpRequest, partnership: Partnership, outcome: submissions.Outcome, context: dict
+) -> HttpResponse | None:
+    """The page for what became of a submission; None to show the form again."""
+    if outcome is submissions.Outcome.TOO_MANY:
+        return _too_many(request, partnership)
+    if outcome is submissions.Outcome.THANKED:
+        return render(request, "voice/public_thanks.html", context)
+    return None
+
+
 @survivor_safe
 @require_http_methods(PUBLIC_METHODS)
 def feedback_form(request: HttpRequest, partnership: str) -> HttpResponse:
@@ -68,24 +79,16 @@ def feedback_form(request: HttpRequest, partnership: str) -> HttpResponse:
         "surveys": selectors.open_surveys(partnership=partnership),
     }
     if request.method == "POST":
-        if ratelimit.blocked(request, scope="feedback"):
-            return _too_many(request, partnership)
-        if form.is_spam():
-            # Said to have worked, so a robot learns nothing; nothing is kept.
-            if not ratelimit.take(request, scope="feedback"):
-                return _too_many(request, partnership)
-            return render(request, "voice/public_thanks.html", context)
-        if form.is_valid():
-            # Counted before it is kept, in one step with the check, so that app
-            # servers taking at the same moment never keep more than the limit.
-            if not ratelimit.take(request, scope="feedback"):
-                return _too_many(request, partnership)
-            services.feedback_submit(
-                partnership=partnership,
-                text=form.cleaned_data["text"],
-                today=timezone.localdate(),
-            )
-            return render(request, "voice/public_thanks.html", context)
+        outcome = submissions.receive(
+            request,
+            scope="feedback",
+            form=form,
+            keep=lambda: services.feedback_submit(
+                partnership=partnership, text=form.cleaned_data["text"], today=timezone.localdate()
+            ),
+        )
+        if (response := _received(request, partnership, outcome, context)) is not None:
+            return response
     return render(request, "voice/public_feedback.html", context, status=_status(form))
 
 
@@ -103,24 +106,16 @@ def survey_form(request: HttpRequest, partnership: str, survey: str) -> HttpResp
     form = SurveyForm(request.POST if request.method == "POST" else None, survey=found)
     context = {"partnership": partnership, "survey": found, "form": form, "surveys": []}
     if request.method == "POST":
-        if ratelimit.blocked(request, scope="survey"):
-            return _too_many(request, partnership)
-        if form.is_spam():
-            if not ratelimit.take(request, scope="survey"):
-                return _too_many(request, partnership)
-            return render(request, "voice/public_thanks.html", context)
-        if form.is_valid():
-            if not ratelimit.take(request, scope="survey"):
-                return _too_many(request, partnership)
-            try:
-                services.survey_respond(
-                    survey=found, replies=form.replies(), today=timezone.localdate()
-                )
-            except ValidationError as error:
-                ratelimit.give_back(request, scope="survey")  # a mistake does not count
-                add_service_errors(form, error)
-            else:
-                return render(request, "voice/public_thanks.html", context)
+        outcome = submissions.receive(
+            request,
+            scope="survey",
+            form=form,
+            keep=lambda: services.survey_respond(
+                survey=found, replies=form.replies(), today=timezone.localdate()
+            ),
+        )
+        if (response := _received(request, partnership, outcome, context)) is not None:
+            return response
     return render(request, "voice/public_survey.html", context, status=_status(form))
 
 
@@ -173,55 +168,24 @@ def triage_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = selectors.feedback_for_detail(partnership=request.partnership, pk=pk)
-    if request.method == "POST":
-        form = TriageForm(request.POST, partnership=request.partnership)
-        if form.is_valid():
-            data = form.cleaned_data
-            themes = selectors.themes_for(partnership=request.partnership)
-            actions = selectors.action_choices(partnership=request.partnership)
-            priorities = selectors.priority_choices(partnership=request.partnership)
-            try:
-                services.feedback_triage(
-                    feedback=feedback,
-                    actor=request.user,
-                    status=data["status"],
-                    safeguarding=data["safeguarding"],
-                    themes=themes.filter(pk__in=data["themes"]),
-                    actions=actions.filter(pk__in=data["actions"]),
-                    priorities=priorities.filter(pk__in=data["priorities"]),
-                    note=data["note"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Feedback {feedback.pk} saved.")
-                return redirect(
-                    "voice:feedback-detail", partnership=request.partnership.slug, pk=feedback.pk
-                )
-    else:
-        form = TriageForm(
-            initial={
-                "status": feedback.status,
-                "safeguarding": feedback.safeguarding,
-                "themes": [t.pk for t in feedback.themes.all()],
-                "actions": [a.pk for a in feedback.actions.all()],
-                "priorities": [p.pk for p in feedback.priorities.all()],
-                "note": feedback.triage_note,
-            },
-            partnership=request.partnership,
-        )
+    data = request.POST if request.method == "POST" else None
+    form = TriageForm(data, partnership=request.partnership, feedback=feedback)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_triage(
+                feedback=feedback, actor=request.user, request=request, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Feedback {feedback.pk} saved.")
+            return redirect(
+                "voice:feedback-detail", partnership=request.partnership.slug, pk=feedback.pk
+            )
     services.feedback_read(feedback=feedback, actor=request.user, request=request)
-    return render(
-        request,
-        "voice/feedback_detail.html",
-        {
-            "feedback": feedback,
-            "form": form,
-            "route": selectors.safeguarding_route_for(partnership=request.partnership),
-        },
-        status=_status(form),
-    )
+    route = selectors.safeguarding_route_for(partnership=request.partnership)
+    context = {"feedback": feedback, "form": form, "route": route}
+    return render(request, "voice/feedback_detail.html", context, status=_status(form))
 
 
 @partnership_permission("voice.manage")
@@ -240,47 +204,24 @@ def theme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     theme = None
     if pk is not None:
         theme = selectors.theme_for_edit(partnership=request.partnership, pk=pk)
-    if request.method == "POST":
-        form = ThemeForm(request.POST, partnership=request.partnership)
-        if form.is_valid():
-            data = form.cleaned_data
-            actions = selectors.action_choices(partnership=request.partnership)
-            priorities = selectors.priority_choices(partnership=request.partnership)
-            try:
-                saved = services.theme_save(
-                    partnership=request.partnership,
-                    actor=request.user,
-                    theme=theme,
-                    name=data["name"],
-                    you_said=data["you_said"],
-                    we_did=data["we_did"],
-                    published=data["published"],
-                    actions=actions.filter(pk__in=data["actions"]),
-                    priorities=priorities.filter(pk__in=data["priorities"]),
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Theme saved: {saved.name}.")
-                return redirect("voice:theme-list", partnership=request.partnership.slug)
-    elif theme is not None:
-        form = ThemeForm(
-            initial={
-                "name": theme.name,
-                "you_said": theme.you_said,
-                "we_did": theme.we_did,
-                "published": theme.published,
-                "actions": [a.pk for a in theme.actions.all()],
-                "priorities": [p.pk for p in theme.priorities.all()],
-            },
-            partnership=request.partnership,
-        )
-    else:
-        form = ThemeForm(partnership=request.partnership)
-    return render(
-        request, "voice/theme_edit.html", {"form": form, "theme": theme}, status=_status(form)
-    )
+    data = request.POST if request.method == "POST" else None
+    form = ThemeForm(data, partnership=request.partnership, theme=theme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.theme_save(
+                partnership=request.partnership,
+                actor=request.user,
+                theme=theme,
+                request=request,
+                **form.service_kwargs(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Theme saved: {saved.name}.")
+            return redirect("voice:theme-list", partnership=request.partnership.slug)
+    context = {"form": form, "theme": theme}
+    return render(request, "voice/theme_edit.html", context, status=_status(form))
 
 
 @partnership_permission("voice.manage")
@@ -299,85 +240,46 @@ def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     session = None
     if pk is not None:
         session = selectors.session_for_edit(partnership=request.partnership, pk=pk)
-    if request.method == "POST":
-        form = SessionForm(request.POST, partnership=request.partnership)
-        if form.is_valid():
-            data = form.cleaned_data
-            themes = selectors.themes_for(partnership=request.partnership)
-            try:
-                services.session_save(
-                    partnership=request.partnership,
-                    actor=request.user,
-                    session=session,
-                    kind=data["kind"],
-                    held_on=data["held_on"],
-                    title=data["title"],
-                    summary=data["summary"],
-                    attendance=data["attendance"],
-                    themes=themes.filter(pk__in=data["themes"]),
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Session saved.")
-                return redirect("voice:session-list", partnership=request.partnership.slug)
-    elif session is not None:
-        form = SessionForm(
-            initial={
-                "kind": session.kind,
-                "title": session.title,
-                "held_on": session.held_on,
-                "attendance": session.attendance,
-                "summary": session.summary,
-                "themes": [t.pk for t in session.themes.all()],
-            },
-            partnership=request.partnership,
-        )
-    else:
-        form = SessionForm(partnership=request.partnership)
-    return render(
-        request,
-        "voice/session_edit.html",
-        {"form": form, "session": session},
-        status=_status(form),
-    )
+    data = request.POST if request.method == "POST" else None
+    form = SessionForm(data, partnership=request.partnership, session=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_save(
+                partnership=request.partnership,
+                actor=request.user,
+                session=session,
+                request=request,
+                **form.service_kwargs(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Session saved.")
+            return redirect("voice:session-list", partnership=request.partnership.slug)
+    context = {"form": form, "session": session}
+    return render(request, "voice/session_edit.html", context, status=_status(form))
 
 
 @partnership_permission("voice.manage")
 @require_http_methods(["GET", "POST"])
 def safeguarding_route(request: HttpRequest) -> HttpResponse:
     route = selectors.safeguarding_route_for(partnership=request.partnership)
-    if request.method == "POST":
-        form = SafeguardingRouteForm(request.POST)
-        if form.is_valid():
-            try:
-                services.safeguarding_route_set(
-                    partnership=request.partnership,
-                    actor=request.user,
-                    request=request,
-                    **form.cleaned_data,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Safeguarding route saved.")
-                return redirect("voice:triage-list", partnership=request.partnership.slug)
-    else:
-        initial = None
-        if route:
-            initial = {
-                "text": route.text,
-                "contact": route.contact,
-                "notify_email": route.notify_email,
-            }
-        form = SafeguardingRouteForm(initial=initial)
-    return render(
-        request,
-        "voice/safeguarding_route.html",
-        {"form": form, "route": route},
-        status=_status(form),
-    )
+    form = SafeguardingRouteForm(request.POST if request.method == "POST" else None, route=route)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safeguarding_route_set(
+                partnership=request.partnership,
+                actor=request.user,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Safeguarding route saved.")
+            return redirect("voice:triage-list", partnership=request.partnership.slug)
+    context = {"form": form, "route": route}
+    return render(request, "voice/safeguarding_route.html", context, status=_status(form))
 
 
 @partnership_permission("voice.manage")
@@ -418,30 +320,24 @@ def survey_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = selectors.survey_for_staff(partnership=request.partnership, pk=pk)
-    texts = selectors.survey_text_answers(survey=survey)
     period = current_period(request.partnership, timezone.localdate())
-    audience = figures_viewed(
-        request,
-        subject="voice.SurveyResults",
-        filters={"survey": survey.pk, "period": period.pk if period else None},
+    filters = {"survey": survey.pk, "period": period.pk if period else None}
+    audience = figures_viewed(request, subject="voice.SurveyResults", filters=filters)
+    report = selectors.survey_report(
+        partnership=request.partnership, survey=survey, period=period, audience=audience
     )
-    measures = None
-    if period is not None:
-        measures = selectors.measures_of_success(
-            partnership=request.partnership, period=period, audience=audience
-        )
     services.survey_answers_read(
-        survey=survey, count=len(texts), actor=request.user, request=request
+        survey=survey, count=len(report.texts), actor=request.user, request=request
     )
     return render(
         request,
         "voice/survey_results.html",
         {
             "survey": survey,
-            "results": selectors.survey_results(survey=survey, audience=audience),
+            "results": report.results,
             "exact": audience.exact,
-            "texts": texts,
+            "texts": report.texts,
             "period": period,
-            "measures": measures,
+            "measures": report.measures,
         },
     )

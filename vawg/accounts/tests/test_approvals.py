@@ -292,3 +292,29 @@ def test_an_operator_approves_the_first_coordinator_in_the_django_admin(
     assert AuditEvent.objects.filter(
         object_id=str(first.pk), actor_id=operator.pk, summary__startswith="Membership appr"
     ).exists()
+
+
+def test_refusing_is_refused_for_the_asker_too(partnership, admin):
+    # The pages leave the rule to the services: an asker's refusal is refused as their
+    # approval is, with the same reason.
+    analyst = waiting(partnership, Role.ANALYST, asked_by=admin)
+    reason = approval_refusal(membership=analyst, approver=admin)
+    with pytest.raises(ValidationError) as refused:
+        membership_refuse(membership=analyst, actor=admin)
+    assert refused.value.messages == [reason]
+    analyst.refresh_from_db()
+    assert analyst.refused_at is None and analyst.ended_at is None
+
+
+def test_it_names_who_a_waiting_role_waits_for_and_nobody_once_decided(
+    partnership, admin, other_admin
+):
+    from vawg.accounts.selectors import approvers_awaited
+
+    analyst = waiting(partnership, Role.ANALYST, asked_by=admin)
+    assert approvers_awaited(analyst) == "another partnership admin (or the platform operators)"
+    rep = waiting(partnership, Role.MARAC_REPRESENTATIVE, asked_by=admin)
+    assert "the MARAC coordinator" in approvers_awaited(rep)
+    membership_approve(membership=analyst, actor=other_admin)
+    analyst.refresh_from_db()
+    assert approvers_awaited(analyst) == ""

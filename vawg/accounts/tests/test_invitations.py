@@ -239,3 +239,19 @@ def test_a_non_admin_cannot_withdraw_it(client_for, send, personas):
     assert response.status_code == 403
     invitation.refresh_from_db()
     assert invitation.withdrawn_at is None
+
+
+def test_it_says_which_invited_roles_wait_for_approval(partnership, admin):
+    from vawg.accounts.selectors import invitation_needs_approval
+
+    def offered(role, email):
+        return member_invite(
+            partnership=partnership,
+            actor=admin,
+            email=email,
+            organisation=partnership.organisations.first(),
+            role=role,
+        )
+
+    assert invitation_needs_approval(offered(Role.ANALYST, "a@example.invalid"))
+    assert not invitation_needs_approval(offered(Role.ACTION_LEAD, "b@example.invalid"))

@@ -305,3 +305,25 @@ def test_a_disabled_account_holds_no_role(partnership):
     user = make_user(is_active=False)
     make_member(Role.ACTION_LEAD, partnership, user=user)
     assert not Membership.objects.active().filter(user=user).exists()
+
+
+def test_it_says_a_change_made_is_made_and_one_asked_for_waits_for_whom(
+    partnership, admin, board_member
+):
+    made = member_change(
+        membership=board_member,
+        actor=admin,
+        role=Role.ACTION_LEAD,
+        organisation=board_member.organisation,
+    )
+    assert made.message == "Membership changed."
+    asked = member_change(
+        membership=board_member,
+        actor=admin,
+        role=Role.ANALYST,
+        organisation=board_member.organisation,
+    )
+    assert asked.message == (
+        "Change asked for. It takes effect when another partnership admin (or the platform "
+        "operators) approves it; until then the current role stays as it is."
+    )

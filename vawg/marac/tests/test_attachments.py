@@ -4,9 +4,12 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from vawg.audit.models import AuditEvent
+from vawg.core.uploads import RefusedUpload
 from vawg.marac import services
+from vawg.marac.forms import AttachmentForm
 from vawg.marac.tests.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +49,29 @@ def test_other_files_are_refused_with_a_reason(partnership, data, message):
     referral = make_referral(partnership)
     with pytest.raises(ValidationError, match=message):
         add(partnership, data, referral=referral)
+
+
+def _upload(data: bytes, size: int | None = None):
+    if size is None:
+        return SimpleUploadedFile("pack.pdf", data, content_type="application/pdf")
+    # What the upload handler hands over for a file refused as it arrived: its size, no bytes.
+    return RefusedUpload(
+        name="pack.pdf",
+        content_type="application/pdf",
+        size=size,
+        charset=None,
+        max_bytes=services.MAX_ATTACHMENT_BYTES,
+        content_type_extra=None,
+    )
+
+
+def test_the_upload_form_refuses_a_file_over_10_mb_before_reading_it():
+    form = AttachmentForm({}, {"file": _upload(b"", size=services.MAX_ATTACHMENT_BYTES + 1)})
+    assert not form.is_valid()
+    assert form.errors["file"] == ["The selected file must be smaller than 10 MB."]
+
+
+def test_the_upload_form_hands_the_service_the_files_bytes():
+    form = AttachmentForm({}, {"file": _upload(PDF)})
+    assert form.is_valid(), form.errors
+    assert form.service_kwargs() == {"data": PDF}

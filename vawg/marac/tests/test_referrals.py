@@ -199,3 +199,16 @@ def test_the_database_holds_no_plaintext_identity_notes_or_attachments(partnersh
     assert dump
     for secret in SECRETS:
         assert secret.lower() not in dump.lower(), secret
+
+
+def test_a_referrer_whose_membership_names_no_agency_is_refused(partnership):
+    assessment = make_assessment(partnership, yes=15)
+    with pytest.raises(ValidationError, match="Your membership names no agency: ask your admin."):
+        services.referral_make(
+            assessment=assessment,
+            referrer=None,
+            organisation=None,
+            referred_on=date(2026, 1, 5),
+            details=details(),
+        )
+    assert not Referral.objects.exists()

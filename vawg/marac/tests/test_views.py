@@ -13,7 +13,7 @@ from vawg.core.permissions import Role
 from vawg.core.testing import make_organisation
 from vawg.marac import services
 from vawg.marac.models import Assessment, Referral, Screening
-from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral
+from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +250,30 @@ def test_a_representative_completes_their_agencys_action(
     assert mine.completed_on == date(2026, 1, 30) and mine.on_time
 
 
+def test_a_completed_action_shows_as_done_and_refuses_a_second_completion(
+    client_for, personas, partnership, two_meetings
+):
+    action = services.case_action_add(
+        item=two_meetings["first"].agenda_item,
+        organisation=two_meetings["a"],
+        description="Test action A",
+        due_on=date(2026, 2, 1),
+        actor=None,
+    )
+    client = client_for(personas[Role.MARAC_REPRESENTATIVE])
+    done = {"completed_on_0": "30", "completed_on_1": "1", "completed_on_2": "2026"}
+    assert client.post(url("action-complete", partnership, pk=action.pk), done).status_code == 302
+    reads = AuditEvent.objects.filter(summary="Viewed a MARAC case action").count()
+    page = client.get(url("action-complete", partnership, pk=action.pk))
+    assert page.status_code == 200
+    assert "It cannot be completed twice." in page.content.decode()
+    again = client.post(url("action-complete", partnership, pk=action.pk), done)
+    assert again.status_code == 409
+    # The done page shows no form and does not read the action's text again.
+    assert "<form" not in again.content.decode().split("govuk-heading-l", 1)[1]
+    assert AuditEvent.objects.filter(summary="Viewed a MARAC case action").count() == reads
+
+
 def test_the_coordinator_builds_the_agenda_and_holds_the_meeting(client_for, personas, partnership):
     referral = make_referral(partnership, on=date(2026, 1, 5))
     meeting = make_meeting(partnership, on=date(2026, 1, 10))
@@ -379,7 +403,7 @@ def test_notes_are_added_encrypted(client_for, personas, partnership, two_meetin
     client = client_for(personas[Role.MARAC_REPRESENTATIVE])
     client.post(url("case-note", partnership, pk=case.pk), {"text": "Test note from police"})
     note = case.notes.get()
-    assert b"Test note" not in bytes(note.text_enc)
+    assert b"Test note" not in stored(note, "text")
     page = client.get(url("case-detail", partnership, pk=case.pk)).content.decode()
     assert "Test note from police" in page
 

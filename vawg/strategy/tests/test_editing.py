@@ -6,8 +6,15 @@ from django.urls import reverse
 
 from vawg.core.permissions import Role
 from vawg.strategy import editing
+from vawg.strategy.editing_forms import ActionForm, ObjectiveForm
 from vawg.strategy.models import Action, PlanChange, Priority, Strategy
-from vawg.strategy.tests.factories import make_objective, make_plan, make_priority
+from vawg.strategy.selectors import strategy_rolled_over
+from vawg.strategy.tests.factories import (
+    make_objective,
+    make_plan,
+    make_priority,
+    make_strategy,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +254,50 @@ def test_assigning_a_lead_resolves_the_no_lead_quirk_and_a_reload_keeps_both(
     assert Quirk.objects.count() == before
     assert Quirk.objects.get(pk=quirk.pk).resolved_at is not None
     assert action.leads.filter(organisation=housing).exists()
+
+
+def test_the_rollover_suggests_the_year_after_the_plan_starts(partnership):
+    long_plan = make_strategy(partnership, "vawg", title="VAWG", start_year=2022, end_year=2027)
+    assert editing.rollover_defaults(long_plan) == {
+        "title": "VAWG – action plan 2023/24",
+        "slug": "vawg-2023",
+        "start_year": 2023,
+        "end_year": 2027,
+    }
+    one_year = make_strategy(partnership, "x" * 50, start_year=2025, end_year=2025)
+    suggested = editing.rollover_defaults(one_year)
+    # Never ending before it starts; the slug kept to the field's 50 characters.
+    assert (suggested["start_year"], suggested["end_year"]) == (2026, 2026)
+    assert suggested["slug"] == "x" * 50
+
+
+def test_a_plan_is_known_to_be_rolled_over_once_its_actions_are_carried(plan, admin):
+    assert not strategy_rolled_over(strategy=plan)
+    editing.strategy_rollover(
+        strategy=plan, slug="next", title="Next", start_year=2026, end_year=2027, actor=admin
+    )
+    assert strategy_rolled_over(strategy=plan)
+    assert not strategy_rolled_over(strategy=Strategy.objects.get(slug="next"))
+
+
+def test_a_new_objective_belongs_to_its_priority_and_the_rest_to_the_plan(plan):
+    priority = plan.priorities.first()
+    objective = editing.plan_item_new(kind="objective", strategy=plan, parent=priority)
+    assert objective.pk is None and objective.priority == priority
+    for kind, model in (("priority", Priority), ("action", Action)):
+        item = editing.plan_item_new(kind=kind, strategy=plan)
+        assert type(item) is model and item.pk is None and item.strategy == plan
+
+
+def test_only_the_action_form_replaces_measures(plan):
+    priority = plan.priorities.first()
+    data = {"priority": priority.pk, "ref": "AB.9", "activity": "Do", "measures": "One\nTwo"}
+    action_form = ActionForm(data, strategy=plan)
+    assert action_form.is_valid(), action_form.errors
+    assert action_form.service_kwargs() == {
+        "values": {"priority": priority, "ref": "AB.9", "activity": "Do", "deliver_by": None},
+        "measures": ["One", "Two"],
+    }
+    objective_form = ObjectiveForm({"number": "1", "text": "Educate"}, strategy=plan)
+    assert objective_form.is_valid(), objective_form.errors
+    assert objective_form.service_kwargs() == {"values": {"number": "1", "text": "Educate"}}

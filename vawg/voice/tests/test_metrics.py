@@ -178,3 +178,26 @@ def test_feedback_received_is_a_tally_of_the_feedback_counted(partnership):
         audience=disclosure.EXACT,
     )
     assert exact.text == "7"
+
+
+def test_the_survey_report_has_measures_only_for_a_current_period(partnership):
+    survey = make_survey(partnership)
+    answer_survey(survey, date(2026, 5, 1), safer="yes", help="A quicker reply")
+    report = selectors.survey_report(
+        partnership=partnership, survey=survey, period=None, audience=disclosure.EXACT
+    )
+    assert report.measures is None
+    assert [a.text for a in report.texts] == ["A quicker reply"]
+    safer = next(r for r in report.results if r.question.topic == "safer")
+    assert safer.yes.value == 1
+    quarter = _quarter(partnership)
+    report = selectors.survey_report(
+        partnership=partnership, survey=survey, period=quarter, audience=disclosure.EXACT
+    )
+    assert report.measures == selectors.measures_of_success(
+        partnership=partnership, period=quarter, audience=disclosure.EXACT
+    )
+    assert [label for label, _ in report.measures] == [
+        "Survivors feeling safer (%)",
+        metrics.get("voice.feeling_involved").label,
+    ]
