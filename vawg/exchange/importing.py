@@ -277,17 +277,64 @@ def _headings(
     return headings
 
 
+def heading_key(text: str) -> str:
+    """A heading as matching compares it: partners write "Victim_Age", "victim-age" and
+    " Victim Age " for the same column."""
+    return " ".join(text.casefold().replace("-", " ").replace("_", " ").split())
+
+
 def guess_mapping(headers: Sequence[str], columns: Sequence[Column]) -> dict[str, str]:
-    """The file's heading for each column key, matched by the column's heading or one of
-    its aliases, ignoring case ("" where none matches)."""
-    by_name = {h.casefold().strip(): h for h in headers}
-    return {
-        c.key: next(
-            (by_name[n.casefold()] for n in (c.heading, *c.aliases) if n.casefold() in by_name),
-            "",
+    """The file's heading for each column key, matched by the column's key, heading or one
+    of its aliases however they are written ("" where none matches). No heading is given
+    to two columns: the first column to claim it keeps it."""
+    by_name: dict[str, str] = {}
+    for heading in headers:
+        by_name.setdefault(heading_key(heading), heading)
+    taken: set[str] = set()
+    guessed = {}
+    for c in columns:
+        found = ""
+        for name in (c.heading, c.key, *c.aliases):
+            heading = by_name.get(heading_key(name), "")
+            if heading and heading not in taken:
+                found = heading
+                taken.add(heading)
+                break
+        guessed[c.key] = found
+    return guessed
+
+
+def mapping_problems(
+    headers: Sequence[str], columns: Sequence[Column], mapping: dict[str, str]
+) -> list[Problem]:
+    """What stops a mapping a person chose (or one saved from an earlier file) being used on
+    this file: a required column with no heading or with a heading the file no longer has,
+    or one heading chosen for two columns. (An optional column the file lacks is read as
+    empty.)"""
+    problems = []
+    for c in columns:
+        heading = mapping.get(c.key, "")
+        if not heading:
+            if c.required:
+                problems.append(
+                    Problem(None, "", "", f"Choose the column that holds “{c.heading}”.")
+                )
+        elif heading not in headers and c.required:
+            problems.append(
+                Problem(
+                    None,
+                    heading,
+                    "",
+                    f"The file has no column “{heading}” for “{c.heading}”: the heading "
+                    "may have changed since the mapping was saved.",
+                )
+            )
+    used = [h for h in mapping.values() if h]
+    for heading in sorted({h for h in used if used.count(h) > 1}):
+        problems.append(
+            Problem(None, heading, "", f"The column “{heading}” is chosen for two fields.")
         )
-        for c in columns
-    }
+    return problems
 
 
 def _check_rows(

@@ -26,6 +26,8 @@ from vawg.core.dates import DateError, parse_date
 from vawg.core.models import Ward
 from vawg.core.tabular import Problem, TableError, csv_records, read_table
 from vawg.core.uploads import Source
+from vawg.exchange.importing import Column, guess_mapping
+from vawg.exchange.importing import mapping_problems as shared_mapping_problems
 from vawg.insight import standard
 from vawg.insight.standard import CODED, FIELD_NAMES, FIELDS, REQUIRED, UNKNOWN, normalise_code
 
@@ -155,45 +157,21 @@ HEADING_ALIASES = {
 }
 
 
+# The standard's fields as the shared importer matches headings to them.
+COLUMNS = tuple(
+    Column(f.label, f.required, key=f.name, aliases=(f.name, *HEADING_ALIASES.get(f.name, ())))
+    for f in FIELDS
+)
+
+
 def suggest_columns(headers: list[str]) -> dict[str, str]:
     """A first guess at the mapping, from headings that name a field plainly."""
-    by_key = {normalise_code(h): h for h in headers}
-    suggestion = {}
-    for f in FIELDS:
-        for candidate in [f.name, f.label, *HEADING_ALIASES.get(f.name, [])]:
-            heading = by_key.get(normalise_code(candidate))
-            if heading and heading not in suggestion.values():
-                suggestion[f.name] = heading
-                break
-    return suggestion
+    return {name: heading for name, heading in guess_mapping(headers, COLUMNS).items() if heading}
 
 
 def mapping_problems(headers: list[str], mapping: Mapping) -> list[Problem]:
     """What stops the mapping being used on this file: a required field with no column."""
-    problems = []
-    labels = {f.name: f.label for f in FIELDS}
-    for name in REQUIRED:
-        heading = mapping.columns.get(name)
-        if not heading:
-            problems.append(
-                Problem(None, "", "", f"Choose the column that holds “{labels[name]}”.")
-            )
-        elif heading not in headers:
-            problems.append(
-                Problem(
-                    None,
-                    heading,
-                    "",
-                    f"The file has no column “{heading}” for “{labels[name]}”: the heading "
-                    "may have changed since the mapping was saved.",
-                )
-            )
-    used = [h for h in mapping.columns.values() if h]
-    for heading in {h for h in used if used.count(h) > 1}:
-        problems.append(
-            Problem(None, heading, "", f"The column “{heading}” is chosen for two fields.")
-        )
-    return problems
+    return shared_mapping_problems(headers, COLUMNS, mapping.columns)
 
 
 def dropped_columns(headers: list[str], mapping: Mapping) -> list[str]:

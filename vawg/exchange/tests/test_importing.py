@@ -18,6 +18,7 @@ from vawg.exchange.importing import (
     Row,
     RowImport,
     guess_mapping,
+    mapping_problems,
     problems_file,
     run_import,
 )
@@ -205,6 +206,40 @@ def test_headings_are_matched_by_alias_ignoring_case_and_reported_as_the_file_ha
         "kind": "type",
         "joined": "",
     }
+
+
+def test_headings_match_however_partners_write_them_and_none_serves_two_columns():
+    columns = [
+        Column("Victim age", key="age", aliases=("age",)),
+        Column("Suspect age", key="suspect_age", aliases=("age",)),
+    ]
+    assert guess_mapping([" VICTIM_AGE ", "Age"], columns) == {
+        "age": " VICTIM_AGE ",
+        "suspect_age": "Age",
+    }
+    assert guess_mapping(["victim-age"], columns) == {"age": "victim-age", "suspect_age": ""}
+
+
+def test_a_saved_mapping_is_checked_against_the_file_in_hand():
+    columns = OrganisationsImport.columns
+    assert mapping_problems(["Who", "What"], columns, {"name": "Who", "kind": "What"}) == []
+    assert [p.reason for p in mapping_problems(["Who"], columns, {"name": "Who"})] == [
+        "Choose the column that holds “Kind”."
+    ]
+    assert [
+        p.reason for p in mapping_problems(["Who"], columns, {"name": "Who", "kind": "Gone"})
+    ] == [
+        "The file has no column “Gone” for “Kind”: the heading may have changed since the "
+        "mapping was saved."
+    ]
+    assert [
+        p.reason for p in mapping_problems(["Who"], columns, {"name": "Who", "kind": "Who"})
+    ] == ["The column “Who” is chosen for two fields."]
+    # An optional column the file lacks is read as empty, not refused.
+    assert (
+        mapping_problems(["Who", "What"], columns, {"name": "Who", "kind": "What", "joined": "X"})
+        == []
+    )
 
 
 def test_a_chosen_mapping_is_used_instead_of_the_headings(partnership):
