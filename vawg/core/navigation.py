@@ -1,4 +1,11 @@
-"""Role-based navigation: each item shows only to users whose roles grant its permission."""
+"""Role-based navigation, grouped by the jobs people do.
+
+The top bar holds at most one item per group (so never more than seven, whatever roles a
+user combines); a group's own pages are listed in a sub-navigation on every page of that
+group. Each page shows only to users whose roles grant its permission, and a group shows
+if the user may see any of its pages, linking to the first of them. URL names are strings
+so that this module imports no app.
+"""
 
 from dataclasses import dataclass
 
@@ -16,47 +23,135 @@ class NavItem:
     section: str = ""
 
 
-# Apps add their items here, in display order.
+@dataclass(frozen=True)
+class NavGroup:
+    label: str
+    items: tuple[NavItem, ...]
+
+
+# Apps add their pages to a group here, in display order. Seven groups at most: the
+# top bar must fit on one row at desktop width whatever roles a user holds.
 PARTNERSHIP_NAV = [
-    NavItem("Overview", "core:partnership-home", "strategy.view"),
-    NavItem("Strategy", "strategy:strategy-list", "strategy.view"),
-    NavItem("Actions", "strategy:action-search", "strategy.view"),
-    NavItem("Delivery", "delivery:home", "strategy.view", section="delivery/"),
-    NavItem("My actions", "delivery:my-actions", "delivery.update"),
-    NavItem("Reviews", "delivery:review-list", "delivery.review"),
-    NavItem("Source quirks", "strategy:quirk-list", "strategy.manage"),
-    NavItem("Measures of success", "measures:scorecard", "measures.view"),
-    NavItem("VAWG dashboard", "insight:dashboard", "insight.view"),
-    NavItem("Data imports", "insight:import-list", "insight.import"),
-    NavItem("Learning", "learning:home", "learning.view"),
-    NavItem("Support directory", "directory:listing-list", "directory.manage"),
-    NavItem("Survivor voice", "voice:triage-list", "voice.manage"),
-    NavItem("MARAC", "marac:home", "marac.refer"),
-    NavItem("MARAC statistics", "marac:statistics", "marac.statistics"),
-    NavItem("Members", "accounts:member-list", "members.manage"),
-    NavItem("Audit trail", "audit:event-list", "audit.view"),
+    NavGroup("Home", (NavItem("Home", "core:partnership-home", "strategy.view"),)),
+    NavGroup(
+        "Plan and progress",
+        (
+            NavItem("Strategy", "strategy:strategy-list", "strategy.view"),
+            NavItem("Actions", "strategy:action-search", "strategy.view"),
+            NavItem("Delivery", "delivery:home", "strategy.view", section="delivery/"),
+            NavItem("My actions", "delivery:my-actions", "delivery.update"),
+            NavItem("Reviews", "delivery:review-list", "delivery.review"),
+            NavItem("Gaps in the source", "strategy:quirk-list", "strategy.manage"),
+        ),
+    ),
+    NavGroup("Measures", (NavItem("Measures of success", "measures:scorecard", "measures.view"),)),
+    NavGroup(
+        "Local picture",
+        (
+            NavItem("VAWG dashboard", "insight:dashboard", "insight.view"),
+            NavItem("Data imports", "insight:import-list", "insight.import"),
+            NavItem("Learning", "learning:home", "learning.view"),
+        ),
+    ),
+    NavGroup(
+        "MARAC",
+        (
+            NavItem("MARAC", "marac:home", "marac.refer"),
+            NavItem("MARAC statistics", "marac:statistics", "marac.statistics"),
+        ),
+    ),
+    NavGroup(
+        "Voice and support",
+        (
+            NavItem("Feedback", "voice:triage-list", "voice.manage"),
+            NavItem("Themes and responses", "voice:theme-list", "voice.manage"),
+            NavItem("Sessions", "voice:session-list", "voice.manage"),
+            NavItem("Surveys", "voice:survey-list", "voice.manage"),
+            NavItem("Safeguarding route", "voice:safeguarding-route", "voice.manage"),
+            NavItem("Support directory", "directory:listing-list", "directory.manage"),
+        ),
+    ),
+    NavGroup(
+        "Admin",
+        (
+            NavItem("Members", "accounts:member-list", "members.manage"),
+            NavItem("Audit trail", "audit:event-list", "audit.view"),
+        ),
+    ),
+]
+
+# A regional officer's pages: the region, not any one partnership's.
+REGION_NAV = [
+    NavGroup("Home", (NavItem("Home", "core:region-home", "region.view"),)),
+    NavGroup(
+        "Local picture",
+        (NavItem("VAWG dashboard", "insight:region-dashboard", "region.view"),),
+    ),
 ]
 
 
+def _build(request: HttpRequest, groups, kwargs: dict, home_name: str, allowed) -> list[dict]:
+    """The groups the user may see, each with its visible pages. The current page is the one
+    whose URL (or section) is the longest prefix of the request's path; home counts only
+    when it is the page itself. Its group is the one active top item, so exactly one is."""
+    current = request.path
+    home = reverse(home_name, kwargs=kwargs)
+    result = []
+    for group in groups:
+        pages = []
+        for item in group.items:
+            if not allowed(item.permission):
+                continue
+            url = reverse(item.url_name, kwargs=kwargs)
+            prefixes = [url] + ([home + item.section] if item.section else [])
+            match = max((len(p) for p in prefixes if current.startswith(p)), default=0)
+            if url == home:
+                match = len(url) if current == url else 0
+            pages.append({"label": item.label, "url": url, "active": False, "_match": match})
+        if pages:
+            result.append(
+                {"label": group.label, "url": pages[0]["url"], "active": False, "items": pages}
+            )
+    every_page = [page for group in result for page in group["items"]]
+    best = max(every_page, key=lambda p: p["_match"], default=None)
+    for group in result:
+        for page in group["items"]:
+            page["active"] = page is best and page["_match"] > 0
+            group["active"] = group["active"] or page["active"]
+            del page["_match"]
+    return result
+
+
 def navigation_for(request: HttpRequest, partnership, access) -> list[dict]:
-    """The items the user may see; the current one is the item whose URL (or section)
-    is the longest prefix of the page's path, so a page lights exactly one item."""
+    """The top-level groups a member sees in `partnership`, each with its pages."""
     if partnership is None:
         return []
-    current = request.path
-    home = reverse("core:partnership-home", kwargs={"partnership": partnership.slug})
-    items = []
-    for item in PARTNERSHIP_NAV:
-        if not access.can(partnership, item.permission):
-            continue
-        url = reverse(item.url_name, kwargs={"partnership": partnership.slug})
-        prefixes = [url] + ([home + item.section] if item.section else [])
-        match = max((len(p) for p in prefixes if current.startswith(p)), default=0)
-        if url == home:
-            match = len(url) if current == url else 0
-        items.append({"label": item.label, "url": url, "active": False, "_match": match})
-    best = max(items, key=lambda i: i["_match"], default=None)
-    for item in items:
-        item["active"] = item is best and item["_match"] > 0
-        del item["_match"]
-    return items
+    return _build(
+        request,
+        PARTNERSHIP_NAV,
+        {"partnership": partnership.slug},
+        "core:partnership-home",
+        lambda permission: access.can(partnership, permission),
+    )
+
+
+def region_navigation_for(request: HttpRequest, region, access) -> list[dict]:
+    """The top-level groups a regional officer sees in `region`."""
+    if region is None:
+        return []
+    return _build(
+        request,
+        REGION_NAV,
+        {"region": region.slug},
+        "core:region-home",
+        lambda permission: access.can_in_region(region, permission),
+    )
+
+
+def sub_navigation(groups: list[dict]) -> dict | None:
+    """The active group, when it has more than one page for this user: a list of one
+    link would only repeat the top item."""
+    for group in groups:
+        if group["active"] and len(group["items"]) > 1:
+            return group
+    return None

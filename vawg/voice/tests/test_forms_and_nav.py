@@ -128,7 +128,7 @@ def test_the_grouped_form_costs_the_same_at_any_plan_size(admin, partnership, pl
     assert queries() == small
 
 
-NAV = re.compile(r'<nav aria-label="Survivor voice".*?</nav>', re.S)
+NAV = re.compile(r'<nav aria-label="Voice and support".*?</nav>', re.S)
 
 
 @pytest.mark.parametrize(
@@ -146,10 +146,13 @@ def test_the_section_navigation_marks_the_current_page(
 ):
     html = admin.get(_url(name, **kwargs)).content.decode()
     nav = NAV.search(html).group(0)
-    assert 'class="govuk-service-navigation__list"' in nav
+    # The section's pages are a sub-navigation, not a second GOV.UK service navigation.
+    assert 'class="app-sub-navigation__list"' in nav
+    assert "govuk-service-navigation" not in nav
     marked = re.findall(r'<a [^>]*aria-current="([^"]+)"[^>]*>(.*?)</a>', nav, re.S)
     assert [(a, re.sub(r"<[^>]+>", "", label).strip()) for a, label in marked] == [(aria, current)]
     # The current item is also shown in bold text, not by colour alone.
-    assert f'<strong class="govuk-service-navigation__active-fallback">{current}</strong>' in nav
-    assert nav.count("govuk-service-navigation__item--active") == 1
-    assert nav.count("<li ") == 5
+    assert f"<strong>{current}</strong>" in nav
+    assert nav.count("app-sub-navigation__item--active") == 1
+    # The five voice pages, and the support directory the admin also keeps.
+    assert nav.count("<li ") == 6

@@ -104,7 +104,8 @@ def test_on_a_phone_the_menu_opens_with_its_button(visit, personas, partnership)
     browser = visit(PHONE)
     browser.sign_in(personas["partnership_admin"].username)
     browser.open(reverse("core:partnership-home", kwargs={"partnership": partnership.slug}))
-    members = browser.page.get_by_role("link", name="Members")
+    # Members is the first page of the Admin group.
+    members = browser.page.get_by_role("link", name="Admin", exact=True)
     assert not members.is_visible()
 
     browser.page.get_by_role("button", name="Menu").click()
@@ -119,7 +120,7 @@ def test_without_javascript_the_navigation_is_all_there(visit, personas, partner
     browser.open(reverse("core:partnership-home", kwargs={"partnership": partnership.slug}))
 
     assert not browser.page.get_by_role("button", name="Menu").is_visible()
-    browser.page.get_by_role("link", name="Members").click()
+    browser.page.get_by_role("link", name="Admin", exact=True).click()
 
     assert browser.page.get_by_role("heading", level=1).is_visible()
     assert urlparse(browser.page.url).path == reverse(

@@ -189,13 +189,13 @@ def test_grouped_actions_and_the_section_navigation_work_by_keyboard(
 
     response = staff.open(reverse("voice:triage-list", kwargs={"partnership": slug}))
     check(response, "triage-nav")
-    nav = page.get_by_role("navigation", name="Survivor voice")
+    nav = page.get_by_role("navigation", name="Voice and support")
     assert nav.locator("[aria-current=page]").inner_text() == "Feedback"
     nav.get_by_role("link", name="Feedback").focus()
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
-    nav = page.get_by_role("navigation", name="Survivor voice")
+    nav = page.get_by_role("navigation", name="Voice and support")
     assert nav.locator("[aria-current=page]").inner_text() == "Themes and responses"
 
     response = staff.open(
