@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -13,6 +14,7 @@ from vawg.core.access import (
     regions_for,
     signed_in,
 )
+from vawg.core.home import home_page
 from vawg.core.models import Partnership
 
 
@@ -41,11 +43,17 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _today():
+    return timezone.localdate()
+
+
 @partnership_permission("strategy.view")
 @require_GET
 def partnership_home(request: HttpRequest) -> HttpResponse:
+    """The viewer's work in this partnership, from what each app contributes (core.home)."""
     strategies = request.partnership.strategies.all()
-    return render(request, "core/partnership_home.html", {"strategies": strategies})
+    page = home_page(request=request, today=_today())
+    return render(request, "core/partnership_home.html", {"strategies": strategies, "page": page})
 
 
 @public

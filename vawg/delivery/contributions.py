@@ -1,11 +1,19 @@
-"""What delivery adds to strategy's action page and to the plan's rollover, registered
-from DeliveryConfig.ready() (vawg.strategy.registries): strategy imports none of it."""
+"""What delivery adds to strategy's action page, to the plan's rollover and to each role's
+home page, registered from DeliveryConfig.ready() (vawg.strategy.registries,
+vawg.core.home): neither strategy nor core imports any of it."""
+
+from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.text import Truncator
 
+from vawg.core.home import Group, HomeItem, Line, Shown, home_items, plural
+from vawg.core.permissions import Role
 from vawg.delivery import selectors, services
-from vawg.delivery.models import ProgressUpdate, Status, UpdateState
+from vawg.delivery.models import WORRYING, ProgressUpdate, Status, UpdateState
 from vawg.strategy.models import Action
 from vawg.strategy.registries import ActionPanel, RolloverStep, action_panels, rollover_steps
 
@@ -34,8 +42,121 @@ def completed_actions(actions: QuerySet[Action]) -> QuerySet:
     )
 
 
+# --- Home page items -------------------------------------------------------------
+
+# How many red actions the board member's item lists before "and N more".
+RED_LISTED = 5
+
+
+def _url(request: HttpRequest, name: str, query: dict | None = None, **kwargs) -> str:
+    url = reverse(f"delivery:{name}", kwargs={"partnership": request.partnership.slug, **kwargs})
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _lead_actions(request: HttpRequest, today: date) -> selectors.MyActions:
+    standing = services.standing_for(request.user, request.partnership)
+    period = services.period_due(request.partnership, today)
+    return selectors.my_actions(partnership=request.partnership, standing=standing, period=period)
+
+
+def home_updates_due(request: HttpRequest, today: date) -> Shown | None:
+    data = _lead_actions(request, today)
+    if data.period is None:
+        return None
+    text = (
+        f"{plural(data.due_count, 'update', 'updates')} due for {data.period.label}, "
+        f"by {data.period.update_deadline:%-d %B %Y}"
+    )
+    return Shown(text, _url(request, "my-actions"), count=data.due_count)
+
+
+def home_updates_returned(request: HttpRequest, today: date) -> Shown | None:
+    returned = _lead_actions(request, today).returned
+    text = f"{plural(len(returned), 'update', 'updates')} returned to you for changes"
+    return Shown(text, _url(request, "my-actions"), count=len(returned))
+
+
+def home_reviews_waiting(request: HttpRequest, today: date) -> Shown | None:
+    standing = services.standing_for(request.user, request.partnership)
+    waiting = selectors.review_queue(partnership=request.partnership, standing=standing)
+    text = f"{plural(len(waiting), 'update', 'updates')} waiting for your review"
+    return Shown(text, _url(request, "review-list"), count=len(waiting))
+
+
+def _round(request: HttpRequest, today: date, statuses) -> tuple[str, list, str] | None:
+    """The latest plan's approved updates in `statuses` for the round the board reviews,
+    with the period's label and the plan's dashboard for that round."""
+    strategies = selectors.strategies_for(partnership=request.partnership)
+    period = services.period_reported(request.partnership, today)
+    if not strategies or period is None:
+        return None
+    updates = selectors.approved_with_status(
+        strategy=strategies[0], period=period, statuses=statuses
+    )
+    query = {"period": period.pk}
+    if len(statuses) == 1:
+        query["status"] = next(iter(statuses))
+    return period.label, updates, _url(request, "dashboard", query, strategy=strategies[0].slug)
+
+
+def home_exceptions(request: HttpRequest, today: date) -> Shown | None:
+    found = _round(request, today, WORRYING)
+    if found is None:
+        return None
+    label, updates, url = found
+    text = f"{plural(len(updates), 'action', 'actions')} at risk or off track in {label}"
+    return Shown(text, url, count=len(updates))
+
+
+def home_red_actions(request: HttpRequest, today: date) -> Shown | None:
+    """What is red and why: the off-track actions with their lead's words, cut short."""
+    found = _round(request, today, {Status.OFF_TRACK})
+    if found is None:
+        return None
+    label, updates, url = found
+    lines = tuple(
+        Line(
+            str(update.action),
+            reverse(
+                "strategy:action-detail",
+                kwargs={"partnership": request.partnership.slug, "pk": update.action_id},
+            ),
+            note=Truncator(update.commentary).chars(140) or "No reason given.",
+        )
+        for update in updates[:RED_LISTED]
+    )
+    text = f"{plural(len(updates), 'action', 'actions')} off track (red) in {label}"
+    return Shown(text, url, count=len(updates), lines=lines, more=len(updates) - len(lines))
+
+
+def register_home() -> None:
+    home_items.register(
+        "delivery.updates_due", HomeItem(home_updates_due, "delivery.update"), order=10
+    )
+    home_items.register(
+        "delivery.updates_returned", HomeItem(home_updates_returned, "delivery.update"), order=11
+    )
+    home_items.register(
+        "delivery.reviews_waiting", HomeItem(home_reviews_waiting, "delivery.review"), order=12
+    )
+    home_items.register(
+        "delivery.exceptions", HomeItem(home_exceptions, "strategy.manage"), order=13
+    )
+    home_items.register(
+        "delivery.red_actions",
+        HomeItem(
+            home_red_actions,
+            "strategy.view",
+            group=Group.ATTENTION,
+            roles=frozenset({Role.BOARD_MEMBER}),
+        ),
+        order=14,
+    )
+
+
 def register() -> None:
     action_panels.register(
         "delivery.progress", ActionPanel("delivery/_timeline.html", action_progress), order=10
     )
     rollover_steps.register("delivery.complete", RolloverStep(completed_actions))
+    register_home()

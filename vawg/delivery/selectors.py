@@ -2,6 +2,7 @@
 number of actions or periods (the tests assert it at two sizes)."""
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -529,3 +530,24 @@ def status_counts(rows: list[ActionRow]) -> list[tuple[str, str, int]]:
 
 def import_file_for(*, partnership: Partnership, pk: int) -> ImportFile:
     return get_scoped_or_404(ImportFile.objects.select_related("strategy"), partnership, pk=pk)
+
+
+# --- For the home page ------------------------------------------------------------
+
+
+def approved_with_status(
+    *, strategy: Strategy, period: ReportingPeriod, statuses: Collection[str]
+) -> list[ProgressUpdate]:
+    """The approved updates of `strategy`'s live actions for `period` whose status is one
+    of `statuses`, in the plan's order: the board's exceptions for the round."""
+    return list(
+        ProgressUpdate.objects.filter(
+            action__strategy=strategy,
+            action__retired_at__isnull=True,
+            period=period,
+            state=UpdateState.APPROVED,
+            status__in=list(statuses),
+        )
+        .select_related("action", "action__priority")
+        .order_by("action__priority__order", "action__order")
+    )

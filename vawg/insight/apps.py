@@ -8,5 +8,7 @@ class InsightConfig(AppConfig):
 
     def ready(self) -> None:
         from vawg.insight import metrics
+        from vawg.insight.contributions import register
 
         metrics.register()
+        register()

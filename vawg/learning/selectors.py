@@ -672,3 +672,8 @@ def learning_for_action(action) -> ActionLearning:
             ).order_by("-commissioned_on", "reference")
         ),
     )
+
+
+def overdue_recommendation_count(*, partnership: Partnership, on: date) -> int:
+    """The recommendations of current reviews overdue on `on`: the list's own count."""
+    return recommendations_for(partnership=partnership, on=on, overdue_only=True).count()

@@ -7,6 +7,8 @@ class MaracConfig(AppConfig):
     verbose_name = "Identification and MARAC"
 
     def ready(self) -> None:
+        from vawg.marac.contributions import register
         from vawg.marac.statistics import register_metrics
 
         register_metrics()
+        register()

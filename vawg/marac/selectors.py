@@ -498,3 +498,32 @@ def representatives(partnership: Partnership):
         .values("user_id")
     )
     return User.objects.filter(pk__in=ids).order_by("username")
+
+
+# --- For the home page ------------------------------------------------------------------
+
+
+def next_meeting(who: MaracUser, *, on: date) -> Meeting | None:
+    """The earliest meeting still to be held on or after `on` that the user may see."""
+    return (
+        meetings_visible_to(who)
+        .filter(status=Meeting.Status.SCHEDULED, held_on__gte=on)
+        .order_by("held_on", "id")
+        .first()
+    )
+
+
+def referrals_not_listed(*, partnership: Partnership) -> int:
+    """Referrals on no meeting's agenda yet (the ones the agenda builder would add): a
+    count of work for the coordinator, not a figure about people."""
+    return (
+        scoped(Referral.objects.all(), partnership)
+        .filter(agenda_item__isnull=True, reduced_on__isnull=True)
+        .count()
+    )
+
+
+def overdue_action_count(who: MaracUser, *, on: date) -> int:
+    """The open actions past their due date among those the user's action list shows."""
+    shown = actions_for(who, on=on).values("pk")
+    return CaseAction.objects.overdue(on).filter(pk__in=shown).count()
