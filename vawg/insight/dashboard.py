@@ -85,6 +85,16 @@ class TrendPoint:
     figure: Figure
     rolling: Figure
     last_year: Figure
+    partial: bool = False  # the month is still under way: its records are not all in
+
+
+@dataclass
+class Tick:
+    """An axis label at its place in the trend chart's drawing (see TREND_BOX)."""
+
+    x: float
+    y: float
+    text: str
 
 
 @dataclass
@@ -94,6 +104,13 @@ class Trend:
     line: str = ""  # SVG polyline points
     rolling_line: str = ""
     last_year_line: str = ""
+    x_ticks: list[Tick] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    partial_x: float | None = None  # where the part-finished month is drawn, if shown
+
+    @property
+    def has_partial(self) -> bool:
+        return any(p.partial for p in self.points)
 
 
 @dataclass
@@ -117,7 +134,14 @@ class Dashboard:
         return self.audience.exact
 
 
-def build(filters: Filters, *, audience: Audience, ward_names: dict[int, str]) -> Dashboard:
+def build(
+    filters: Filters,
+    *,
+    audience: Audience,
+    ward_names: dict[int, str],
+    today: date | None = None,
+) -> Dashboard:
+    """The dashboard for `filters`; `today` marks the month still under way, if shown."""
     board = Dashboard(filters=filters, audience=audience)
     months = queries.monthly(filters)
     period = _sum(months, filters.first, filters.last)
@@ -131,7 +155,7 @@ def build(filters: Filters, *, audience: Audience, ward_names: dict[int, str]) -
     board.repeat_rate = disclosure.rate(shown["repeats"], shown["incidents"])
     board.resolved_rate = disclosure.rate(shown["resolved"], shown["incidents"])
     board.charge_rate = disclosure.rate(shown["charged"], shown["resolved"])
-    board.trend = _trend(filters, months, audience, board.total)
+    board.trend = _trend(filters, months, audience, board.total, today)
     board.charts.append(_strands(filters, audience))
     if len(filters.partnerships) == 1:
         board.charts.append(_wards(filters, audience, ward_names))
@@ -155,7 +179,11 @@ def _sum(months: dict[date, Totals], first: date, last: date) -> Totals:
 
 
 def _trend(
-    filters: Filters, months: dict[date, Totals], audience: Audience, total: Figure
+    filters: Filters,
+    months: dict[date, Totals],
+    audience: Audience,
+    total: Figure,
+    today: date | None = None,
 ) -> Trend:
     series: list[date] = []
     month = filters.first
@@ -171,11 +199,16 @@ def _trend(
     for m in series:
         window = shown([add_months(m, -k) for k in range(ROLLING_MONTHS)])
         rolling = disclosure.scaled(window, Decimal(1) / ROLLING_MONTHS, places=1)
-        points.append(TrendPoint(m, shown([m]), rolling, shown([add_months(m, -12)])))
+        partial = today is not None and m == today.replace(day=1)
+        points.append(
+            TrendPoint(m, shown([m]), rolling, shown([add_months(m, -12)]), partial=partial)
+        )
     before = shown([add_months(m, -12) for m in series])
     change = disclosure.change_words(total, before, since="the same months a year earlier")
     summary = f"{total.text} incidents from {filters.first:%B %Y} to {filters.last:%B %Y}"
     summary += f", {change}." if change else "."
+    if any(p.partial for p in points):
+        summary += f" {today:%B %Y} is not yet over, so its figures are incomplete."
     trend = Trend(summary, points)
     _lines(trend)
     return trend
@@ -203,6 +236,30 @@ def _lines(trend: Trend) -> None:
     trend.line = line("figure")
     trend.rolling_line = line("rolling")
     trend.last_year_line = line("last_year")
+    _axes(trend, top, count)
+
+
+# The trend chart's drawing: the plot (x and y 0-100, as the lines are) sits inside a box of
+# TREND_BOX units with room at the left and bottom for the axes' labels.
+TREND_BOX = (640, 260)
+TREND_PLOT = (72, 16, 552, 180)  # left, top, width, height
+
+
+def _axes(trend: Trend, top: float, count: int) -> None:
+    """Labels for both axes: the number of incidents at the foot, middle and top of the
+    plot, and the months along the bottom (every one when there are few, else spaced)."""
+    left, upper, width, height = TREND_PLOT
+    for share in (0, 0.5, 1):
+        y = upper + height * (1 - share) + 4
+        trend.y_ticks.append(Tick(left - 8, y, f"{top * share:,.0f}"))
+    step = max(1, -(-len(trend.points) // 12))
+    for i, point in enumerate(trend.points):
+        x = left + width * i / count
+        if i % step == 0 or point.partial:
+            text = f"{point.month:%b %y}" + (" (part)" if point.partial else "")
+            trend.x_ticks.append(Tick(x, upper + height + 18, text))
+        if point.partial:
+            trend.partial_x = x
 
 
 def _bars(labelled: list[tuple[str, Figure]]) -> list[Bar]:

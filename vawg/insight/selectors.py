@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from vawg.core.access import get_scoped_or_404, scoped
 from vawg.core.models import Organisation, Partnership, Ward
@@ -13,7 +13,7 @@ from vawg.core.tabular import Problem
 from vawg.exchange.exporting import Table
 from vawg.exchange.importing import problems_export
 from vawg.insight import queries
-from vawg.insight.models import DataImport, Population
+from vawg.insight.models import DataImport, MonthCube, Population
 from vawg.insight.queries import Filters
 
 
@@ -74,7 +74,10 @@ def period_months(
     choice: str, partnerships: tuple[int, ...], start_month: int, today: date
 ) -> tuple[date, date]:
     _, last = queries.months_held(partnerships)
-    latest = min(last or today.replace(day=1), today.replace(day=1))
+    # The latest months end at the last complete one: a month still under way would be
+    # drawn as a fall that is only records not yet made.
+    last_complete = add_months(today.replace(day=1), -1)
+    latest = min(last or last_complete, last_complete)
     if choice.startswith("year:"):
         first = date(int(choice[5:]), start_month, 1)
         return first, add_months(first, 11)
@@ -111,3 +114,34 @@ def population_summary(*, partnership: Partnership) -> list[Mapping[str, Any]]:
         .annotate(people=Sum("people"), cells=Count("id"))
         .order_by("year")
     )
+
+
+# --- For the home page --------------------------------------------------------------
+
+
+def imports_waiting(*, partnership: Partnership) -> tuple[int, int]:
+    """How many partner files wait on a person (to map, import, correct or discard), and
+    how many of those failed."""
+    found = scoped(DataImport.objects.all(), partnership).aggregate(
+        waiting=Count("pk", filter=Q(status__in=DataImport.WAITING)),
+        failed=Count("pk", filter=Q(status=DataImport.Status.FAILED)),
+    )
+    return found["waiting"], found["failed"]
+
+
+def latest_month_by_partner(*, partnership: Partnership) -> list[tuple[str, date]]:
+    """Each partner whose incidents the store holds, with the latest month it holds for
+    them, stalest first: how current each partner's data is."""
+    latest = dict(
+        MonthCube.objects.filter(partnership=partnership)
+        .values_list("partner_id")
+        .annotate(latest=Max("month"))
+        .values_list("partner_id", "latest")
+    )
+    names = dict(
+        Organisation.objects.filter(partnership=partnership, pk__in=latest).values_list(
+            "pk", "name"
+        )
+    )
+    rows = [(names[pk], month) for pk, month in latest.items() if pk in names]
+    return sorted(rows, key=lambda row: (row[1], row[0]))

@@ -51,7 +51,7 @@ def _board(
     filters = selectors.filters_from(form, partnerships, start_month, today, region)
     audience = figures_viewed(request, subject=subject, filters=form.cleaned_data)
     names = dashboard.ward_names(partnerships)
-    return form, dashboard.build(filters, audience=audience, ward_names=names)
+    return form, dashboard.build(filters, audience=audience, ward_names=names, today=today)
 
 
 @partnership_permission("insight.view")

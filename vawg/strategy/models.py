@@ -5,9 +5,14 @@ Text is kept in the source's words. Where the source is incomplete or odd
 Quirk records what is wrong so an admin can see it and complete it.
 """
 
+from datetime import date, timedelta
+from textwrap import shorten
+
 from django.db import models
+from django.utils import timezone
 
 from vawg.core.models import Organisation, Partnership, PartnershipBody
+from vawg.core.periods import add_months
 
 
 class Strategy(models.Model):
@@ -44,6 +49,22 @@ class Strategy(models.Model):
     @property
     def period_label(self) -> str:
         return f"{self.start_year}–{self.end_year}"
+
+    @property
+    def ends_on(self) -> date:
+        """The last day of the strategy's final reporting year. The years name reporting years
+        by the year they start in (a plan for 2026/27 runs from 2026 to 2026), so a strategy
+        ending in 2025 runs to 31 March 2026 where the year starts in April."""
+        first = date(self.end_year, self.partnership.reporting_year_start_month, 1)
+        return add_months(first, 12) - timedelta(days=1)
+
+    def lapsed_on(self, day: date) -> bool:
+        """Whether the strategy had ended by `day`: the one rule for a lapsed strategy."""
+        return day > self.ends_on
+
+    @property
+    def lapsed(self) -> bool:
+        return self.lapsed_on(timezone.localdate())
 
 
 class Principle(models.Model):
@@ -162,7 +183,8 @@ class Action(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ref} {self.activity[:60]}"
+        # Cut at a word, with an ellipsis: a sentence cut mid-word reads as a typo.
+        return f"{self.ref} {shorten(self.activity, 60, placeholder='…')}"
 
     def save(self, *args, **kwargs):
         self.sub_activities_text = sub_activities_as_text(self.sub_activities)

@@ -47,6 +47,17 @@ def strategy_rolled_over(*, strategy: Strategy) -> bool:
     return Action.objects.filter(carried_from__strategy=strategy).exists()
 
 
+def strategy_successor(*, strategy: Strategy) -> Strategy | None:
+    """The partnership's latest plan starting after this one (a rollover or a new strategy)."""
+    return (
+        Strategy.objects.filter(
+            partnership_id=strategy.partnership_id, start_year__gt=strategy.start_year
+        )
+        .order_by("-start_year", "-pk")
+        .first()
+    )
+
+
 def strategy_for_export(*, partnership: Partnership, slug: str) -> Strategy:
     return get_scoped_or_404(Strategy.objects.all(), partnership, slug=slug)
 
