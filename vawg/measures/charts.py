@@ -18,7 +18,8 @@ from matplotlib import rcParams  # noqa: E402
 from matplotlib.dates import DateFormatter  # noqa: E402
 from matplotlib.figure import Figure as Drawing  # noqa: E402
 
-from vawg.measures.selectors import UNIT_SUFFIX, Summary  # noqa: E402
+from vawg.measures.formatting import UNIT_SUFFIX  # noqa: E402
+from vawg.measures.selectors import Summary  # noqa: E402
 
 # The same drawing gives the same bytes, so a cached or compared chart is stable.
 rcParams["svg.hashsalt"] = "vawg-measures"

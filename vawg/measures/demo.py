@@ -32,10 +32,11 @@ class Plan:
     unit: str
     baseline: Decimal
     yearly_change: Decimal  # % change target per year
-    owner_kind: str
+    owner_kind: str  # the kind of organisation that reports it
     priority_code: str = ""
     public: bool = False
     tolerance: Decimal = D(2)
+    owner_words: str = ""  # words in the owner's name, where the kind has several
 
 
 K = Organisation.Kind
@@ -53,8 +54,9 @@ LAMBETH_PLANS = [
     Plan(
         "organisations across the partnership who report improved confidence and knowledge "
         "in tackling and responding to all",
-        Unit.PERCENTAGE,
-        D(54),
+        # "The number of organisations": a count of organisations, not a share.
+        Unit.COUNT,
+        D(24),
         D(10),
         K.COUNCIL,
         "WT",
@@ -70,8 +72,8 @@ LAMBETH_PLANS = [
     ),
     Plan(
         "needs of children and young people impacted",
-        Unit.PERCENTAGE,
-        D(41),
+        Unit.COUNT,
+        D(18),
         D(10),
         K.COUNCIL,
         "CYP",
@@ -181,7 +183,8 @@ WANDSWORTH_EXTRAS = [
             Direction.DECREASE,
             "waiting lists for counselling",
         ),
-        Plan("", Unit.COUNT, D(64), D(-10), K.CHARITY, tolerance=D(4)),
+        # Counselling is commissioned through health (the action's lead): never the police.
+        Plan("", Unit.COUNT, D(64), D(-10), K.HEALTH, tolerance=D(4)),
     ),
     (
         Extra(
@@ -195,7 +198,8 @@ WANDSWORTH_EXTRAS = [
             "Cases heard at MARAC in the quarter",
             range=(D(28), D(40)),
         ),
-        Plan("", Unit.PERCENTAGE, D(22), D(0), K.COUNCIL, tolerance=D(3)),
+        # The MARAC coordinator sits in the council's community safety team.
+        Plan("", Unit.PERCENTAGE, D(22), D(0), K.COUNCIL, tolerance=D(3), owner_words="Community"),
     ),
 ]
 
@@ -215,10 +219,15 @@ def load(*, today: date, rng, stdout) -> None:
                 stdout.write(f"  {partnership.name}: synthetic values for {filled} indicators\n")
 
 
-def _organisation(partnership: Partnership, kind: str) -> Organisation | None:
+def _organisation(partnership: Partnership, kind: str, words: str = "") -> Organisation | None:
+    """The partner that would report the figure: one of `kind` (named with `words` where
+    given), else the council, which answers for the partnership. Never whichever partner
+    sorts first: that made the police own counselling waits."""
     organisations = list(partnership.organisations.order_by("name"))
-    matches = [o for o in organisations if o.kind == kind]
-    return (matches or organisations or [None])[0]
+    of_kind = [o for o in organisations if o.kind == kind]
+    named = [o for o in of_kind if words and words.lower() in o.name.lower()]
+    council = [o for o in organisations if o.kind == Organisation.Kind.COUNCIL]
+    return (named or of_kind or council or [None])[0]
 
 
 def _user(partnership: Partnership, suffix: str) -> User | None:
@@ -283,7 +292,7 @@ def _shape(indicator: Indicator, plan: Plan, *, today: date, rng, range_target=N
         return
     baseline_period = periods[0]
     indicator.unit = plan.unit
-    indicator.owner = _organisation(partnership, plan.owner_kind)
+    indicator.owner = _organisation(partnership, plan.owner_kind, plan.owner_words)
     indicator.baseline_value = plan.baseline
     indicator.baseline_period = baseline_period
     indicator.tolerance = plan.tolerance

@@ -19,6 +19,7 @@ from vawg.core.models import Organisation, Partnership, ReportingPeriod
 from vawg.core.periods import current_period
 from vawg.core.permissions import roles_grant
 from vawg.measures import status as st
+from vawg.measures.formatting import format_target_basis, format_value
 from vawg.measures.models import (
     PER,
     Direction,
@@ -26,19 +27,13 @@ from vawg.measures.models import (
     Indicator,
     IndicatorValue,
     Target,
+    TargetKind,
     ValueSource,
 )
 from vawg.measures.rules import may_enter_for
 from vawg.strategy.models import Priority
 
 logger = logging.getLogger(__name__)
-
-UNIT_SUFFIX: dict[str, str] = {
-    Unit.COUNT: "",
-    Unit.PERCENTAGE: "%",
-    Unit.RATE_PER_1000: " per 1,000",
-    Unit.RATE_PER_10000: " per 10,000",
-}
 
 
 def indicators_for(*, partnership: Partnership, roles) -> QuerySet[Indicator]:
@@ -126,14 +121,6 @@ def indicator_for_entry(*, partnership: Partnership, roles, user: User, pk: int)
 # --- Figures as they may be shown --------------------------------------------------
 
 
-def format_figure(value: Decimal | None, unit: str) -> str:
-    """A figure as people read it: counts whole, other units to one decimal place."""
-    if value is None:
-        return "No value"
-    value = value.quantize(Decimal(1) if unit == Unit.COUNT else Decimal("0.1"))
-    return f"{st.number(value)}{UNIT_SUFFIX.get(unit, '')}"
-
-
 # The kind of record a value typed in is, for its cell key: a value (or its parts) is
 # keyed by what the cell is (indicator and period), so it reads the same wherever shown.
 VALUE = "measures.IndicatorValue"
@@ -156,7 +143,7 @@ class Shown:
 
     @property
     def text(self) -> str:
-        return self.figure.text if self.value is None else format_figure(self.value, self.unit)
+        return self.figure.text if self.value is None else format_value(self.value, self.unit)
 
     @property
     def suppressed(self) -> bool:
@@ -254,8 +241,8 @@ class Point:
     def expected_shown(self) -> str:
         if self.expected is None:
             return "None"
-        shown = format_figure(self.expected, self.unit)
-        return shown if self.upper is None else f"{shown} to {format_figure(self.upper, self.unit)}"
+        shown = format_value(self.expected, self.unit)
+        return shown if self.upper is None else f"{shown} to {format_value(self.upper, self.unit)}"
 
 
 @dataclass
@@ -275,6 +262,8 @@ class Summary:
     since_last_year: st.Trend
     points: list[Point] = field(default_factory=list)
     anchors: list[tuple[date, Decimal]] = field(default_factory=list)
+    # What a target set as a % change means ("30% above the baseline of 310").
+    target_basis: str = ""
 
     @property
     def status(self) -> str:
@@ -286,7 +275,7 @@ class Summary:
 
     @property
     def expected_shown(self) -> str:
-        return format_figure(self.assessment.expected, self.indicator.unit)
+        return format_value(self.assessment.expected, self.indicator.unit)
 
 
 @dataclass(frozen=True)
@@ -443,19 +432,24 @@ def summarise(
     target = _target_for(indicator, targets, day)
     target_value = None
     target_shown = "No target set"
+    target_basis = ""
     if target is not None:
         if range_target:
             target_shown = (
-                f"{format_figure(target.amount, indicator.unit)} to "
-                f"{format_figure(target.upper, indicator.unit)} by {_year_label(indicator, target)}"
+                f"{format_value(target.amount, indicator.unit)} to "
+                f"{format_value(target.upper, indicator.unit)} by {_year_label(indicator, target)}"
             )
         else:
             target_value = st.target_value(
                 kind=target.kind, amount=target.amount, baseline=indicator.baseline_value
             )
-            target_shown = f"{format_figure(target_value, indicator.unit)} by " + _year_label(
+            target_shown = f"{format_value(target_value, indicator.unit)} by " + _year_label(
                 indicator, target
             )
+            if target.kind == TargetKind.CHANGE:
+                target_basis = format_target_basis(
+                    target.amount, indicator.baseline_value, indicator.unit
+                )
     if latest is not None and latest_shown.suppressed:
         # How a hidden figure stands against its target would hint at it.
         assessment = st.Assessment(st.Status.NO_STATUS, "The latest value is not shown")
@@ -481,6 +475,7 @@ def summarise(
             earlier=before.value,
             low=low,
             high=high,
+            unit=indicator.unit,
         )
 
     return Summary(
@@ -495,6 +490,7 @@ def summarise(
         since_last_year=trend_from(year_ago),
         points=points,
         anchors=anchors,
+        target_basis=target_basis,
     )
 
 
@@ -619,7 +615,7 @@ def scorecard_table(card: Scorecard) -> tuple[list[str], list[list]]:
                     i.get_direction_display() or "Not set",
                     i.get_unit_display(),
                     str(i.owner or ""),
-                    format_figure(i.baseline_value, i.unit) if i.baseline_value is not None else "",
+                    format_value(i.baseline_value, i.unit) if i.baseline_value is not None else "",
                     str(i.baseline_period or ""),
                     s.latest_shown,
                     s.latest.period.label if s.latest else "",
@@ -648,3 +644,20 @@ def public_indicators(partnership: Partnership, *, today: date | None = None) ->
     return [
         summarise(i, today=today, audience=disclosure.CONTROLLED, period=None) for i in queryset
     ]
+
+
+# --- For the home page ---------------------------------------------------------------------
+
+
+def off_track_count(*, partnership: Partnership, roles, today: date) -> int:
+    """How many indicators the viewer may see are off track, judged from the controlled
+    figures: the home page records no restricted read, so it never works from exact ones
+    (the scorecard it links to shows the viewer's own level)."""
+    card = scorecard(
+        partnership=partnership,
+        roles=roles,
+        today=today,
+        audience=disclosure.CONTROLLED,
+        status=st.Status.OFF_TRACK,
+    )
+    return card.count

@@ -736,6 +736,12 @@ def indicators_seed_from_measures(*, partnership: Partnership, actor=None) -> Se
                 definition=(
                     f"{measure.text} (measure of success "
                     f"{measure.number or measure.order} in “{measure.strategy.title}”)."
+                    + (
+                        " The strategy states the aim as a % change, so its targets are a % "
+                        "change from the baseline."
+                        if PERCENT_CHANGE_WORDING.match(re.sub(r"\s+", " ", measure.text).strip())
+                        else ""
+                    )
                 ),
                 direction=measure.direction,
                 direction_basis=(
@@ -768,7 +774,20 @@ def indicators_seed_from_measures(*, partnership: Partnership, actor=None) -> Se
     return result
 
 
+# "% increase in self-referrals…": the strategy states the target as a % change, while
+# what is counted (and what the values are) is the self-referrals themselves.
+PERCENT_CHANGE_WORDING = re.compile(
+    r"^%\s*(?:increase|decrease|reduction|rise|fall)\s*(?:(?:in|of)\s+)?(?:the\s+)?"
+    r"(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def _seed_name(text: str) -> str:
+    """The indicator's name says what its values are: a measure worded as a % change
+    ("% increase in self-referrals to …") is named for what is counted ("Self-referrals
+    to …"); the % change is its target's kind, and the wording stays in its definition."""
     text = re.sub(r"\s+", " ", text).strip()
+    text = PERCENT_CHANGE_WORDING.sub("", text) or text
     name = text[:1].upper() + text[1:]
     return name if len(name) <= 300 else name[:299] + "…"

@@ -16,6 +16,9 @@ from decimal import Decimal
 
 from django.db import models
 
+from vawg.measures.formatting import format_change
+from vawg.measures.formatting import number as _n
+
 PLACES = Decimal("0.001")
 
 
@@ -176,6 +179,8 @@ class Trend:
     movement: Movement
     verdict: Verdict | None = None
     earlier: Decimal | None = None
+    value: Decimal | None = None
+    unit: str = ""
 
     @property
     def symbol(self) -> str:
@@ -183,11 +188,13 @@ class Trend:
 
     @property
     def text(self) -> str:
+        """ "Down 0.7 percentage points from 28.1% (getting worse)": the change in the
+        measure's own unit, with its sign, then whether that is good."""
         if self.movement in (Movement.NONE, Movement.NOT_SHOWN):
             return self.movement.label
-        words = f"{self.movement.label} from {_n(self.earlier)}"
-        if self.movement == Movement.SAME:
-            words = f"No change from {_n(self.earlier)}"
+        value = self.earlier if self.movement == Movement.SAME else self.value
+        words = format_change(value, self.earlier, self.unit)
+        words = words[:1].upper() + words[1:]
         if self.verdict and self.verdict not in (Verdict.SAME,):
             words += f" ({self.verdict.label})"
         return words
@@ -200,10 +207,12 @@ def trend(
     earlier: Decimal | None,
     low: Decimal | None = None,
     high: Decimal | None = None,
+    unit: str = "",
 ) -> Trend:
     """How `value` moved from `earlier`, and whether that is better given the direction.
 
-    For a range indicator, better means nearer the range (`low` to `high`).
+    For a range indicator, better means nearer the range (`low` to `high`). `unit` is
+    the measure's, so the trend's words say the change in it.
     """
     if value is None or earlier is None:
         return Trend(Movement.NONE)
@@ -212,7 +221,7 @@ def trend(
     elif value < earlier:
         movement = Movement.DOWN
     else:
-        return Trend(Movement.SAME, Verdict.SAME, earlier)
+        return Trend(Movement.SAME, Verdict.SAME, earlier, value, unit)
     if direction == "increase":
         verdict = Verdict.BETTER if movement == Movement.UP else Verdict.WORSE
     elif direction == "decrease":
@@ -224,21 +233,11 @@ def trend(
         )
     else:
         verdict = Verdict.UNKNOWN
-    return Trend(movement, verdict, earlier)
+    return Trend(movement, verdict, earlier, value, unit)
 
 
 def _distance(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return max(low - value, value - high, Decimal(0))
-
-
-def _n(value: Decimal | None) -> str:
-    """A number as people write it: no trailing zeros, thousands separated."""
-    if value is None:
-        return ""
-    normal = value.quantize(PLACES).normalize()
-    if normal == normal.to_integral():
-        return f"{int(normal):,}"
-    return f"{normal:,f}"
 
 
 number = _n

@@ -68,7 +68,7 @@ def test_a_rising_indicator_is_judged_against_its_trajectory(rising, periods, va
     summary = _summary(rising)
     assert summary.assessment.expected == D("113.431")
     assert summary.status == status
-    assert summary.since_previous.text == "Up from 105 (improving)"
+    assert summary.since_previous.text == f"Up {value - 105} from 105 (improving)"
     assert summary.target_shown == "120 by 2024/25"
 
 
@@ -80,7 +80,7 @@ def test_the_trend_compares_with_the_same_period_last_year(rising, periods):
     # 31 Dec 2025 is 275 of 365 days towards 140: 120 + 20 * 275 / 365 = 135.068.
     assert summary.assessment.expected == D("135.068")
     assert summary.status == Status.OFF_TRACK
-    assert summary.since_previous.text == "Down from 130 (getting worse)"
+    assert summary.since_previous.text == "Down 5 from 130 (getting worse)"
     assert (summary.since_last_year.movement, summary.since_last_year.verdict) == (
         Movement.UP,
         Verdict.BETTER,
@@ -157,7 +157,7 @@ def test_counts_are_controlled_for_anyone_without_the_analyst_role(partnership, 
     assert (second.value, second.shown, second.suppressed) == (None, "fewer than 5", True)
     analyst = _summary(indicator, EXACT)
     assert analyst.latest_shown == "3"
-    assert analyst.since_previous.text == "Down from 7 (getting worse)"
+    assert analyst.since_previous.text == "Down 4 from 7 (getting worse)"
     assert [p.value for p in analyst.points] == [D(7), D(3)]
 
 
@@ -192,9 +192,11 @@ def test_a_board_members_status_and_trend_are_worked_from_the_shown_value(partne
     # The trends too are from the shown figures, and name the earlier one as shown.
     earlier = _typed(indicator, q1, 13).value
     assert earlier in (10, 15)
-    assert board.since_previous == trend(direction="increase", value=D(shown), earlier=D(earlier))
+    assert board.since_previous == trend(
+        direction="increase", value=D(shown), earlier=D(earlier), unit=Unit.COUNT
+    )
     assert "13" not in board.since_previous.text
-    assert exact.since_previous.text == "Down from 13 (getting worse)"
+    assert exact.since_previous.text == "Down 1 from 13 (getting worse)"
     # The export says the same as the page.
     card = selectors.scorecard(
         partnership=partnership, roles={Role.BOARD_MEMBER}, today=TODAY, audience=CONTROLLED
@@ -262,7 +264,7 @@ def test_a_computed_indicator_shows_its_live_value_for_the_current_period(
     summary = _summary(indicator, period=periods["2025/26 Q4"])
     assert summary.latest.live and summary.latest.period == periods["2025/26 Q4"]
     assert summary.latest_shown == "12.5%"
-    assert summary.since_previous.text == "Up from 10 (improving)"
+    assert summary.since_previous.text == "Up 2.5 percentage points from 10% (improving)"
     assert [p.live for p in summary.points] == [False, True]
     # For a board member, the live figure is worked from the MetricValue's own tallies.
     board = _summary(indicator, CONTROLLED, period=periods["2025/26 Q4"])

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as s
 
+from vawg.core.metrics import Unit
 from vawg.measures.status import (
     Movement,
     Status,
@@ -127,13 +128,13 @@ def test_a_target_in_the_wrong_direction_is_explained():
 
 
 def test_the_trend_says_which_way_and_whether_that_is_good():
-    up = trend(direction="increase", value=D(12), earlier=D(10))
+    up = trend(direction="increase", value=D(12), earlier=D(10), unit=Unit.COUNT)
     assert (up.movement, up.verdict, up.symbol) == (Movement.UP, Verdict.BETTER, "↑")
-    assert up.text == "Up from 10 (improving)"
-    down = trend(direction="increase", value=D("9.5"), earlier=D(10))
-    assert down.text == "Down from 10 (getting worse)"
+    assert up.text == "Up 2 from 10 (improving)"
+    down = trend(direction="increase", value=D("9.5"), earlier=D(10), unit=Unit.PERCENTAGE)
+    assert down.text == "Down 0.5 percentage points from 10% (getting worse)"
     assert trend(direction="decrease", value=D(9), earlier=D(10)).verdict == Verdict.BETTER
-    same = trend(direction="decrease", value=D(10), earlier=D(10))
+    same = trend(direction="decrease", value=D(10), earlier=D(10), unit=Unit.COUNT)
     assert (same.movement, same.text) == (Movement.SAME, "No change from 10")
     assert trend(direction="", value=D(11), earlier=D(10)).verdict == Verdict.UNKNOWN
     assert trend(direction="increase", value=D(1), earlier=None).text == "No earlier value"

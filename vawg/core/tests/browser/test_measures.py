@@ -99,7 +99,7 @@ def test_an_indicator_from_definition_to_status(visit, personas, partnership, cl
     status = page.locator(".govuk-summary-list__row", has_text="Status").first
     assert "On track" in status.inner_text()
     previous = page.locator(".govuk-summary-list__row", has_text="Since the previous period")
-    assert "Up from 150 (improving)" in previous.inner_text()
+    assert "Up 150 from 150 (improving)" in previous.inner_text()
     chart = page.locator("img.app-measures-chart")
     assert "Line chart of Referrals to the specialist service, 2 values" in (
         chart.get_attribute("alt")
@@ -112,7 +112,7 @@ def test_an_indicator_from_definition_to_status(visit, personas, partnership, cl
 
     owner.open(scorecard)
     row = page.get_by_role("row", name="Referrals to the specialist service")
-    assert "On track" in row.inner_text() and "Up from 150" in row.inner_text()
+    assert "On track" in row.inner_text() and "Up 150 from 150" in row.inner_text()
     problems += _axe_clean(axe, page)
     owner.screenshot("measures--scorecard")
     owner.open(reverse("measures:values-import", kwargs={"partnership": partnership.slug}))
