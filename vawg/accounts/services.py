@@ -405,7 +405,7 @@ def _lock_open(invitation: Invitation) -> Invitation:
     if locked.accepted_at or locked.withdrawn_at or locked.expires_at <= timezone.now():
         raise ValidationError(
             "This invitation has been used, withdrawn or has expired: ask your partnership's "
-            "VAWG lead for a new one."
+            "lead for a new one."
         )
     return locked
 

@@ -135,6 +135,52 @@ def matching_services(
     )
 
 
+# Who a visitor is taken to be when they have not said. Almost every service here is for
+# women and girls, so a service only for them stays with the matches: a woman who skipped
+# the question should not have to open a section to find a refuge. Services for other
+# particular people not asked about (disabled people, over-60s, men) are collapsed under
+# "Other services".
+OPEN_WHEN_NOT_SAID = frozenset({Audience.WOMEN})
+
+
+@dataclass(frozen=True)
+class FinderResults:
+    """What the results page shows: `matches`, ranked, then `others`, collapsed: services
+    for particular people the visitor did not say they are one of."""
+
+    matches: list[Match]
+    others: list[Match]
+
+    @property
+    def count(self) -> int:
+        return len(self.matches) + len(self.others)
+
+
+def finder_results(
+    partnership: Partnership | None,
+    *,
+    needs: Iterable[str] = (),
+    audiences: Iterable[str] = (),
+    language: str = "",
+) -> FinderResults:
+    """The finder's answer, from `matching_services`: a visitor who said who they are sees
+    only services for anyone or for them, as before. One who did not is shown first the
+    services for anyone (and those only for women and girls, OPEN_WHEN_NOT_SAID); services
+    for other particular people follow, in the same order, to be opened if wanted."""
+    audiences = set(audiences)
+    found = matching_services(partnership, needs=needs, audiences=audiences, language=language)
+    if audiences:
+        return FinderResults(matches=found, others=[])
+    matches: list[Match] = []
+    others: list[Match] = []
+    for match in found:
+        groups = match.service.audience_codes
+        # Only for women (or for anyone): a service also for migrants, say, is for them.
+        for_the_visitor = groups <= OPEN_WHEN_NOT_SAID
+        (matches if for_the_visitor else others).append(match)
+    return FinderResults(matches=matches, others=others)
+
+
 # --- Staff: keeping the listings ---------------------------------------------
 
 

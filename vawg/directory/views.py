@@ -38,8 +38,8 @@ def questions(request: HttpRequest) -> HttpResponse:
     form = FinderForm(request.POST, areas=areas)
     if not form.is_valid():
         return render(request, "directory/questions.html", {"form": form})
-    matches = selectors.matching_services(**form.criteria())
-    return render(request, "directory/results.html", {"form": form, "matches": matches})
+    results = selectors.finder_results(**form.criteria())
+    return render(request, "directory/results.html", {"form": form, "results": results})
 
 
 @survivor_safe

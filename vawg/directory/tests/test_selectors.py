@@ -14,7 +14,7 @@ Wandsworth and Lambeth are both in London. The directory:
 import pytest
 
 from vawg.directory.models import Area, Audience, Language, Need
-from vawg.directory.selectors import matching_services
+from vawg.directory.selectors import finder_results, matching_services
 from vawg.directory.tests.factories import make_service
 
 N, A, L = Need, Audience, Language
@@ -161,3 +161,35 @@ def test_matching_takes_the_same_queries_however_many_services(
             partnership, needs=[N.DOMESTIC_ABUSE], audiences=[A.WOMEN], language=""
         )
     assert len(matches) == size
+
+
+def test_services_for_people_not_asked_about_follow_the_matches(partnership):
+    for_anyone = make_service(partnership, name="anyone", needs=[N.DOMESTIC_ABUSE, N.HELPLINE])
+    for_women = make_service(
+        partnership, name="women", needs=[N.DOMESTIC_ABUSE], audiences=[A.WOMEN]
+    )
+    older = make_service(partnership, name="older", needs=[N.DOMESTIC_ABUSE], audiences=[A.OLDER])
+    disabled = make_service(
+        partnership, name="disabled", needs=[N.DOMESTIC_ABUSE], audiences=[A.DISABLED, A.WOMEN]
+    )
+
+    results = finder_results(partnership, needs=[N.DOMESTIC_ABUSE], audiences=[], language="")
+
+    # Nobody said who they are: services only for women stay with the matches (nearly every
+    # service here is), those for other particular people are kept apart, in the same order.
+    assert results.count == 4
+    assert [m.service for m in results.matches] == [for_women, for_anyone]
+    assert [m.service for m in results.others] == [older, disabled]
+
+
+def test_someone_who_says_who_they_are_sees_only_services_for_anyone_or_them(partnership):
+    make_service(partnership, name="anyone", needs=[N.DOMESTIC_ABUSE])
+    make_service(partnership, name="older", needs=[N.DOMESTIC_ABUSE], audiences=[A.OLDER])
+    make_service(partnership, name="men", needs=[N.DOMESTIC_ABUSE], audiences=[A.MEN])
+
+    results = finder_results(
+        partnership, needs=[N.DOMESTIC_ABUSE], audiences=[A.OLDER], language=""
+    )
+
+    assert names(results.matches) == ["older", "anyone"]
+    assert results.others == []

@@ -217,3 +217,33 @@ def test_other_methods_are_refused(client, db, url_name):
 @pytest.mark.parametrize("url_name", ["directory:finder", "directory:covering-tracks"])
 def test_the_information_pages_refuse_a_post(client, db, url_name):
     assert client.post(reverse(url_name)).status_code == 405
+
+
+def test_a_matching_service_comes_before_one_for_people_not_asked_about_which_is_collapsed(
+    client, partnership
+):
+    make_service(partnership, name="Disabled survivors", audiences=[Audience.DISABLED])
+    make_service(partnership, name="Over-60s line", audiences=[Audience.OLDER])
+    make_service(partnership, name="Advocacy for anyone", needs=[Need.DOMESTIC_ABUSE])
+
+    html = _results(
+        client, {"what_happened": ["domestic_abuse"], "where": "wandsworth"}
+    ).content.decode()
+
+    assert "3 services that may help" in html
+    # From the closed section's start to the next section ("Change your answers").
+    start = html.index('<details class="govuk-details directory-others">')
+    others = html[start : html.index("Change your answers", start)]
+    assert "Other services (2)" in others
+    assert "Disabled survivors" in others and "Over-60s line" in others
+    assert "Advocacy for anyone" not in others
+    assert html.index("Advocacy for anyone") < html.index("Disabled survivors")
+
+
+def test_with_nothing_else_matching_the_other_services_are_open(client, partnership):
+    make_service(partnership, name="Over-60s line", audiences=[Audience.OLDER])
+
+    html = _results(client, {"where": "wandsworth"}).content.decode()
+
+    assert '<details class="govuk-details directory-others" open>' in html
+    assert "Over-60s line" in html
