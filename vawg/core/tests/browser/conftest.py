@@ -144,6 +144,23 @@ class Visit:
         return path
 
 
+def phone_overflow(page) -> list[str]:
+    """The page's own horizontal scroll at phone width, as a problem; empty if none.
+
+    A wide table may scroll inside its own container, but the page itself must
+    fit: the viewport is narrowed for the measurement and then put back.
+    """
+    before = page.viewport_size
+    if before != PHONE:
+        page.set_viewport_size(PHONE)
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if before != PHONE:
+        page.set_viewport_size(before)
+    if width <= inner:
+        return []
+    return [f"{page.url}: {width} px wide at {inner} px (the page scrolls sideways)"]
+
+
 @pytest.fixture
 def audit_rows_removable(transactional_db):
     """Lets the test database be emptied after a test that signed someone in.

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from vawg.core.periods import periods_ensure_year, reporting_year_start
 from vawg.core.permissions import Role
+from vawg.core.tests.browser.conftest import phone_overflow
 from vawg.core.tests.browser.test_pages import _problems
 from vawg.delivery.models import ProgressUpdate, Status, UpdateState
 from vawg.delivery.services import period_due
@@ -99,13 +100,14 @@ def test_a_lead_posts_a_chair_approves_and_the_board_and_public_see_it(visit, wo
     )
     response = board.open(f"{path}?period={due.pk}")
     _check(axe, board, response, failures, "dashboard")
-    turned = board.page.locator("#turned + table").inner_text()
+    assert not phone_overflow(board.page), "the dashboard widens the page on a phone"
+    turned = board.page.locator("#turned ~ .app-table-scroll table").first.inner_text()
     assert w.action.ref in turned and "At risk" in turned
-    overdue = board.page.locator("#overdue ~ table").first.inner_text()
+    overdue = board.page.locator("#overdue ~ .app-table-scroll table").first.inner_text()
     assert "AB.90" in overdue and w.action.ref not in overdue
-    undated = board.page.locator("#no-deliver-by ~ table").first.inner_text()
+    undated = board.page.locator("#no-deliver-by ~ .app-table-scroll table").first.inner_text()
     assert "AB.91" in undated and "AB.90" not in undated
-    no_update = board.page.locator("#no-update + table").inner_text()
+    no_update = board.page.locator("#no-update ~ .app-table-scroll table").first.inner_text()
     assert "AB.90" in no_update and w.action.ref not in no_update
 
     # The action page's timeline.

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.urls import reverse
 
-from vawg.core.tests.browser.conftest import DESKTOP, PHONE
+from vawg.core.tests.browser.conftest import DESKTOP, PHONE, phone_overflow
 from vawg.voice.models import Feedback, Theme
 from vawg.voice.tests.factories import make_plan_action, make_session, make_survey, make_theme
 
@@ -102,6 +102,8 @@ def test_feedback_from_a_phone_reaches_triage_and_the_public_response(visit, par
     with page.expect_navigation():
         page.get_by_role("button", name="Save theme").click()
     _check(staff, page.goto(page.url), axe, failures, "theme-list")
+    assert page.locator(".app-table-scroll table").count() == 1
+    assert not phone_overflow(staff.page), "the themes table widens the page on a phone"
     assert Theme.objects.get().published
 
     # The other staff pages, for axe.
