@@ -97,11 +97,28 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
 
 def _chart_table(board, chart: str) -> tuple[list[str], list[list]]:
     if chart == "trend" and board.trend:
+        # A month still under way is marked as the page marks it (and so is a month not yet
+        # begun, which a year's view can reach), in a column of its own so the month stays a
+        # plain year and month for whoever sorts or joins on it.
+        this_month = timezone.localdate().replace(day=1)
         rows = [
-            [p.month.strftime("%Y-%m"), p.figure.text, p.rolling.text, p.last_year.text]
+            [
+                p.month.strftime("%Y-%m"),
+                "Yes" if p.month < this_month and not p.partial else "No",
+                p.figure.text,
+                p.rolling.text,
+                p.last_year.text,
+            ]
             for p in board.trend.points
         ]
-        return ["Month", "Incidents", "3-month average", "Same month last year"], rows
+        headers = [
+            "Month",
+            "Complete month",
+            "Incidents",
+            "3-month average",
+            "Same month last year",
+        ]
+        return headers, rows
     if chart == "projection":
         return ["Year", "Residents", "Change", "Expected incidents a year"], board.projection
     for c in board.charts:

@@ -8,6 +8,7 @@ is left out (a gap), never drawn, and the table says "fewer than 5" or "not show
 """
 
 import io
+import math
 import re
 
 import matplotlib
@@ -15,11 +16,11 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib import rcParams  # noqa: E402
-from matplotlib.dates import DateFormatter  # noqa: E402
 from matplotlib.figure import Figure as Drawing  # noqa: E402
 
+from vawg.core.metrics import Unit  # noqa: E402
 from vawg.measures.formatting import UNIT_SUFFIX  # noqa: E402
-from vawg.measures.selectors import Summary  # noqa: E402
+from vawg.measures.selectors import Point, Summary  # noqa: E402
 
 # The same drawing gives the same bytes, so a cached or compared chart is stable.
 rcParams["svg.hashsalt"] = "vawg-measures"
@@ -30,6 +31,31 @@ VALUE_COLOUR = "#1d70b8"
 TARGET_COLOUR = "#505a5f"
 BASELINE_COLOUR = "#6f72af"
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
+_GAP = float("nan")
+
+# What the y axis measures, in words, for each unit.
+_QUANTITY: dict[str, str] = {
+    Unit.COUNT: "Number",
+    Unit.PERCENTAGE: "Percentage",
+    Unit.RATE_PER_1000: "Rate",
+    Unit.RATE_PER_10000: "Rate",
+}
+
+
+def period_label(point: Point) -> str:
+    """A period as the page's table names it, so the chart's x axis reads the same."""
+    return f"{point.label} (live)" if point.live else point.label
+
+
+def y_label(unit: str) -> str:
+    """The y axis's label, naming the unit: "Percentage (%)", "Rate (per 1,000)", "Number"."""
+    suffix = UNIT_SUFFIX.get(unit, "").strip()
+    quantity = _QUANTITY.get(unit, "Value")
+    return f"{quantity} ({suffix})" if suffix else quantity
+
+
+def _number(value) -> float:
+    return _GAP if value is None else float(value)
 
 
 def chart_alt_text(summary: Summary) -> str:
@@ -51,30 +77,37 @@ def indicator_chart(summary: Summary, fmt: str = "svg") -> bytes:
     indicator = summary.indicator
     figure = Drawing(figsize=(8, 4), dpi=100)
     axes = figure.add_subplot()
-    # Points as the viewer is shown them: a hidden value has no point (a gap).
-    values = [
-        (p.end, float(p.value)) for p in summary.points if not p.suppressed and p.value is not None
-    ]
-    if values:
-        days, numbers = zip(*values, strict=True)
-        axes.plot(days, numbers, color=VALUE_COLOUR, marker="o", linewidth=2.5, label="Value")
-    if indicator.direction == "range" and summary.target is not None and summary.points:
-        span = [summary.points[0].end, summary.points[-1].end]
+    points = summary.points
+    # One place on the x axis for each row of the page's table, in its order and with its
+    # label, so the chart and the table show the same periods (financial quarters, say,
+    # not calendar months). Values are as the viewer is shown them: a hidden one is NaN,
+    # which matplotlib leaves as a gap in the line.
+    places = list(range(len(points)))
+    shown = [_GAP if p.suppressed else _number(p.value) for p in points]
+    if not all(math.isnan(v) for v in shown):
+        axes.plot(
+            places,
+            shown,
+            color=VALUE_COLOUR,
+            marker="o",
+            linewidth=2.5,
+            label="Value",
+            gid="values",
+        )
+    if indicator.direction == "range" and any(p.expected is not None for p in points):
         axes.fill_between(
-            span,
-            float(summary.target.amount),
-            float(summary.target.upper),
+            places,
+            [_number(p.expected) for p in points],
+            [_number(p.upper) for p in points],
             color=TARGET_COLOUR,
             alpha=0.15,
             hatch="//",
             label="Target range",
         )
-    elif summary.anchors:
-        days = [d for d, _ in summary.anchors]
-        numbers = [float(v) for _, v in summary.anchors]
+    elif any(p.expected is not None for p in points):
         axes.plot(
-            days,
-            numbers,
+            places,
+            [_number(p.expected) for p in points],
             color=TARGET_COLOUR,
             linestyle="--",
             marker="s",
@@ -89,12 +122,15 @@ def indicator_chart(summary: Summary, fmt: str = "svg") -> bytes:
             label="Baseline",
         )
     axes.set_title(_short(indicator.name), fontsize=11, loc="left")
-    suffix = UNIT_SUFFIX.get(indicator.unit, "").strip()
-    axes.set_ylabel(indicator.get_unit_display() if not suffix else f"Value ({suffix})")
-    axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
+    axes.set_ylabel(y_label(indicator.unit))
+    axes.set_xlabel("Reporting period")
+    # Every period is labelled, as every one is a row of the table; many get smaller type.
+    axes.set_xticks(
+        places, [period_label(p) for p in points], fontsize=8 if len(points) > 12 else 10
+    )
     axes.grid(True, axis="y", color="#b1b4b6", linewidth=0.5)
     axes.spines[["top", "right"]].set_visible(False)
-    if not values and not summary.anchors:
+    if not points:
         axes.text(0.5, 0.5, "No values yet", ha="center", va="center", transform=axes.transAxes)
         axes.set_xticks([])
     if axes.get_legend_handles_labels()[0]:

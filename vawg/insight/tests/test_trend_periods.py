@@ -1,6 +1,8 @@
 """The dashboard's trend is honest about time: the latest months end at the last complete
 one, a month still under way is marked wherever it is shown, and the chart has axes."""
 
+import csv
+import io
 import re
 from datetime import date
 
@@ -76,3 +78,41 @@ def test_the_trend_chart_has_axes_labelled_with_the_table_s_months(
     shown = [f"{p.month:%b %y}" for p in page.context["board"].trend.points]
     assert labels == shown  # twelve months: every one is labelled, and no other
     assert len(re.findall(r'text-anchor="end">[0-9,]+</text>', svg)) == 3
+
+
+def trend_csv(client, partnership, params: dict) -> list[list[str]]:
+    url = reverse(
+        "insight:dashboard-csv", kwargs={"partnership": partnership.slug, "chart": "trend"}
+    )
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_trend_download_marks_the_month_under_way_as_the_page_does(
+    client_for, personas, partnership, held
+):
+    client = client_for(personas[Role.BOARD_MEMBER])
+    year = reporting_year_start(partnership, held)
+    params = {"period": f"year:{year:%Y}"}
+    page = client.get(dashboard_url(partnership), params)
+    points = page.context["board"].trend.points
+    header, *rows = trend_csv(client, partnership, params)
+    assert header[:2] == ["Month", "Complete month"]
+    assert [r[0] for r in rows] == [f"{p.month:%Y-%m}" for p in points]
+    # Complete up to the month under way; that month, and any after it the year reaches,
+    # are not.
+    assert [r[1] for r in rows] == ["Yes" if p.month < held else "No" for p in points]
+    assert [p.month for p in points if p.partial] == [held]
+    assert [r[1] for r in rows if r[0] == f"{held:%Y-%m}"] == ["No"]
+    # The figures are the page's, as shown.
+    assert [r[2] for r in rows] == [p.figure.text for p in points]
+
+
+def test_the_default_trend_download_has_only_complete_months(
+    client_for, personas, partnership, held
+):
+    header, *rows = trend_csv(client_for(personas[Role.BOARD_MEMBER]), partnership, {})
+    assert len(rows) == 12
+    assert {r[1] for r in rows} == {"Yes"}
+    assert f"{held:%Y-%m}" not in [r[0] for r in rows]
