@@ -95,30 +95,28 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     return export_response(request, table, fmt="csv")
 
 
+def _trend_table(trend) -> tuple[list[str], list[list]]:
+    # A month still under way is marked as the page marks it (and so is a month not yet
+    # begun, which a year's view can reach), in a column of its own so the month stays a
+    # plain year and month for whoever sorts or joins on it.
+    this_month = timezone.localdate().replace(day=1)
+    rows = [
+        [
+            p.month.strftime("%Y-%m"),
+            "Yes" if p.month < this_month and not p.partial else "No",
+            p.figure.text,
+            p.rolling.text,
+            p.last_year.text,
+        ]
+        for p in trend.points
+    ]
+    headers = ["Month", "Complete month", "Incidents", "3-month average", "Same month last year"]
+    return headers, rows
+
+
 def _chart_table(board, chart: str) -> tuple[list[str], list[list]]:
     if chart == "trend" and board.trend:
-        # A month still under way is marked as the page marks it (and so is a month not yet
-        # begun, which a year's view can reach), in a column of its own so the month stays a
-        # plain year and month for whoever sorts or joins on it.
-        this_month = timezone.localdate().replace(day=1)
-        rows = [
-            [
-                p.month.strftime("%Y-%m"),
-                "Yes" if p.month < this_month and not p.partial else "No",
-                p.figure.text,
-                p.rolling.text,
-                p.last_year.text,
-            ]
-            for p in board.trend.points
-        ]
-        headers = [
-            "Month",
-            "Complete month",
-            "Incidents",
-            "3-month average",
-            "Same month last year",
-        ]
-        return headers, rows
+        return _trend_table(board.trend)
     if chart == "projection":
         return ["Year", "Residents", "Change", "Expected incidents a year"], board.projection
     for c in board.charts:
