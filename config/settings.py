@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "vawg.directory",
     "vawg.voice",
     "vawg.learning",
+    "vawg.reports",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +336,15 @@ SEED_STRATEGY_FILES = [
     BASE_DIR / "data" / "strategies" / "wandsworth-2022-2025.yaml",
     BASE_DIR / "data" / "strategies" / "lambeth-2021-2027.yaml",
 ]
+
+# Residents and women aged 16+ per borough, for the regional comparison's rates
+# (vawg/core/populations.py, data/populations/README.md). Replace the file, or point
+# this at another, to use published estimates.
+POPULATION_FILE = Path(
+    os.environ.get(
+        "POPULATION_FILE", BASE_DIR / "data" / "populations" / "london-boroughs-mid-2025.csv"
+    )
+)
 
 # Where "Exit this page" finally sends a visitor: a neutral, busy site.
 EXIT_PAGE_URL = os.environ.get("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
