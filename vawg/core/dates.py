@@ -10,9 +10,25 @@ so is a month-first date that is not also a real day-first one.
 import re
 from datetime import date
 
-# What an import says when a cell will not read as a date.
-NOT_A_DATE = "This is not a date: write it as YYYY-MM-DD or DD/MM/YYYY."
+# The forms accepted, as every message about a date ends.
+ACCEPTED = "write dates as YYYY-MM-DD or DD/MM/YYYY"
+NOT_A_DATE = f"This is not a date: {ACCEPTED}."
 ENTER_A_DATE = "Enter a date as DD/MM/YYYY or YYYY-MM-DD, for example 31/03/2026."
+SHOWN_CHARS = 40  # of the text, in a message
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 _DATE = re.compile(
     r"(?:(?P<iso_year>[0-9]{4})-(?P<iso_month>[0-9]{1,2})-(?P<iso_day>[0-9]{1,2})"
@@ -24,7 +40,19 @@ _DATE = re.compile(
 
 
 class DateError(ValueError):
-    """The text is not a date an import accepts; the message says why, for a person."""
+    """The text is not a date an import accepts; the message names the text, says why,
+    and gives the forms accepted ("31/02/2024: February has no 31st day; write dates as
+    YYYY-MM-DD or DD/MM/YYYY.")."""
+
+
+def _refused(text: str, why: str) -> DateError:
+    shown = text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+    return DateError(f"{shown}: {why}; {ACCEPTED}.")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def parse_date(
@@ -47,21 +75,26 @@ def parse_date(
     if found is None:
         found = _parse(text)
     if today is not None and found > today:
-        raise DateError(f"The date is in the future (after {today:%d/%m/%Y}).")
+        raise DateError(f"{text}: the date is in the future (after {today:%d/%m/%Y}).")
     if earliest is not None and found < earliest:
         shown = (
             str(earliest.year)
             if (earliest.month, earliest.day) == (1, 1)
             else f"{earliest:%d/%m/%Y}"
         )
-        raise DateError(f"The date is before {shown}: check the year.")
+        raise DateError(f"{text}: the date is before {shown}; check the year.")
     return found
+
+
+_TWO_DIGIT_YEAR = re.compile(r"[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{2}", re.ASCII)
 
 
 def _parse(text: str) -> date:
     match = _DATE.fullmatch(text)
     if match is None:
-        raise DateError(NOT_A_DATE)
+        if _TWO_DIGIT_YEAR.fullmatch(text):
+            raise _refused(text, "the year needs all four digits")
+        raise _refused(text, "not a date")
     parts = match.groupdict()
     if parts["iso_year"]:
         year, month, day = parts["iso_year"], parts["iso_month"], parts["iso_day"]
@@ -69,8 +102,18 @@ def _parse(text: str) -> date:
         year, month, day = parts["year"], parts["month"], parts["day"]
     hour, minute, second = (int(parts[k] or 0) for k in ("hour", "minute", "second"))
     if hour > 23 or minute > 59 or second > 59:
-        raise DateError(NOT_A_DATE)
+        raise _refused(text, "the time after the date is not a time of day")
+    year, month, day = int(year), int(month), int(day)
+    if not 1 <= month <= 12:
+        raise _refused(text, f"there is no month {month}")
     try:
-        return date(int(year), int(month), int(day))
+        return date(year, month, day)
     except ValueError:
-        raise DateError(NOT_A_DATE) from None
+        if day == 0:
+            raise _refused(text, "there is no day 0") from None
+        if year == 0:
+            raise _refused(text, "there is no year 0") from None
+        name = _MONTHS[month - 1]
+        if month == 2 and day == 29:  # a leap day, in a year that has none
+            name = f"February {year}"
+        raise _refused(text, f"{name} has no {_ordinal(day)} day") from None

@@ -2,11 +2,16 @@
 
 Every import in the platform (action plans, quarterly updates, indicator
 values, training attendance, partner extracts) starts here, so that a file's
-own problems get the same plain answer everywhere: an empty file, text that is
-not UTF-8, a spreadsheet that is not one, merged or missing or repeated
-column headings, more columns or longer rows than any import needs. Row-level
-checks belong to each import, reported as `Problem`s with the spreadsheet's
-own row number (the heading row is row 1) so the person can find the cell.
+own problems get the same plain answer everywhere: an empty file, text that will
+not read in its encoding (named by row and column), a spreadsheet that is not one,
+merged or missing or repeated column headings, more columns or longer rows than any
+import needs. Row-level checks belong to each import, reported as `Problem`s with the
+spreadsheet's own row number (the heading row is row 1) so the person can find the cell.
+
+A CSV is read in the encoding the person chose, or else the one core.encodings
+detects (UTF-8, UTF-8 with a byte-order mark, UTF-16, Windows-1252, Latin-1); the
+table says which it used, for the check page to show and offer to change. A workbook
+has no encoding to choose.
 
 A file is read where it lies (its bytes, a path, or an uploaded file on disk), a
 piece or a row at a time, never whole: a CSV is decoded as it is read, and a
@@ -41,6 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
+from vawg.core import encodings
 from vawg.core.csvsafe import safe_cell, unsafe_cell
 from vawg.core.uploads import (
     CHUNK_BYTES,
@@ -116,14 +122,18 @@ class Table:
     rows: Iterator[tuple[int, dict[str, str]]] = field(repr=False)
     # Closes what reading opened (done when the rows are read to the end).
     close: Callable[[], None] = field(default=_nothing, repr=False)
+    # The codec a CSV was read in (one of encodings.ENCODINGS, or the one asked for);
+    # "" for a workbook.
+    encoding: str = ""
 
 
-def read_table(source: Source, filename: str) -> Table:
+def read_table(source: Source, filename: str, encoding: str | None = None) -> Table:
     """The table in an uploaded CSV or XLSX file. Raises TableError.
 
     `source` is the file's bytes, a path, or an open binary file (an uploaded file),
     read from its start; an open file is left open, and must not be read elsewhere while
-    the rows are read."""
+    the rows are read. A CSV is read in `encoding` (a Python codec name; detected when
+    None or ""), and the table's `encoding` says which was used."""
     suffix = PurePath(filename or "").suffix.lower()
     if suffix not in FORMATS:
         raise TableError(f"The file must be a CSV or an Excel (.xlsx) file, not “{filename}”.")
@@ -134,16 +144,18 @@ def read_table(source: Source, filename: str) -> Table:
     file, close = open_binary(source)
     try:
         if suffix == ".csv":
-            return _read_csv(file, close)
+            return _read_csv(file, close, encoding or encodings.detect_file(file))
         return _read_xlsx(file, close)
     except BaseException:
         close()
         raise
 
 
-def _read_csv(file: IO[bytes], close: Callable[[], None]) -> Table:
-    _check_text(file)
-    records = _records(file)
+def _read_csv(file: IO[bytes], close: Callable[[], None], encoding: str) -> Table:
+    if not encodings.is_known(encoding):
+        raise TableError(f"“{encoding}” is not an encoding this platform can read.")
+    _check_text(file, encoding)
+    records = _records(file, encoding)
     try:
         _, headers = next(records)
     except StopIteration:
@@ -158,41 +170,50 @@ def _read_csv(file: IO[bytes], close: Callable[[], None]) -> Table:
         finally:
             close()
 
-    return Table(headers, rows(), close)
+    return Table(headers, rows(), close, encoding=encoding)
 
 
-def _check_text(file: IO[bytes]) -> None:
-    """Refuse a file that is not UTF-8 text, or holds binary data, reading it a piece at a
-    time; the messages (and the byte position named) are as for decoding it whole."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    bom = len(codecs.BOM_UTF8) if file.read(3) == codecs.BOM_UTF8 else 0
-    file.seek(0)
-    fed = 0  # bytes given to the decoder so far
+def _check_text(file: IO[bytes], encoding: str) -> None:
+    """Refuse a file that will not read in `encoding`, naming the row and column of the
+    first byte that will not, or that holds binary data; read a piece at a time."""
+    codec, fed = encoding, 0  # fed: bytes given to the decoder so far
+    if codecs.lookup(encoding).name == "utf-8":
+        # Past a byte-order mark by hand, so that a byte's position is the file's own.
+        codec, fed = "utf-8", len(codecs.BOM_UTF8) if file.read(3) == codecs.BOM_UTF8 else 0
+    file.seek(fed)
+    decoder = codecs.getincrementaldecoder(codec)()
     binary = False
     chunk = file.read(CHUNK_BYTES)
     while True:
-        base = fed - len(decoder.getstate()[0])  # where the bytes being decoded begin
+        base = fed - len(_pending(decoder))  # where the bytes being decoded begin
         try:
             text = decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as error:
-            # A whole-file decode counts from after the byte-order mark.
-            raise _not_utf8(base + error.start - (bom if base else 0)) from None
+            at = base + error.start
+            bad = error.object[error.start : error.end]
+            raise TableError(str(encodings.locate_in_file(file, at, encoding, bad))) from None
+        except UnicodeError:  # UTF-16 without a byte-order mark, read a piece at a time
+            raise TableError(
+                f"The file does not start as {encodings.label(encoding)} text does. Choose "
+                "the file's encoding and check it again."
+            ) from None
         binary = binary or "\x00" in text
         if not chunk:
             break
         fed += len(chunk)
         chunk = file.read(CHUNK_BYTES)
-    if decoder.getstate()[0]:  # a file of only the first bytes of a byte-order mark
-        raise _not_utf8(0)
     if binary:
         raise TableError("The file is not a CSV file: it holds binary data.")
 
 
-def _not_utf8(position: int) -> TableError:
-    return TableError(
-        "The file is not UTF-8 text (the first unreadable byte is at position "
-        f"{position}). Save it as “CSV UTF-8” and upload it again."
-    )
+def _codec(encoding: str) -> str:
+    """The codec to read `encoding` with: UTF-8 drops a byte-order mark either way."""
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+
+
+def _pending(decoder: codecs.IncrementalDecoder) -> bytes:
+    state = decoder.getstate()
+    return state[0] if isinstance(state[0], bytes) else b""
 
 
 class _LineTooLong(Exception):
@@ -208,12 +229,12 @@ def _lines(text: io.TextIOBase) -> Iterator[str]:
         yield line
 
 
-def _records(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+def _records(file: IO[bytes], encoding: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, values) for each record of a CSV (the heading row is row 1),
     decoded and split as it is read. Raises TableError."""
     file.seek(0)
     text = io.TextIOWrapper(
-        io.BufferedReader(Unclosing(file), CHUNK_BYTES), encoding="utf-8-sig", newline=""
+        io.BufferedReader(Unclosing(file), CHUNK_BYTES), encoding=_codec(encoding), newline=""
     )
     number = 0
     try:
@@ -234,14 +255,64 @@ def _records(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         ) from None
 
 
-def csv_records(source: Source) -> Iterator[tuple[int, list[str]]]:
-    """(row number, values) for each record of a CSV that read_table has accepted, the
-    heading row (row 1) included, read a row at a time. Raises TableError."""
+def csv_records(source: Source, encoding: str | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(row number, values) for each record of a CSV that read_table has accepted (give
+    the table's `encoding`; detected again when None), the heading row (row 1) included,
+    read a row at a time. Raises TableError."""
     file, close = open_binary(source)
     try:
-        yield from _records(file)
+        yield from _records(file, encoding or encodings.detect_file(file))
     finally:
         close()
+
+
+def count_rows(source: Source, filename: str, encoding: str | None = None) -> int:
+    """How many rows with a value a CSV or workbook holds below its heading row, as
+    read_table would give them: what decides whether an import is too large to run in a
+    request. A workbook's sheet XML is counted a row at a time without making its cells.
+    Raises TableError."""
+    if PurePath(filename or "").suffix.lower() != ".xlsx":
+        table = read_table(source, filename, encoding)
+        try:
+            return sum(1 for _ in table.rows)
+        finally:
+            table.close()
+    check_archive(source, filename)
+    file, close = open_binary(source)
+    try:
+        with ZipFile(file) as archive:
+            return max(_sheet_rows(archive) - 1, 0)
+    except BROKEN_XLSX:
+        raise TableError(NOT_XLSX) from None
+    finally:
+        close()
+
+
+def _sheet_rows(archive: ZipFile) -> int:
+    """The rows of the workbook's first sheet that hold a value (the heading row too)."""
+    book = ExcelReader(archive.fp, read_only=True)  # type: ignore[arg-type]
+    book.archive = archive
+    book.read_manifest()
+    book.read_workbook()
+    _, rel = next(book.parser.find_sheets())
+    path = rel.target.lstrip("/")
+    row_tag, value_tags = (
+        f"{{{SHEET_MAIN_NS}}}row",
+        {
+            f"{{{SHEET_MAIN_NS}}}v",
+            f"{{{SHEET_MAIN_NS}}}t",
+        },
+    )
+    count, filled = 0, False
+    with archive.open(path) as xml:
+        for _, node in iterparse(xml, events=("end",)):
+            if node.tag in value_tags and (node.text or "").strip():
+                filled = True
+            elif node.tag == row_tag:
+                count += filled
+                filled = False
+                node.clear()
+    return count
 
 
 def check_archive(source: Source, filename: str) -> None:

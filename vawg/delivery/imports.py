@@ -160,8 +160,12 @@ def import_run(
     actor,
     approve: bool = False,
     request: HttpRequest | None = None,
+    encoding: str | None = None,
+    set_aside: bool = False,
 ) -> Result:
-    """Check every row; if all are sound, apply them all (or nothing) and drop the file."""
+    """Check every row; if all are sound, apply them all (or nothing) and drop the file.
+    With `set_aside`, the sound rows are applied and the others set aside (the page
+    carries them), and the file is dropped once anything is applied."""
     if staged.kind == ImportFile.Kind.UPDATES:
         spec: _StrategyImport = _UpdatesImport(staged, actor, approve, request)
     else:
@@ -173,8 +177,10 @@ def import_run(
         actor=actor,
         mapping=mapping,
         request=request,
+        encoding=encoding,
+        set_aside=set_aside,
     )
-    if outcome.ok:
+    if outcome.stored:
         staged.delete()
     return outcome
 

@@ -50,6 +50,8 @@ class Contents(Enum):
     EXACT_FIGURES = "exact figures"
     # MARAC case records about people.
     CASE_DATA = "case data"
+    # A partner's own rows about people as sent (identifiers, notes): an import's set-aside rows.
+    PARTNER_RECORDS = "partner records"
 
     @classmethod
     def figures(cls, audience: Audience) -> "Contents":
@@ -57,7 +59,7 @@ class Contents(Enum):
         return cls.EXACT_FIGURES if audience.exact else cls.CONTROLLED_FIGURES
 
 
-SENSITIVE = frozenset({Contents.EXACT_FIGURES, Contents.CASE_DATA})
+SENSITIVE = frozenset({Contents.EXACT_FIGURES, Contents.CASE_DATA, Contents.PARTNER_RECORDS})
 
 
 @dataclass(frozen=True)

@@ -7,41 +7,72 @@ saved (by calling the app's own service, so that a rule written for the app's fo
 holds for its import too). The rest is done here, the same for every import:
 
 - the file is read by core.tabular (which answers for the file as a whole: empty,
-  not UTF-8, not a spreadsheet, merged or repeated headings, an archive bomb);
+  not a spreadsheet, merged or repeated headings, an archive bomb), a CSV in the
+  encoding the person chose or the one detected (core.encodings), which the outcome
+  names for the check page; text that will not read is named by row and column;
 - its headings are matched to the columns (by heading or alias, or by the mapping a
   person chose), and a missing required column is named;
 - every row is checked, each problem kept as a `Problem` (row, column, value, reason)
   that the pages show and offer as a file to download and correct;
-- one problem anywhere and nothing is written; otherwise every row is saved inside one
-  transaction, and a row the service refuses rolls back the whole file;
-- one audit event records the import, with its counts.
+- what a problem does is the person's choice (`set_aside`): all or nothing (the
+  default), where one problem anywhere and nothing is written, and a row the service
+  refuses rolls back the whole file; or the good rows are written and the others *set
+  aside*, returned as a file of the original columns plus the row number and the
+  reason, to correct and upload again. Either way the import is one transaction: a
+  fault (anything but a row's own problems) stores nothing;
+- one audit event records the import, with its counts: rows read = new + updated +
+  unchanged + set aside.
+
+Set-aside rows hold what the partner sent, identifiers and notes included, so they are
+never stored: the page carries them encrypted (`set_aside_token`, an hour's life), and
+their download is marked OFFICIAL-SENSITIVE and recorded as every export is
+(`set_aside_export`).
 
 Insight's partner extracts, read at millions of rows, keep their own reader and
 staging (insight.importer); they share the problem report, the date parser and the
 audit event's shape.
 """
 
+import json
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django import forms
+from django.contrib import messages as notices
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
-from vawg.core.dates import ENTER_A_DATE, DateError, parse_date
+from vawg.core import crypto, encodings
+from vawg.core.dates import DateError, parse_date
 from vawg.core.tabular import Problem, TableError, problems_table, read_table, write_table
 from vawg.core.uploads import Source
-from vawg.exchange.exporting import Table
+from vawg.exchange.exporting import OFFICIAL_SENSITIVE, Contents, Table, export_response
 
 MAX_ROWS = 5000
 SHOWN_VALUE_CHARS = 100  # of a cell, in the report: enough to find it, no more
+
+# What a problem does: the person chooses on the check page; all or nothing by default.
+ALL_OR_NOTHING = "all-or-nothing"
+SET_ASIDE = "set-aside"
+ON_PROBLEMS = [
+    (ALL_OR_NOTHING, "Import nothing until every row is right"),
+    (SET_ASIDE, "Import the rows that are right, and set the others aside to correct"),
+]
+# The columns a set-aside file adds after the file's own; an import ignores them, so the
+# corrected file goes back in as it is.
+SET_ASIDE_ROW = "Row in the file sent"
+SET_ASIDE_REASON = "Why it was set aside"
+SET_ASIDE_MAX_AGE = 60 * 60  # seconds the page may offer the set-aside rows to download
 
 
 @dataclass(frozen=True)
@@ -72,30 +103,66 @@ class Change(Enum):
     UNCHANGED = "unchanged"
 
 
+@dataclass(frozen=True)
+class SetAsideRow:
+    """A row not imported: its number in the file, its cells under the file's headings
+    (in the file's order), and why, in words."""
+
+    number: int
+    cells: tuple[str, ...]
+    reason: str
+
+
 @dataclass
 class Outcome:
-    """What an import did, or every problem that stopped it (then nothing was written)."""
+    """What an import did, and every problem found.
+
+    All or nothing: any problem and nothing was written (`stored` is False, the counts
+    0). Setting aside: the rows with problems are in `set_aside` and the rest were
+    written. `created`, `updated` and `unchanged` count the records saved (a row may
+    save more than one); `new_rows`, `updated_rows` and `unchanged_rows` count rows, so
+    that once stored, rows = new_rows + updated_rows + unchanged_rows + len(set_aside)."""
 
     problems: list[Problem] = field(default_factory=list)
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    new_rows: int = 0
+    updated_rows: int = 0
+    unchanged_rows: int = 0
+    # The codec the CSV was read in ("" for a workbook, or a file that was not read).
+    encoding: str = ""
+    # True when the encoding was detected rather than chosen.
+    detected: bool = False
+    set_aside_chosen: bool = False
+    headers: list[str] = field(default_factory=list)
+    set_aside: list[SetAsideRow] = field(default_factory=list)
+    stored: bool = False
 
     @property
     def ok(self) -> bool:
+        """Every row went in, with nothing set aside."""
         return not self.problems
+
+    @property
+    def encoding_label(self) -> str:
+        return encodings.label(self.encoding) if self.encoding else ""
 
 
 class Row:
-    """One row of the file: its number in the spreadsheet (the heading row is row 1) and
-    its cells by column key ("" for a column the file does not have)."""
+    """One row of the file: its number in the spreadsheet (the heading row is row 1), its
+    cells by column key ("" for a column the file does not have), and all its cells
+    under the file's own headings (`sent`, for setting it aside as it came)."""
 
-    __slots__ = ("cells", "number")
+    __slots__ = ("cells", "number", "sent")
 
-    def __init__(self, number: int, cells: dict[str, str]) -> None:
+    def __init__(
+        self, number: int, cells: dict[str, str], sent: dict[str, str] | None = None
+    ) -> None:
         self.number = number
         self.cells = cells
+        self.sent = sent if sent is not None else {}
 
     def __getitem__(self, key: str) -> str:
         return self.cells.get(key, "")
@@ -139,8 +206,10 @@ class RowImport:
         raise NotImplementedError
 
     def missing_columns(self, missing: list[Column]) -> list[Problem]:
+        """Each required column the file lacks, with the other headings read as it."""
         return [
-            Problem(None, c.heading, "", f"The file has no “{c.heading}” column.") for c in missing
+            Problem(None, c.heading, "", f"The file has no “{c.heading}” column{_nor(c)}.")
+            for c in missing
         ]
 
     # --- The audit event -----------------------------------------------------------
@@ -152,6 +221,11 @@ class RowImport:
     def audit_detail(self, outcome: Outcome) -> dict[str, Any]:
         """What the app adds to the audit event's counts (never personal data)."""
         return {}
+
+
+def _nor(column: Column) -> str:
+    others = [a for a in column.aliases if heading_key(a) != heading_key(column.heading)]
+    return f" (nor {' nor '.join(f'“{a}”' for a in others)})" if others else ""
 
 
 class _Rollback(Exception):
@@ -166,39 +240,47 @@ def run_import(
     actor,
     mapping: dict[str, str] | None = None,
     request: HttpRequest | None = None,
+    encoding: str | None = None,
+    set_aside: bool = False,
 ) -> Outcome:
-    """Read, check and (only if every row is sound) save the file, in one transaction,
-    recording one audit event. `mapping` gives the file's heading for each column key
-    ("" for none), as a person chose it; without it, headings are matched by name."""
-    outcome = Outcome()
+    """Read, check and save the file in one transaction, recording one audit event.
+
+    `mapping` gives the file's heading for each column key ("" for none), as a person
+    chose it; without it, headings are matched by name. `encoding` is a CSV's codec
+    (detected when None or ""). With `set_aside` False (all or nothing) the file is saved
+    only if every row is sound; with it True the sound rows are saved and the others set
+    aside. A fault (any other exception) rolls back everything and is raised."""
+    outcome = Outcome(set_aside_chosen=set_aside, detected=not encoding)
     checked: list[tuple[Row, Any]] = []
+    failed: dict[int, Row] = {}  # the rows with problems, by number
     try:
-        table = read_table(source, filename)
+        table = read_table(source, filename, encoding or None)
+        outcome.encoding, outcome.headers = table.encoding, table.headers
         try:
             headings = _headings(spec, table.headers, mapping, outcome)
             if outcome.problems:
                 return outcome
-            checked = _check_rows(spec, table.rows, headings, outcome)
+            checked = _check_rows(spec, table.rows, headings, outcome, failed)
         finally:
             table.close()
     except TableError as error:
         outcome.problems.append(Problem(None, "", "", str(error)))
-    if outcome.problems:
+    whole_file = any(p.row is None for p in outcome.problems)
+    if whole_file or (outcome.problems and not set_aside):
         return outcome
+    if set_aside:
+        checked = _set_aside_problems(checked, failed, outcome)
     if not checked:
-        outcome.problems.append(Problem(None, "", "", spec.no_rows_message))
+        if not outcome.problems:
+            outcome.problems.append(Problem(None, "", "", spec.no_rows_message))
         return outcome
     try:
         with transaction.atomic():
-            for row, values in checked:
-                try:
-                    change = spec.save(values, row)
-                except (ValidationError, PermissionDenied) as error:
-                    outcome.problems.extend(_problems(spec, row, error, headings))
-                    continue
-                _count(outcome, change)
-            if outcome.problems:
+            _save_rows(spec, checked, headings, outcome)
+            if outcome.problems and not set_aside:
                 raise _Rollback
+            if set_aside and not (outcome.new_rows + outcome.updated_rows + outcome.unchanged_rows):
+                raise _Rollback  # every row set aside: nothing to record
             record_import(
                 actor=actor,
                 summary=spec.audit_summary,
@@ -207,14 +289,70 @@ def run_import(
                     "created": outcome.created,
                     "updated": outcome.updated,
                     "unchanged": outcome.unchanged,
+                    "set_aside": len(outcome.set_aside),
+                    "encoding": outcome.encoding,
                     **spec.audit_detail(outcome),
                 },
                 request=request,
                 **spec.audit_target(),
             )
+            outcome.stored = True
     except _Rollback:
         outcome.created = outcome.updated = outcome.unchanged = 0
+        outcome.new_rows = outcome.updated_rows = outcome.unchanged_rows = 0
     return outcome
+
+
+def _save_rows(
+    spec: RowImport, checked: list[tuple[Row, Any]], headings: dict[str, str], outcome: Outcome
+) -> None:
+    """Save each checked row through the app's service. Setting aside, each row is saved
+    in a savepoint of its own, so that a row the service refuses leaves nothing behind
+    and the others stand."""
+    for row, values in checked:
+        try:
+            if outcome.set_aside_chosen:
+                with transaction.atomic():
+                    change = spec.save(values, row)
+            else:
+                change = spec.save(values, row)
+        except (ValidationError, PermissionDenied) as error:
+            problems = _problems(spec, row, error, headings)
+            outcome.problems.extend(problems)
+            if outcome.set_aside_chosen:
+                outcome.set_aside.append(_aside(row, problems, outcome.headers))
+            continue
+        _count(outcome, change)
+    outcome.set_aside.sort(key=lambda aside: aside.number)
+
+
+def _set_aside_problems(
+    checked: list[tuple[Row, Any]], failed: dict[int, Row], outcome: Outcome
+) -> list[tuple[Row, Any]]:
+    """Set aside each row with a problem; the rest, to save."""
+    by_row: dict[int, list[Problem]] = {}
+    for problem in outcome.problems:
+        by_row.setdefault(problem.row or 0, []).append(problem)
+    outcome.set_aside = [
+        _aside(failed[number], problems, outcome.headers)
+        for number, problems in sorted(by_row.items())
+    ]
+    outcome.problems.sort(key=lambda p: p.row or 0)
+    return [(row, values) for row, values in checked if row.number not in by_row]
+
+
+def _reason(problem: Problem) -> str:
+    """A problem as the set-aside file gives it: column, value (unless the reason starts
+    with it, as a date's does) and reason."""
+    where = problem.column
+    if problem.value and not problem.reason.startswith(problem.value):
+        where += f" “{problem.value}”"
+    return f"{where}: {problem.reason}" if where else problem.reason
+
+
+def _aside(row: Row, problems: list[Problem], headers: list[str]) -> SetAsideRow:
+    reason = " | ".join(_reason(p) for p in problems)
+    return SetAsideRow(row.number, tuple(row.sent.get(h, "") for h in headers), reason)
 
 
 def record_import(
@@ -242,13 +380,21 @@ def record_import(
 
 
 def _count(outcome: Outcome, changes: Change | Iterable[Change]) -> None:
-    for change in [changes] if isinstance(changes, Change) else changes:
+    """Count the records one row saved, and the row by the most it did."""
+    changes = [changes] if isinstance(changes, Change) else list(changes)
+    for change in changes:
         if change is Change.CREATED:
             outcome.created += 1
         elif change is Change.UPDATED:
             outcome.updated += 1
         else:
             outcome.unchanged += 1
+    if Change.CREATED in changes:
+        outcome.new_rows += 1
+    elif Change.UPDATED in changes:
+        outcome.updated_rows += 1
+    else:
+        outcome.unchanged_rows += 1
 
 
 def _headings(
@@ -263,7 +409,7 @@ def _headings(
         outcome.problems.extend(spec.missing_columns(missing))
     elif spec.refuse_unknown_columns and not chosen:
         known = set(headings.values())
-        unknown = [h for h in headers if h not in known]
+        unknown = [h for h in headers if h not in known and not added_by_set_aside(h)]
         if unknown:
             outcome.problems.append(
                 Problem(
@@ -275,6 +421,14 @@ def _headings(
                 )
             )
     return headings
+
+
+def added_by_set_aside(heading: str) -> bool:
+    """Whether a heading is one a set-aside file adds (its row, its reason, its marking),
+    which an import of the corrected file passes over."""
+    return heading in (SET_ASIDE_ROW, SET_ASIDE_REASON) or heading.startswith(
+        f"{OFFICIAL_SENSITIVE}:"
+    )
 
 
 def heading_key(text: str) -> str:
@@ -342,10 +496,15 @@ def _check_rows(
     rows: Iterable[tuple[int, dict[str, str]]],
     headings: dict[str, str],
     outcome: Outcome,
+    failed: dict[int, Row],
 ) -> list[tuple[Row, Any]]:
+    """The rows that pass their checks, with their values; each row that does not is
+    put in `failed` and its problems in the outcome. Setting aside, both rows of a pair
+    that must be unique fail: which is right is the person's to say."""
     checked: list[tuple[Row, Any]] = []
-    first_seen: dict[str, int] = {}
+    first_seen: dict[str, Row] = {}
     pairs = [(key, heading) for key, heading in headings.items() if heading]
+    unique_column = _column_name(spec, spec.unique, headings)
     for number, cells in rows:
         outcome.rows += 1
         if outcome.rows > spec.max_rows:
@@ -353,7 +512,7 @@ def _check_rows(
                 Problem(None, "", "", f"The file has more than {spec.max_rows:,} rows: split it.")
             )
             break
-        row = Row(number, {key: cells.get(heading, "") for key, heading in pairs})
+        row = Row(number, {key: cells.get(heading, "") for key, heading in pairs}, cells)
         before = len(outcome.problems)
         try:
             values = spec.clean(row)
@@ -362,19 +521,32 @@ def _check_rows(
             values = None
         if spec.unique:
             key = row[spec.unique].strip().casefold()
-            if key and key in first_seen:
+            first = first_seen.get(key) if key else None
+            if first is not None:
                 outcome.problems.append(
                     Problem(
                         number,
-                        _column_name(spec, spec.unique, headings),
+                        unique_column,
                         _shown(row[spec.unique]),
-                        f"Appears twice in the file (also row {first_seen[key]}).",
+                        f"Appears twice in the file (also row {first.number}).",
                     )
                 )
+                if outcome.set_aside_chosen and first.number not in failed:
+                    failed[first.number] = first
+                    outcome.problems.append(
+                        Problem(
+                            first.number,
+                            unique_column,
+                            _shown(first[spec.unique]),
+                            f"Appears twice in the file (also row {number}).",
+                        )
+                    )
             elif key:
-                first_seen[key] = number
+                first_seen[key] = row
         if len(outcome.problems) == before:
             checked.append((row, values))
+        else:
+            failed[number] = row
     return checked
 
 
@@ -419,13 +591,14 @@ def _shown(value: str) -> str:
 
 
 def date_cell(
-    row: Row, key: str, errors: dict[str, list[str]], *, message: str = ENTER_A_DATE
+    row: Row, key: str, errors: dict[str, list[str]], *, message: str = ""
 ) -> date | None:
-    """The date in a cell (None if blank), noting in `errors` a cell that is not one."""
+    """The date in a cell (None if blank), noting in `errors` a cell that is not one:
+    the date parser's own message (the value, why, the forms accepted) unless given."""
     try:
         return parse_date(row[key])
-    except DateError:
-        errors.setdefault(key, []).append(message)
+    except DateError as error:
+        errors.setdefault(key, []).append(message or str(error))
         return None
 
 
@@ -446,3 +619,60 @@ def problems_file(problems: Iterable[Problem], fmt: str = "csv") -> bytes:
     """The problems as a spreadsheet to download, correct against, and upload again."""
     headers, rows = problems_table(problems)
     return write_table(fmt, headers, rows, title="Problems")
+
+
+# --- Set-aside rows ---------------------------------------------------------------------
+
+
+def set_aside_token(outcome: Outcome) -> str:
+    """The set-aside rows as the page carries them to their download: compressed and
+    encrypted (they hold what the partner sent), readable for SET_ASIDE_MAX_AGE."""
+    rows = [[a.number, *a.cells, a.reason] for a in outcome.set_aside]
+    data = json.dumps({"headers": outcome.headers, "rows": rows}).encode()
+    return crypto.encrypt(zlib.compress(data)).decode()
+
+
+class SetAsideExpired(ValueError):
+    """The page's set-aside rows have expired or were altered."""
+
+
+def set_aside_export(token: str, *, name: str, subject: Model | str) -> Table:
+    """The set-aside rows a page carried, as an export: the file's own columns, then the
+    row number and the reason, marked OFFICIAL-SENSITIVE (they are what the partner
+    sent). Raises SetAsideExpired."""
+    try:
+        data = crypto.fernet().decrypt(token.encode(), ttl=SET_ASIDE_MAX_AGE)
+        found = json.loads(zlib.decompress(data))
+    except (InvalidToken, zlib.error, ValueError, UnicodeError):
+        raise SetAsideExpired(
+            "The rows set aside can be downloaded for an hour after the import. "
+            "Upload the file again to see them."
+        ) from None
+    rows = [[*cells, number, reason] for number, *cells, reason in found["rows"]]
+    return Table(
+        name=f"{name}-set-aside",
+        headers=[*found["headers"], SET_ASIDE_ROW, SET_ASIDE_REASON],
+        rows=rows,
+        what="the rows set aside from an import",
+        subject=subject,
+        contents=Contents.PARTNER_RECORDS,
+    )
+
+
+def set_aside_response(request: HttpRequest, *, name: str, subject: Model | str) -> HttpResponse:
+    """The download of the set-aside rows a page posted back (`set_aside`, from
+    `set_aside_token`): marked, recorded and served as every export is; or, once they
+    have expired, the page again with a message saying so."""
+    try:
+        table = set_aside_export(request.POST.get("set_aside", ""), name=name, subject=subject)
+    except SetAsideExpired as error:
+        notices.error(request, str(error))
+        return redirect(request.get_full_path())
+    return export_response(request, table, fmt="csv")
+
+
+def outcome_context(outcome: Outcome | None) -> dict[str, Any]:
+    """What includes/import_outcome.html needs: the outcome, and its set-aside rows as
+    the page carries them to their download."""
+    token = set_aside_token(outcome) if outcome is not None and outcome.set_aside else ""
+    return {"outcome": outcome, "set_aside_token": token}

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from vawg.core.access import scoped
 from vawg.core.forms import GovukDateField
 from vawg.core.models import Organisation, Partnership, ReportingPeriod
 from vawg.core.tabular import Problem, TableError, check_archive
+from vawg.exchange.forms import ImportOptionsForm, import_option_fields
 from vawg.learning.models import (
     CONFIDENCE_MAX,
     CONFIDENCE_MIN,
@@ -348,10 +350,10 @@ def initial_for(obj, form_class: type[LearningForm]) -> dict:
 # --- Uploads and filters ----------------------------------------------------------
 
 
-class ImportForm(forms.Form):
+class ImportForm(ImportOptionsForm):
     file = forms.FileField(
         label="Upload a file",
-        help_text="A CSV (UTF-8) or Excel (.xlsx) file, up to 2 MB.",
+        help_text="A CSV or Excel (.xlsx) file, up to 2 MB.",
         error_messages={
             "required": "Choose a CSV or Excel file to upload.",
             "empty": "The file is empty.",
@@ -362,6 +364,7 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.layout = Layout(Field("file"), *import_option_fields())
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

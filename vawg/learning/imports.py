@@ -30,7 +30,6 @@ from vawg.learning.models import (
 )
 
 MAX_ROWS = 5000
-DATE_HELP = "Enter a real date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-03-31."
 
 # What an import did, or every problem that stopped it.
 ImportResult = Outcome
@@ -56,7 +55,7 @@ class _Cells:
 
     def date(self, column: Column) -> date | None:
         self.text(column)
-        return date_cell(self.row, column.key, self.errors, message=DATE_HELP)
+        return date_cell(self.row, column.key, self.errors)
 
     def score(self, column: Column) -> int | None:
         value = self.text(column)
@@ -150,12 +149,19 @@ def _run(
     filename: str,
     actor,
     request: HttpRequest | None,
+    options: dict,
     **spec,
 ) -> ImportResult:
-    """Read and check every row, then write them all or none. `write` returns True if new;
-    `parse` reads a row's cells (noting what will not do)."""
+    """Read and check every row, then write them all or none (or, with
+    `options["set_aside"]`, the sound ones). `write` returns True if new; `parse` reads a
+    row's cells (noting what will not do). `options`: run_import's encoding and set_aside."""
     return run_import(
-        _RegisterImport(**spec), source=data, filename=filename, actor=actor, request=request
+        _RegisterImport(**spec),
+        source=data,
+        filename=filename,
+        actor=actor,
+        request=request,
+        **options,
     )
 
 
@@ -175,6 +181,8 @@ def attendance_import(
     data: Source,
     filename: str,
     request: HttpRequest | None = None,
+    encoding: str | None = None,
+    set_aside: bool = False,
 ) -> ImportResult:
     organisations = organisation_lookup(session.course.partnership)
     existing = {
@@ -204,6 +212,7 @@ def attendance_import(
         filename,
         actor,
         request,
+        {"encoding": encoding, "set_aside": set_aside},
         columns=ATTENDANCE_COLUMNS,
         key=REFERENCE,
         parse=parse,
@@ -231,6 +240,8 @@ def participants_import(
     data: Source,
     filename: str,
     request: HttpRequest | None = None,
+    encoding: str | None = None,
+    set_aside: bool = False,
 ) -> ImportResult:
     organisations = organisation_lookup(initiative.partnership)
     current = {p.name.casefold(): p for p in initiative.participants.all()}
@@ -265,6 +276,7 @@ def participants_import(
         filename,
         actor,
         request,
+        {"encoding": encoding, "set_aside": set_aside},
         columns=PARTICIPANT_COLUMNS,
         key=PARTICIPANT,
         parse=parse,
@@ -310,6 +322,8 @@ def recommendations_import(
     data: Source,
     filename: str,
     request: HttpRequest | None = None,
+    encoding: str | None = None,
+    set_aside: bool = False,
 ) -> ImportResult:
     organisations = organisation_lookup(review.partnership)
     current = {r.number.casefold(): r for r in review.recommendations.all()}
@@ -346,6 +360,7 @@ def recommendations_import(
         filename,
         actor,
         request,
+        {"encoding": encoding, "set_aside": set_aside},
         columns=RECOMMENDATION_COLUMNS,
         key=NUMBER,
         parse=parse,

@@ -17,7 +17,7 @@ from vawg.core.forms import add_service_errors
 from vawg.core.permissions import roles_grant
 from vawg.core.uploads import upload_limit
 from vawg.exchange.exporting import FORMATS, Table, export_response, template_response
-from vawg.exchange.importing import problems_export
+from vawg.exchange.importing import problems_export, set_aside_response, set_aside_token
 from vawg.learning import exports, forms, imports, selectors, services
 from vawg.learning.models import Recommendation
 
@@ -385,10 +385,18 @@ def _problems_download(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _import_context(form, result, **page) -> dict:
-    """The import page: the upload form, and a failed file's problems with their download."""
+    """The import page: the upload form, and a file's problems and set-aside rows with
+    their downloads."""
     failed = result is not None and not result.ok
     token = forms.ProblemsForm.token_for(result.problems) if failed else ""
-    return {"form": form, "result": result, "problems_token": token, **page}
+    aside = set_aside_token(result) if failed and result.set_aside else ""
+    return {
+        "form": form,
+        "result": result,
+        "problems_token": token,
+        "set_aside_token": aside,
+        **page,
+    }
 
 
 def _import_page(request, *, run, columns, title: str, caption: str, back: str) -> HttpResponse:
@@ -400,11 +408,13 @@ def _import_page(request, *, run, columns, title: str, caption: str, back: str) 
         return template_response(Table(f"{slug}-template", headings, []), fmt=fmt)
     if request.method == "POST" and "problems" in request.POST:
         return _problems_download(request, slug)
+    if request.method == "POST" and "set_aside" in request.POST:
+        return set_aside_response(request, name=slug, subject="learning.ImportSetAside")
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         filename, data = form.cleaned_data["file"]
-        result = run(data=data, filename=filename)
+        result = run(data=data, filename=filename, **form.import_options())
         if result.ok:
             added = f"{result.created} added, {result.updated} updated"
             messages.success(request, f"Imported {filename}: {added}.")

@@ -8,6 +8,7 @@ from vawg.core import metrics
 from vawg.core.access import scoped
 from vawg.core.metrics import Unit
 from vawg.core.models import Organisation, Partnership, ReportingPeriod
+from vawg.exchange.forms import ImportOptionsForm, import_option_fields
 from vawg.measures.models import Direction, Disclosure, Frequency, Indicator, TargetKind
 from vawg.measures.services import DEFINITION_FIELDS, LINK_FIELDS
 from vawg.measures.status import Status
@@ -304,7 +305,7 @@ class ValueForm(forms.Form):
         )
 
 
-class ImportForm(forms.Form):
+class ImportForm(ImportOptionsForm):
     file = forms.FileField(
         label="Upload a spreadsheet",
         help_text="CSV or Excel (.xlsx), up to 2 MB",
@@ -318,7 +319,9 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(Field("file"), Submit("upload", "Check and import"))
+        self.helper.layout = Layout(
+            Field("file"), *import_option_fields(), Submit("upload", "Check and import")
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -329,7 +332,7 @@ class ImportForm(forms.Form):
     def service_kwargs(self) -> dict:
         upload = self.cleaned_data["file"]
         # The file itself, read where it lies a row at a time, never all at once.
-        return {"data": upload, "filename": upload.name}
+        return {"data": upload, "filename": upload.name, **self.import_options()}
 
 
 class ScorecardFilterForm(forms.Form):

@@ -406,9 +406,10 @@ REQUIRED_COLUMNS = ["Indicator ID", "Period"]
 
 
 class ImportRejected(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], outcome: Outcome | None = None) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+        self.outcome = outcome  # what the importer found (None: the file was not read)
 
 
 @dataclass
@@ -417,6 +418,8 @@ class ImportResult:
     corrected: int = 0
     unchanged: int = 0
     indicator_ids: set[int] = field(default_factory=set)
+    # The importer's own account: the encoding read in, and any rows set aside.
+    outcome: Outcome | None = None
 
     @property
     def message(self) -> str:
@@ -468,9 +471,13 @@ def values_import(
     organisation_ids: set[int],
     today: date,
     request: HttpRequest | None = None,
+    encoding: str | None = None,
+    set_aside: bool = False,
 ) -> ImportResult:
     """Import a spreadsheet of values. Every row is checked first; one problem anywhere and
-    nothing is saved (raises ImportRejected). The same file twice records nothing new."""
+    nothing is saved (raises ImportRejected), unless `set_aside` asks for the sound rows
+    to be saved and the others set aside (the result's outcome holds them). The same file
+    twice records nothing new. `encoding`: a CSV's codec, detected when None."""
     try:
         check_upload(data, filename)
     except TableError as error:
@@ -484,14 +491,23 @@ def values_import(
         today=today,
         request=request,
     )
-    outcome = run_import(values, source=data, filename=filename, actor=actor, request=request)
-    if not outcome.ok:
-        raise ImportRejected(outcome.problems)
+    outcome = run_import(
+        values,
+        source=data,
+        filename=filename,
+        actor=actor,
+        request=request,
+        encoding=encoding,
+        set_aside=set_aside,
+    )
+    if not outcome.stored:
+        raise ImportRejected(outcome.problems, outcome)
     return ImportResult(
         recorded=outcome.created,
         corrected=outcome.updated,
         unchanged=outcome.unchanged,
         indicator_ids=values.indicator_ids,
+        outcome=outcome,
     )
 
 

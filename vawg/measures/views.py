@@ -15,6 +15,7 @@ from vawg.core.periods import current_period
 from vawg.core.permissions import roles_grant
 from vawg.core.uploads import upload_limit
 from vawg.exchange.exporting import FORMATS, Contents, Table, export_response, template_response
+from vawg.exchange.importing import outcome_context, set_aside_response
 from vawg.measures import charts, selectors, services
 from vawg.measures.forms import (
     ImportForm,
@@ -230,32 +231,43 @@ def value_enter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "measures/value_form.html", {"form": form, "indicator": indicator})
 
 
+def _import_values(request: HttpRequest, form: ImportForm) -> services.ImportResult:
+    """The values import the form asks for, as the person's organisations may enter."""
+    return services.values_import(
+        partnership=request.partnership,
+        actor=request.user,
+        roles=request.roles,
+        organisation_ids=selectors.member_organisation_ids(request.user, request.partnership),
+        today=_today(),
+        request=request,
+        **form.service_kwargs(),
+    )
+
+
 @upload_limit(services.MAX_UPLOAD_BYTES)
 @partnership_permission("measures.enter")
 @require_http_methods(["GET", "POST"])
 def values_import(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and "set_aside" in request.POST:
+        return set_aside_response(
+            request, name="measures-values", subject="measures.IndicatorValue"
+        )
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems = None
+    problems = outcome = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.values_import(
-                partnership=request.partnership,
-                actor=request.user,
-                roles=request.roles,
-                organisation_ids=selectors.member_organisation_ids(
-                    request.user, request.partnership
-                ),
-                today=_today(),
-                request=request,
-                **form.service_kwargs(),
-            )
+            result = _import_values(request, form)
         except services.ImportRejected as rejected:
-            problems = rejected.problems
+            problems, outcome = rejected.problems, rejected.outcome
         else:
             messages.success(request, result.message)
-            return redirect("measures:scorecard", partnership=request.partnership.slug)
+            if result.outcome is None or not result.outcome.set_aside:
+                return redirect("measures:scorecard", partnership=request.partnership.slug)
+            problems, outcome = result.outcome.problems, result.outcome
     context = {"form": form, "problems": problems, "columns": services.IMPORT_COLUMNS}
-    return render(request, "measures/values_import.html", context, status=400 if problems else 200)
+    context.update(outcome_context(outcome))
+    status = 400 if problems and not (outcome and outcome.stored) else 200
+    return render(request, "measures/values_import.html", context, status=status)
 
 
 @partnership_permission("measures.enter")

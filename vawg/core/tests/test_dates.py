@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vawg.core.dates import NOT_A_DATE, DateError, parse_date
+from vawg.core.dates import ACCEPTED, DateError, parse_date
 
 days = st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31))
 
@@ -37,7 +37,9 @@ def test_any_text_is_a_date_or_says_what_is_accepted(text):
     try:
         found = parse_date(text)
     except DateError as error:
-        assert str(error) == NOT_A_DATE
+        # The text (or its start) first, then why, then the forms accepted.
+        assert str(error).startswith(text.strip()[:39])
+        assert str(error).endswith(f"; {ACCEPTED}.")
     else:
         assert found is None if not text.strip() else isinstance(found, date)
 
@@ -65,8 +67,27 @@ def test_today_and_earliest_bound_what_is_accepted(day, today):
     ],
 )
 def test_what_is_not_a_date_is_refused(text):
-    with pytest.raises(DateError, match="This is not a date"):
+    with pytest.raises(DateError) as caught:
         parse_date(text)
+    assert str(caught.value).startswith(f"{text}: ")
+    assert str(caught.value).endswith(f"; {ACCEPTED}.")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("31/02/2024", "31/02/2024: February has no 31st day; " + ACCEPTED + "."),
+        ("29/02/2023", "29/02/2023: February 2023 has no 29th day; " + ACCEPTED + "."),
+        ("2024-04-31", "2024-04-31: April has no 31st day; " + ACCEPTED + "."),
+        ("2026-13-01", "2026-13-01: there is no month 13; " + ACCEPTED + "."),
+        ("1/4/26", "1/4/26: the year needs all four digits; " + ACCEPTED + "."),
+        ("tomorrow", "tomorrow: not a date; " + ACCEPTED + "."),
+    ],
+)
+def test_a_refused_date_says_why(text, message):
+    with pytest.raises(DateError) as caught:
+        parse_date(text)
+    assert str(caught.value) == message
 
 
 def test_blank_is_no_date():
@@ -74,7 +95,7 @@ def test_blank_is_no_date():
 
 
 def test_the_earliest_year_is_named():
-    with pytest.raises(DateError, match="The date is before 2000: check the year."):
+    with pytest.raises(DateError, match="31/12/1999: the date is before 2000; check the year."):
         parse_date("31/12/1999", earliest=date(2000, 1, 1))
     with pytest.raises(DateError, match="before 06/04/2020"):
         parse_date("2020-04-05", earliest=date(2020, 4, 6))

@@ -1,3 +1,4 @@
+import codecs
 import contextlib
 import io
 import re
@@ -52,7 +53,6 @@ def test_xlsx_rows_read_dates_and_whole_numbers_as_text():
     [
         (b"", "a.csv", "The file is empty."),
         (b"Ref\n", "a.pdf", "must be a CSV or an Excel"),
-        ("Ref,Note\nA,caf\u00e9\n".encode("latin-1"), "a.csv", "not UTF-8"),
         (b"Ref,,Note\n", "a.csv", "Column B has no heading"),
         (b"Ref,ref\n", "a.csv", "appears twice (columns A and B)"),
         (b"Ref\nA,B\n", "a.csv", "Row 2 has more values"),
@@ -127,13 +127,19 @@ def test_a_table_reads_the_same_from_bytes_a_path_and_an_open_file(tmp_path):
         assert rows_of(file, "a.xlsx") == expected
 
 
-def test_a_non_utf8_byte_is_found_wherever_it_is_and_named_as_before(monkeypatch):
+def test_a_byte_the_encoding_cannot_read_is_found_by_row_and_column_wherever_it_is(
+    monkeypatch,
+):
     import vawg.core.tabular as tabular
 
     monkeypatch.setattr(tabular, "CHUNK_BYTES", 4)  # the byte far beyond the first piece
-    data = "\ufeffRef\n".encode() + b"abcdefghij\xff\n"
-    with pytest.raises(TableError, match=r"the first unreadable byte is at position 14\)"):
-        rows_of(data, "a.csv")
+    data = codecs.BOM_UTF8 + b"Ref,Note\nA,plain\nB,abcdefghij\xff\n"
+    with pytest.raises(TableError) as caught:
+        read_table(data, "a.csv", "utf-8")
+    assert str(caught.value).startswith(
+        "Row 3, column “Note”: the text cannot be read as UTF-8 (byte FF). "
+        "Choose the file's encoding"
+    )
     with pytest.raises(TableError, match="holds binary data"):
         rows_of(b"Ref\n" + b"a" * 20 + b"\x00\n", "a.csv")
 
@@ -230,3 +236,50 @@ def test_a_workbook_of_shared_strings_reads_as_its_text_does():
     ]
     inline = xlsx(rows)
     assert rows_of(excel_style(inline), "shared.xlsx") == rows_of(inline, "inline.xlsx")
+
+
+NOTES = "Ref,Ward,Notes\r\nA1,North,seen\r\nA2,South,Café owes £5\r\n"
+
+
+@pytest.mark.parametrize(
+    ("codec", "detected"),
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16"),
+        ("cp1252", "cp1252"),
+    ],
+)
+def test_a_csv_is_read_in_its_detected_encoding_and_says_which(codec, detected):
+    table = read_table(NOTES.encode(codec), "a.csv")
+    assert table.encoding == detected
+    assert list(table.rows)[1] == (3, {"Ref": "A2", "Ward": "South", "Notes": "Café owes £5"})
+
+
+def test_a_csv_is_read_in_the_encoding_chosen():
+    table = read_table(NOTES.encode("cp1252"), "a.csv", "latin-1")
+    assert table.encoding == "latin-1"
+    assert list(table.rows)[1][1]["Notes"] == "Café owes £5"
+
+
+def test_utf_16_chosen_for_a_file_without_its_byte_order_mark_is_refused():
+    with pytest.raises(TableError, match="does not start as UTF-16 text does"):
+        read_table(NOTES.encode("cp1252"), "a.csv", "utf-16")
+
+
+def test_an_unknown_encoding_is_refused():
+    with pytest.raises(TableError, match="“klingon” is not an encoding"):
+        read_table(NOTES.encode(), "a.csv", "klingon")
+
+
+def test_a_workbook_has_no_encoding():
+    assert read_table(xlsx([["Ref"], ["A"]]), "a.xlsx").encoding == ""
+
+
+def test_rows_are_counted_in_a_workbook_and_a_csv():
+    from vawg.core.tabular import count_rows
+
+    book = xlsx([["Ref", "Note"], ["A", 1], [None, None], ["B", None], [None, "x"]])
+    assert count_rows(book, "a.xlsx") == 3
+    assert count_rows(NOTES.encode("utf-16"), "a.csv") == 2
+    assert count_rows(b'Ref,Note\n1,"two\nlines"\n\n2,x\n', "a.csv") == 2

@@ -161,7 +161,7 @@ def test_a_plan_row_with_an_unknown_lead_imports_nothing(world):
     result = run(world, stage(world, xlsx(rows, PLAN_HEADERS), kind="plan"))
     reasons = {(p.row, p.column): p.reason for p in result.problems}
     assert "No organisation" in reasons[(3, "Lead")]
-    assert "Enter a date" in reasons[(3, "Deliver by")]
+    assert "write dates as YYYY-MM-DD or DD/MM/YYYY" in reasons[(3, "Deliver by")]
     assert not Action.objects.filter(ref__startswith="AB.NEW").exists()
 
 

@@ -113,6 +113,8 @@ def test_it_imports_every_row_and_records_one_audit_event(partnership, personas)
         "created": 2,
         "updated": 0,
         "unchanged": 0,
+        "set_aside": 0,
+        "encoding": "utf-8",
         "kinds": "organisations",
     }
 
@@ -251,7 +253,7 @@ def test_a_chosen_mapping_is_used_instead_of_the_headings(partnership):
 def test_a_missing_required_column_is_named_and_nothing_is_read(partnership):
     outcome = _run(partnership, "Name,Joined\nAlpha,\n")
     assert [str(p) for p in outcome.problems] == [
-        "File, column “Kind”: The file has no “Kind” column."
+        "File, column “Kind”: The file has no “Kind” column (nor “type”)."
     ]
 
 

@@ -131,7 +131,7 @@ def test_a_missing_column_is_named(partnership, admin):
     ("data", "filename", "says"),
     [
         (b"", "a.csv", "The file is empty."),
-        (b"\xff\xfe\x00bad", "a.csv", "not UTF-8"),
+        (b"\xff\xfeA\x00b", "a.csv", "cannot be read as UTF-16"),  # a byte short
         (b"not a zip", "a.xlsx", "not a readable Excel"),
         (b"a,b", "a.txt", "must be a CSV or an Excel"),
         (b"Attendee reference,Organisation\n", "a.csv", "no rows"),
