@@ -230,6 +230,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a request's fields other than its fil
 FILE_UPLOAD_HANDLERS = ["vawg.core.uploads.LimitedUploadHandler"]
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 INSIGHT_UPLOAD_MAX_BYTES = int(os.environ.get("INSIGHT_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
+# Each process's DuckDB (insight/duck.py) counts with at most these threads and this much
+# memory, so an import shares the machine with the web processes (docs/operations.md).
+INSIGHT_DUCKDB_THREADS = int(os.environ.get("INSIGHT_DUCKDB_THREADS", 2))
+INSIGHT_DUCKDB_MEMORY = os.environ.get("INSIGHT_DUCKDB_MEMORY", "1GB")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
@@ -321,15 +325,19 @@ LOGGING = {
 # a `load(*, today, rng, stdout)` function.
 DEMO_STEPS = [
     "vawg.strategy.demo",
+    "vawg.core.demo_region",  # the other 31 London boroughs, before their periods are made
     "vawg.core.demo",
     "vawg.accounts.demo",
     "vawg.delivery.demo",
     "vawg.measures.demo",
     "vawg.insight.demo",
+    "vawg.insight.demo_region",
     "vawg.marac.demo",
+    "vawg.marac.demo_region",
     "vawg.directory.demo",
     "vawg.voice.demo",
     "vawg.learning.demo",
+    "vawg.reports.demo",
 ]
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-password-2026")
 SEED_STRATEGY_FILES = [
@@ -344,6 +352,12 @@ POPULATION_FILE = Path(
     os.environ.get(
         "POPULATION_FILE", BASE_DIR / "data" / "populations" / "london-boroughs-mid-2025.csv"
     )
+)
+
+# SafeLives' national MARAC figures, with their period and source (vawg/marac/national.py,
+# data/safelives/README.md). An operator edits the file, or points this at another copy.
+MARAC_NATIONAL_FILE = Path(
+    os.environ.get("MARAC_NATIONAL_FILE", BASE_DIR / "data" / "safelives" / "national.json")
 )
 
 # Where "Exit this page" finally sends a visitor: a neutral, busy site.

@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from vawg.core.home import Group, HomeItem, Line, Shown, home_items, plural
+from vawg.core.region import RegionSection, region_sections
+from vawg.insight.region import incidents_section
 from vawg.insight.selectors import imports_waiting, latest_month_by_partner
 
 
@@ -31,6 +33,7 @@ def home_data_freshness(request: HttpRequest, today: date) -> Shown:
 
 
 def register() -> None:
+    region_sections.register("insight.incidents", RegionSection(incidents_section), order=20)
     home_items.register(
         "insight.imports_waiting", HomeItem(home_imports_waiting, "insight.import"), order=60
     )

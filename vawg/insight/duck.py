@@ -11,8 +11,19 @@ from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
+from django.conf import settings
 
 _local = threading.local()
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB bounded by INSIGHT_DUCKDB_THREADS and INSIGHT_DUCKDB_MEMORY:
+    left alone it takes every core and most of the machine's memory, which the web
+    processes beside a worker need too. Every connection in insight is made here."""
+    db = duckdb.connect()
+    db.execute(f"SET threads = {int(settings.INSIGHT_DUCKDB_THREADS)}")
+    db.execute("SET memory_limit = ?", [str(settings.INSIGHT_DUCKDB_MEMORY)])
+    return db
 
 
 class Use:
@@ -44,7 +55,7 @@ def use(**tables: pa.Table) -> Iterator[Use]:
     """The thread's connection with these tables registered by name."""
     db = getattr(_local, "db", None)
     if db is None:
-        db = _local.db = duckdb.connect()
+        db = _local.db = connect()
     work = Use(db)
     try:
         for name, table in tables.items():

@@ -11,6 +11,7 @@ few values millions of times (docs/performance.md).
 
 import hashlib
 import hmac
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,13 +29,14 @@ from vawg.core.tabular import Problem, TableError, csv_records, read_table
 from vawg.core.uploads import Source
 from vawg.exchange.importing import Column, guess_mapping
 from vawg.exchange.importing import mapping_problems as shared_mapping_problems
-from vawg.insight import standard
+from vawg.insight import derive, standard
 from vawg.insight.standard import CODED, FIELD_NAMES, FIELDS, REQUIRED, UNKNOWN, normalise_code
 
 PERSON_PURPOSE = "insight.victim"  # the same in every partnership: repeats link across them
 EARLIEST = date(2000, 1, 1)
 PROBLEMS_KEPT = 5000
 WITHHELD = "(withheld)"  # what the report shows instead of a person identifier
+READ_AS = "utf-8-sig"  # what the importer reads: UTF-8, with or without a byte-order mark
 
 
 class Record(NamedTuple):
@@ -79,12 +81,52 @@ def fingerprint_text(joined: str) -> str:
     return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()
 
 
+# How partners write dates ("": the standard's forms, day first or year first).
+DATE_FORMATS = [
+    ("", "Day first or year first, as the standard says (31/03/2026 or 2026-03-31)"),
+    ("mdy", "Month first, as US systems write (03/31/2026)"),
+]
+
+
 @dataclass
 class Mapping:
-    """Which of the partner's headings holds each standard field, and how their codes read."""
+    """Which of the partner's headings holds each standard field, how their codes read,
+    and what fills the fields the file does not hold (derive.py)."""
 
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    date_format: str = ""
+    fixed: dict[str, str] = field(default_factory=dict)
+    derived: dict[str, dict] = field(default_factory=dict)
+    record_id_from: list[str] = field(default_factory=list)
+
+    def preparer(self, headers: list[str], today: date = date.max) -> derive.Preparer:
+        """What adds the fixed, worked-out and generated values to each row."""
+        return derive.Preparer(
+            headers,
+            fixed=self.fixed,
+            derived=self.derived,
+            record_id_from=self.record_id_from,
+            date_heading=self.columns.get("date", ""),
+            parse_date=lambda text: _date_or_raise(text, today, self.date_format),
+        )
+
+    def with_added(self, preparer: derive.Preparer) -> "Mapping":
+        """This mapping with each field the preparer fills read from its added column."""
+        columns = {k: v for k, v in self.columns.items() if k not in preparer.columns}
+        return Mapping(
+            columns={**columns, **preparer.columns},
+            values=self.values,
+            date_format=self.date_format,
+        )
+
+    def read_columns(self) -> set[str]:
+        """The file's headings this mapping reads (all others are dropped unread)."""
+        used = set(self.columns.values())
+        for rule in self.derived.values():
+            used.update(v for k, v in rule.items() if k != "rule" and isinstance(v, str))
+        used.update(self.record_id_from)
+        return used
 
 
 # --- Reading the file ---------------------------------------------------------
@@ -97,7 +139,9 @@ def read_rows(data: Source, filename: str) -> tuple[list[str], Iterator[tuple[in
     File-level problems (empty, not UTF-8, merged or missing headings) come
     from core.tabular, worded as for every other import in the platform.
     """
-    table = read_table(data, filename)
+    # UTF-8 only (architecture decision 10): services.readable converts other encodings
+    # first, so the whole-file reader and this one read the same text.
+    table = read_table(data, filename, READ_AS)
     headers = table.headers
     if PurePath(filename).suffix.lower() != ".csv":
         xlsx_rows = ((n, [row.get(h, "") for h in headers]) for n, row in table.rows)
@@ -107,7 +151,7 @@ def read_rows(data: Source, filename: str) -> tuple[list[str], Iterator[tuple[in
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         # Split only when the rows are read: the whole-file path (columns.py) never does.
-        records = csv_records(data)
+        records = csv_records(data, READ_AS)
         next(records)
         for number, values in records:
             if len(values) != width:
@@ -176,7 +220,7 @@ def mapping_problems(headers: list[str], mapping: Mapping) -> list[Problem]:
 
 def dropped_columns(headers: list[str], mapping: Mapping) -> list[str]:
     """Headings the standard does not use: never read, never stored."""
-    used = set(mapping.columns.values())
+    used = mapping.read_columns()
     return [h for h in headers if h not in used]
 
 
@@ -225,8 +269,22 @@ class _NoPerson(dict):
 class Standardiser:
     """Turns one partner's rows into Records, or Problems; caches what repeats."""
 
-    def __init__(self, *, partnership, headers: list[str], mapping: Mapping, today: date) -> None:
+    def __init__(
+        self,
+        *,
+        partnership,
+        headers: list[str],
+        mapping: Mapping,
+        today: date,
+        repeats_are_problems: bool = True,
+    ) -> None:
         self.today = today
+        self.date_format = mapping.date_format
+        # False where the ids are generated: two rows with one id are both set aside, by
+        # the caller, which sees the whole file (services._generated_twice).
+        self.repeats_are_problems = repeats_are_problems
+        # Values read by a rule rather than a code ({field: {text: code}}): a "16-24" age.
+        self.by_rule: dict[str, dict[str, str]] = {}
         self.index = {
             name: headers.index(heading)
             for name, heading in mapping.columns.items()
@@ -295,7 +353,7 @@ class Standardiser:
         return [(name, position) for name, position, _ in self._coded]
 
     def cell_date(self, text: str) -> date | None:
-        parsed = _parse_date(text.strip(), self.today)
+        parsed = _parse_date(text.strip(), self.today, self.date_format)
         return None if isinstance(parsed, str) else parsed
 
     def cell_ward(self, text: str) -> int | None:
@@ -327,7 +385,9 @@ class Standardiser:
             source_id = texts[0].strip()
             occurred_on = self._fast_dates.get(texts[1])
             if occurred_on is None:
-                occurred_on = self._fast_dates[texts[1]] = _parse_date(texts[1].strip(), self.today)
+                occurred_on = self._fast_dates[texts[1]] = _parse_date(
+                    texts[1].strip(), self.today, self.date_format
+                )
             ward_id = self._fast_wards.get(texts[2])
             if ward_id is None:
                 ward_id = self._fast_wards[texts[2]] = self.wards(texts[2].strip()) or 0
@@ -341,7 +401,7 @@ class Standardiser:
                 or isinstance(occurred_on, str)
                 or not source_id
                 or len(source_id) > 64
-                or source_id in self.seen
+                or (source_id in self.seen and self.repeats_are_problems)
             ):
                 # Something new or wrong in this row: the full path words its problems.
                 return self._record(number, values)
@@ -365,7 +425,7 @@ class Standardiser:
             problems.append(
                 self._problem(number, "source_id", source_id[:64], "The record id is too long.")
             )
-        elif source_id in self.seen:
+        elif source_id in self.seen and self.repeats_are_problems:
             problems.append(
                 self._problem(
                     number,
@@ -430,7 +490,7 @@ class Standardiser:
     def _date(self, number: int, text: str, problems: list[Problem]) -> date | None:
         cached = self._dates.get(text)
         if cached is None:
-            cached = self._dates[text] = _parse_date(text, self.today)
+            cached = self._dates[text] = _parse_date(text, self.today, self.date_format)
         if isinstance(cached, str):
             problems.append(self._problem(number, "date", text, cached))
             return None
@@ -450,6 +510,11 @@ class Standardiser:
                     )
                     return UNKNOWN
                 return standard.age_band_for(int(text))
+            if name in ("age_band", "perpetrator_age_band"):
+                band = standard.age_band_for_range(text)
+                if band is not None:
+                    self.by_rule.setdefault(name, {})[text] = band
+                    return band
             problems.append(
                 self._problem(
                     number,
@@ -475,13 +540,30 @@ class Standardiser:
         return hmac.digest(self._person_secret, message, "sha256").hex()
 
 
-def _parse_date(text: str, today: date) -> date | str:
+_MONTH_FIRST = re.compile(r"([0-9]{1,2})([/-])([0-9]{1,2})\2([0-9]{4})(.*)", re.ASCII)
+
+
+def _date_or_raise(text: str, today: date, date_format: str = "") -> date:
+    if date_format == "mdy":
+        found = _MONTH_FIRST.fullmatch(text.strip())
+        if found:
+            month, sep, day, year, rest = found.groups()
+            text = f"{day}{sep}{month}{sep}{year}{rest}"
+        elif not re.fullmatch(r"[0-9]{4}-.*", text.strip()):
+            raise DateError("This is not a date: write it as MM/DD/YYYY or YYYY-MM-DD.")
+    found_date = parse_date(text, today=today, earliest=EARLIEST)
+    if found_date is None:
+        raise DateError("The date is missing.")
+    return found_date
+
+
+def _parse_date(text: str, today: date, date_format: str = "") -> date | str:
     """The date, or the reason it cannot be one (each distinct text is parsed once: the
     callers keep what it gives)."""
     if not text:
         return "The date is missing."
     try:
-        return parse_date(text, today=today, earliest=EARLIEST)
+        return _date_or_raise(text, today, date_format)
     except DateError as error:
         return str(error)
 
@@ -492,6 +574,9 @@ def unknown_values(
     """Values in the mapped coded columns (and wards) that neither the standard nor the
     saved value mapping reads: what the analyst is asked to map."""
     headers, rows = read_rows(data, filename)
+    preparer = mapping.preparer(headers)
+    headers, rows = preparer.headers, preparer.rows(rows)
+    mapping = mapping.with_added(preparer)
     reader = Standardiser(partnership=partnership, headers=headers, mapping=mapping, today=date.max)
     names = [n for n in [*CODED, "ward"] if n in reader.index]
     found: dict[str, dict[str, None]] = {n: {} for n in names}
@@ -505,9 +590,10 @@ def unknown_values(
             if name == "ward":
                 known = reader.wards(text) is not None
             else:
-                known = (name == "age_band" and text.isdecimal()) or normalise_code(
-                    text
-                ) in reader.lookups[name]
+                ages = name in ("age_band", "perpetrator_age_band")
+                known = (
+                    ages and (text.isdecimal() or standard.age_band_for_range(text))
+                ) or normalise_code(text) in reader.lookups[name]
             if not known and len(found[name]) < limit:
                 found[name][text] = None
     return {name: list(values) for name, values in found.items() if values}

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vawg.insight import cubes, duck, repeats, store
+from vawg.insight import cubes, duck, locks, repeats, store
 from vawg.insight.models import DataImport
 
 
@@ -94,6 +94,27 @@ def sort(held: pa.Table, incoming: pa.Table, partner_id: int) -> Sorted:
     )
 
 
+def likely_duplicates(held: pa.Table, sorted_: Sorted, partner_id: int) -> list[dict]:
+    """The file's new records (a record id not held) whose person, date and strand are those
+    of a record the partner's incidents already hold: most often an extract sent again with
+    the records numbered afresh. Each with the held record's id it looks like."""
+    new = sorted_.incoming.slice(0, sorted_.new)
+    if not new.num_rows or not held.num_rows or "person_digest" not in held.column_names:
+        return []
+    wanted = ["source_id", "person_digest", "occurred_on", "strand"]
+    with duck.use(n=new.select(wanted), h=held.select([*wanted, "partner_id"])) as db:
+        found = db.arrow(
+            """SELECT n.source_id, min(h.source_id) AS matches, n.occurred_on, n.strand
+            FROM n JOIN h ON h.partner_id = ? AND h.person_digest = n.person_digest
+                AND h.occurred_on = n.occurred_on AND h.strand = n.strand
+            WHERE n.person_digest <> ''
+            GROUP BY n.source_id, n.occurred_on, n.strand ORDER BY n.source_id""",
+            [partner_id],
+        ).to_pylist()
+    strands = store.VOCABULARY["strand"]
+    return [{**row, "strand": strands[row["strand"]]} for row in found]
+
+
 def _numbered(table: pa.Table) -> pa.Table:
     return table.append_column("i", pa.array(np.arange(table.num_rows, dtype=np.int64)))
 
@@ -132,8 +153,12 @@ def apply(data_import: DataImport, sorted_: Sorted) -> None:
     people = changed.filter(pc.not_equal(changed["person_digest"], ""))
     if people.num_rows:
         first, last = repeats.window(pc.unique(people["occurred_on"]).to_pylist())
+        keys = store.people_keys(people)
+        elsewhere = store.partnerships_with(keys, besides=partnership_id)
+        # Their flags and cubes may change too: hold their regions first (locks.py).
+        locks.reach(elsewhere, keys)
         others = store.load(
-            store.partnerships_with(store.people_keys(people), besides=partnership_id),
+            elsewhere,
             first=first.replace(day=1),
             last=last.replace(day=1),
             parts=("dims", "people"),

@@ -57,20 +57,42 @@ class Population(models.Model):
 
 
 class ColumnMapping(models.Model):
-    """A partner's own column headings and codes, mapped to the standard's, saved for next time."""
+    """A partner's own column headings and codes, mapped to the standard's, saved for next
+    time: one for each of the partner's sources (a police force may send a crime extract
+    and a non-crime incident extract, each with its own layout)."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE)
-    partner = models.OneToOneField(
-        Organisation, on_delete=models.CASCADE, related_name="insight_mapping"
+    partner = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="insight_mappings"
     )
+    # The partner's name for the extract ("" for its only or main one).
+    source = models.CharField(max_length=100, blank=True)
     # {standard field: partner's heading}; a heading not named here is dropped.
     columns = models.JSONField(default=dict, blank=True)
     # {standard field: {partner's value (normalised): standard code}}
     values = models.JSONField(default=dict, blank=True)
+    # The codec the partner's files are read in ("": detect each file's).
+    encoding = models.CharField(max_length=20, blank=True)
+    # How the partner writes dates ("": the standard's forms; see importer.DATE_FORMATS).
+    date_format = models.CharField(max_length=8, blank=True)
+    # Values the files do not hold (derive.py): {field: code} for every row, {field: rule},
+    # and the headings a record id is generated from where the partner sends none.
+    fixed = models.JSONField(default=dict, blank=True)
+    derived = models.JSONField(default=dict, blank=True)
+    record_id_from = models.JSONField(default=list, blank=True)
+    # The file's headings when the mapping was saved: the next file's are compared.
+    headers = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "source"], name="insight_mapping_one_per_source"
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"Mapping for {self.partner}"
+        return f"Mapping for {self.partner}" + (f" ({self.source})" if self.source else "")
 
 
 class DataImport(models.Model):
@@ -125,6 +147,31 @@ class DataImport(models.Model):
     problems = models.JSONField(default=list, blank=True)
     problems_total = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
+    # Which of the partner's saved mappings the file uses (ColumnMapping.source).
+    source = models.CharField(max_length=100, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    # The codec the file is read in, and the one detected at upload (the analyst may
+    # choose another on the check page).
+    encoding = models.CharField(max_length=20, blank=True)
+    encoding_detected = models.CharField(max_length=20, blank=True)
+    # The analyst's choices for the import: import the good rows and set the others
+    # aside (else nothing unless every row passes); set likely duplicates aside (else
+    # import them).
+    set_aside = models.BooleanField(default=False)
+    duplicates_set_aside = models.BooleanField(default=True)
+    # [[row, reason]] of every row set aside by the import. The rows themselves are read
+    # back from the held file (encrypted), which is kept until they are erased with it.
+    set_aside_rows = models.JSONField(default=list, blank=True)
+    rows_set_aside = models.PositiveIntegerField(default=0)
+    # Likely duplicates found by the check: [{row, source_id, matches, date, strand}].
+    duplicates = models.JSONField(default=list, blank=True)
+    # Values read by a rule rather than a code ({field: {as written: code}}), e.g. an age
+    # range "16-24" counted in a band of the standard: shown on the check page.
+    read_by_rule = models.JSONField(default=dict, blank=True)
+    # The values the saved mapping cannot read yet ({field: [value]}), kept from the
+    # check so the page asking about them does not decrypt the file again; None: not
+    # worked out for the current mapping.
+    unknown_values = models.JSONField(null=True, blank=True)
     # The work on the file: the step last started (a failed file is tried again from it),
     # the background task doing it (its result's id in the task worker's table; none when
     # a request or a command does it) and its heartbeat, updated as it goes
@@ -165,6 +212,20 @@ class DataImport(models.Model):
     def retryable(self) -> bool:
         """Failed on a fault of the platform's own, with the file still held."""
         return self.status == self.Status.FAILED and self.payload is not None
+
+    @property
+    def set_aside_held(self) -> bool:
+        """Imported with rows set aside, which can still be downloaded (the file is held)."""
+        return self.status == self.Status.IMPORTED and self.payload is not None
+
+    @property
+    def encoding_changeable(self) -> bool:
+        """A CSV file still held and not yet imported: it may be read in another encoding."""
+        return (
+            self.filename.lower().endswith(".csv")
+            and self.payload is not None
+            and self.status in self.WAITING
+        )
 
 
 class HeldPart(models.Model):

@@ -97,7 +97,7 @@ def _count(table: pa.Table, listed: list[date]) -> np.ndarray:
 
 def add(region_id: int, change: dict[date, np.ndarray]) -> None:
     """Add each month's change to the region's arrays (inside the import's transaction,
-    which holds the import lock: no other writer reads them meanwhile)."""
+    which holds the region's lock, locks.py: no other writer reads them meanwhile)."""
     months = sorted(m for m, array in change.items() if array.any())
     if not months:
         return

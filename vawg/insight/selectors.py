@@ -1,20 +1,24 @@
 """Reads for the insight pages: imports, period choices, the filters a form describes."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from vawg.core import disclosure
 from vawg.core.access import get_scoped_or_404, scoped
 from vawg.core.models import Organisation, Partnership, Ward
 from vawg.core.periods import add_months, year_label
 from vawg.core.tabular import Problem
 from vawg.exchange.exporting import Table
 from vawg.exchange.importing import problems_export
-from vawg.insight import queries
+from vawg.insight import dashboard, queries
 from vawg.insight.models import DataImport, MonthCube, Population
 from vawg.insight.queries import Filters
+from vawg.insight.standard import VICTIM_CHARACTERISTICS
 
 
 def imports_for(*, partnership: Partnership) -> QuerySet[DataImport]:
@@ -37,6 +41,34 @@ def import_report(data_import: DataImport) -> Table:
         subject=data_import,
         what="an import's validation report",
     )
+
+
+def encoding_shown(data_import: DataImport) -> str:
+    """How the file's text is read, in words, and whether it was detected or chosen."""
+    from vawg.core.encodings import label
+
+    if not data_import.encoding:
+        return ""
+    how = "detected" if data_import.encoding == data_import.encoding_detected else "chosen"
+    return f"{label(data_import.encoding)} ({how})"
+
+
+def values_not_in_file(data_import: DataImport) -> list[tuple[str, str]]:
+    """What fills the fields the file does not hold, and the values read by a rule (an
+    age range counted in a band), as the check page lists them."""
+    from vawg.insight import derive, services
+    from vawg.insight.standard import CODED
+
+    mapping = services.suggested_mapping(data_import)
+    notes = derive.notes(
+        fixed=mapping.fixed, derived=mapping.derived, record_id_from=mapping.record_id_from
+    )
+    shown = [(note.field, note.how) for note in notes]
+    for name, read in (data_import.read_by_rule or {}).items():
+        label = derive.LABELS.get(name, name)
+        for text, code in read.items():
+            shown.append((label, f"“{text}” counted as {CODED[name].label_for(code)}"))
+    return shown
 
 
 def current_wards(partnership: Partnership) -> list[tuple[int, str]]:
@@ -145,3 +177,67 @@ def latest_month_by_partner(*, partnership: Partnership) -> list[tuple[str, date
     )
     rows = [(names[pk], month) for pk, month in latest.items() if pk in names]
     return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+# --- For reports ---------------------------------------------------------------------
+
+# A group whose share of victims is below this many times its share of residents is named
+# as under-represented: fewer of them reach the services than their numbers would suggest.
+RATIO_UNDER = Decimal("0.67")
+
+
+@dataclass(frozen=True)
+class Headlines:
+    """The local insight headlines for a report, every figure as `audience` may see it."""
+
+    board: dashboard.Dashboard
+    over_represented: list[str]
+    under_represented: list[str]
+
+    @property
+    def chart(self) -> dict[str, dashboard.Chart]:
+        return {chart.key: chart for chart in self.board.charts}
+
+
+def headlines(
+    *, partnership: Partnership, first: date, last: date, audience: disclosure.Audience, today: date
+) -> Headlines:
+    """The dashboard for the months from `first` to `last` (a month still under way on
+    `today` is marked as part-finished), with the groups over- and under-represented among
+    victims, judged from the representation ratios as shown."""
+    filters = Filters(
+        partnerships=(partnership.pk,), first=first.replace(day=1), last=last.replace(day=1)
+    )
+    board = dashboard.build(
+        filters,
+        audience=audience,
+        ward_names=dashboard.ward_names(filters.partnerships),
+        today=today,
+    )
+    over: list[str] = []
+    under: list[str] = []
+    for vocabulary in VICTIM_CHARACTERISTICS:
+        chart = next((c for c in board.charts if c.key == vocabulary.name), None)
+        for bar in chart.bars if chart else []:
+            ratio = bar.extra[0] if bar.extra else None
+            if ratio is None or ratio.value is None:
+                continue
+            words = f"{bar.label} ({vocabulary.label.lower()}, ratio {ratio.text})"
+            if ratio.value >= dashboard.RATIO_OVER:
+                over.append(words)
+            elif ratio.value <= RATIO_UNDER:
+                under.append(words)
+    return Headlines(board, over, under)
+
+
+def strand_tallies(*, partnership: Partnership, first: date, last: date) -> dict[str, dict]:
+    """Incidents and repeat incidents by VAWG strand for the months from `first` to `last`,
+    each an exact tally with its cell key ({strand: {"incidents": Tally, "repeats": Tally}})
+    for the regional return: it shows them through core.disclosure for its reader."""
+    filters = Filters(
+        partnerships=(partnership.pk,), first=first.replace(day=1), last=last.replace(day=1)
+    )
+    return {
+        strand: {"incidents": totals.tally("incidents"), "repeats": totals.tally("repeats")}
+        for strand, totals in queries.by(filters, "strand").items()
+    }

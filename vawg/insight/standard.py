@@ -4,6 +4,7 @@ docs/data-standard.md is the human version of this module; the importer and
 the dashboard read the vocabularies from here so that the two never disagree.
 """
 
+import re
 from dataclasses import dataclass
 
 UNKNOWN = "unknown"
@@ -204,6 +205,35 @@ def age_band_for(age: int) -> str:
         if age >= low and (not high or age <= int(high)):
             return code
     return UNKNOWN
+
+
+_RANGE = re.compile(
+    r"([0-9]{1,3})\s*(?:-|–|to)\s*([0-9]{1,3})|([0-9]{1,3})\s*\+|under\s*([0-9]{1,3})"
+)
+
+
+def age_band_for_range(text: str) -> str | None:
+    """The standard's band for an age range a partner writes ("16-24", "65+", "Under 16"),
+    or None if the text is not one. A range inside one band is that band; a range across
+    two or more counts in the band holding most of its years, the older on a tie ("16-24"
+    counts as 18 to 24: seven of its nine years). docs/data-standard.md says so."""
+    found = _RANGE.fullmatch(text.strip().casefold())
+    if found is None:
+        return None
+    low, high, plus, under = found.groups()
+    if plus:
+        low, high = plus, "120"
+    elif under:
+        low, high = "0", str(int(under) - 1)
+    first, last = int(low), int(high)
+    if first > last or last > 120:
+        return None
+    years: dict[str, int] = {}
+    for age in range(first, last + 1):
+        band = age_band_for(age)
+        years[band] = years.get(band, 0) + 1
+    order = [code for code, _ in AGE_BAND.codes]
+    return max(years, key=lambda band: (years[band], order.index(band)))
 
 
 # Values each coded field accepts without a mapping: the code itself and its label.

@@ -45,6 +45,21 @@ urlpatterns = [
         name="import-discard",
     ),
     path(
+        "p/<slug:partnership>/insight/imports/<int:pk>/encoding/",
+        views.import_encoding,
+        name="import-encoding",
+    ),
+    path(
+        "p/<slug:partnership>/insight/imports/<int:pk>/set-aside.csv",
+        views.import_set_aside,
+        name="import-set-aside",
+    ),
+    path(
+        "p/<slug:partnership>/insight/imports/<int:pk>/erase/",
+        views.import_erase,
+        name="import-erase",
+    ),
+    path(
         "p/<slug:partnership>/insight/imports/<int:pk>/report.csv",
         views.import_report,
         name="import-report",

@@ -16,12 +16,15 @@ from vawg.insight import dashboard, selectors, services
 from vawg.insight.forms import (
     ColumnMappingForm,
     DashboardForm,
+    EncodingForm,
+    ImportChoicesForm,
     PopulationForm,
     UploadForm,
     ValueMappingForm,
 )
 from vawg.insight.importer import dropped_columns
 from vawg.insight.models import DataImport
+from vawg.insight.region import demo_incidents
 
 IMPORTS_PER_PAGE = 20
 S = DataImport.Status
@@ -144,6 +147,7 @@ def region_dashboard(request: HttpRequest) -> HttpResponse:
             "board": board,
             "rows": rows,
             "region": request.region,
+            "synthetic": demo_incidents(ids),
         },
     )
 
@@ -174,14 +178,13 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.mapping_open(data_import):
         return redirect(data_import_url(data_import))
     suggestion = services.suggested_mapping(data_import)
-    form = ColumnMappingForm(
-        request.POST or None, headers=data_import.headers, initial_columns=suggestion.columns
-    )
+    form = ColumnMappingForm(request.POST or None, headers=data_import.headers, initial=suggestion)
     if request.method == "POST" and form.is_valid():
         try:
             values_next = services.mapping_columns_save(
                 data_import=data_import,
                 columns=form.columns(),
+                extra=form.extra(),
                 actor=request.user,
                 today=timezone.localdate(),
                 request=request,
@@ -191,8 +194,9 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             step = "import-values" if values_next else "import-detail"
             return redirect(_step_url(step, data_import))
-    dropped = dropped_columns(data_import.headers, suggestion)
-    context = {"form": form, "data_import": data_import, "dropped": dropped}
+    dropped = dropped_columns(data_import.headers, form.mapping())  # as the form stands now
+    changes = services.mapping_changes(data_import)
+    context = {"form": form, "data_import": data_import, "dropped": dropped, "changes": changes}
     return render(request, "insight/import_mapping.html", context)
 
 
@@ -241,16 +245,30 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         now=timezone.now(), imports=DataImport.objects.filter(pk=data_import.pk)
     ):
         data_import.refresh_from_db()
-    return render(request, "insight/import_detail.html", {"data_import": data_import})
+    context = {
+        "data_import": data_import,
+        "choices": ImportChoicesForm(data_import=data_import),
+        "encoding_form": EncodingForm(initial={"encoding": data_import.encoding}),
+        "encoding": selectors.encoding_shown(data_import),
+        "notes": selectors.values_not_in_file(data_import),
+    }
+    return render(request, "insight/import_detail.html", context)
 
 
 @partnership_permission("insight.import")
 @require_POST
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    choices = ImportChoicesForm(request.POST)
+    chosen = choices.cleaned_data if choices.is_valid() else {}
     try:
         data_import = services.import_run_start(
-            data_import=data_import, actor=request.user, today=timezone.localdate(), request=request
+            data_import=data_import,
+            actor=request.user,
+            today=timezone.localdate(),
+            request=request,
+            set_aside=chosen.get("set_aside"),
+            duplicates_set_aside=chosen.get("duplicates_set_aside"),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -286,6 +304,52 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "The file is discarded and no longer held.")
+    return redirect(data_import_url(data_import))
+
+
+@partnership_permission("insight.import")
+@require_POST
+def import_encoding(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    form = EncodingForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose one of the encodings offered.")
+        data_import = services.import_encoding_set(
+            data_import=data_import,
+            encoding=form.cleaned_data["encoding"],
+            actor=request.user,
+            today=timezone.localdate(),
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    if data_import.status == S.UPLOADED:
+        return redirect(_step_url("import-mapping", data_import))
+    return redirect(data_import_url(data_import))
+
+
+@partnership_permission("insight.import")
+@require_GET
+def import_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    try:
+        table = services.set_aside_export(data_import)
+    except ValidationError:
+        raise Http404("The set-aside rows are no longer held") from None
+    return export_response(request, table, fmt="csv")
+
+
+@partnership_permission("insight.import")
+@require_POST
+def import_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    data_import = selectors.import_for(partnership=request.partnership, pk=pk)
+    try:
+        services.set_aside_erase(data_import=data_import, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The file and the rows set aside from it are erased.")
     return redirect(data_import_url(data_import))
 
 

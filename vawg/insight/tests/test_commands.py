@@ -174,3 +174,89 @@ def test_rebuild_mends_a_wrong_repeat_flag_and_every_cube(partnership):
     assert "1 repeat flag(s) mended" in out.getvalue()
     assert flags() == {"R1": False, "R2": True}
     assert MonthCube.objects.aggregate(r=Sum("repeats"))["r"] == 1
+
+
+def _police_file(tmp_path, rows, codec="cp1252"):
+    path = tmp_path / "police.csv"
+    path.write_bytes(csv_bytes(rows).decode().encode(codec))
+    return path
+
+
+def test_the_command_sets_aside_bad_rows_beside_the_file(partnership, tmp_path, capsys):
+    make_wards(partnership)
+    partner = _with_saved_mapping(partnership)
+    rows = [row("K1", **{"Officer Notes": "owed £40 to Zoë"}), row("K2"), row("K3", Ward="Nowhere")]
+    rows.append(row("K2"))
+    path = _police_file(tmp_path, rows)
+    call_command("insight_import", "wandsworth", partner.name, str(path), "--set-aside")
+    out = capsys.readouterr().out
+    assert "2 new, 0 updated, 0 unchanged, 2 set aside" in out
+    aside = (tmp_path / "police-set-aside.csv").read_bytes()
+    assert aside.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, for Excel
+    lines = aside.decode("utf-8-sig").splitlines()
+    marked = "Row in the file sent,Why it was set aside,OFFICIAL-SENSITIVE: partner records"
+    assert lines[0].endswith(marked)
+    assert lines[1].startswith("K3,") and ',4,"Ward “Nowhere”: This is not a ward' in lines[1]
+    assert lines[2].startswith("K2,") and "appears twice in the file (first on row 3)" in lines[2]
+    assert store.count() == 2
+
+
+def test_the_command_takes_an_encoding_and_names_where_it_fails(partnership, tmp_path):
+    make_wards(partnership)
+    partner = _with_saved_mapping(partnership)
+    path = _police_file(tmp_path, [row("E1", **{"Officer Notes": "café"})])
+    with pytest.raises(CommandError, match="Row 2, column “Officer Notes”"):
+        call_command("insight_import", "wandsworth", partner.name, str(path), "--encoding", "utf-8")
+    with pytest.raises(CommandError, match="not a codec"):
+        call_command("insight_import", "wandsworth", partner.name, str(path), "--encoding", "x")
+    call_command("insight_import", "wandsworth", partner.name, str(path), "--encoding", "cp1252")
+    assert store.count() == 1
+
+
+def test_the_command_exits_1_when_nothing_was_stored(partnership, tmp_path, capsys):
+    make_wards(partnership)
+    partner = _with_saved_mapping(partnership)
+    path = _police_file(tmp_path, [row("N1")])
+    call_command("insight_import", "wandsworth", partner.name, str(path))
+    with pytest.raises(SystemExit) as stopped:
+        call_command("insight_import", "wandsworth", partner.name, str(path))
+    assert stopped.value.code == 1
+    assert "0 new, 0 updated, 1 unchanged, 0 set aside" in capsys.readouterr().out
+
+
+def test_the_command_imports_and_lists_likely_duplicates(partnership, tmp_path, capsys):
+    make_wards(partnership)
+    partner = _with_saved_mapping(partnership)
+    call_command(
+        "insight_import", "wandsworth", partner.name, str(_police_file(tmp_path, [row("L1")]))
+    )
+    again = _police_file(tmp_path, [row("L1-NEW", **{"Victim ID": "PERSON-L1"})])
+    call_command("insight_import", "wandsworth", partner.name, str(again))
+    out = capsys.readouterr().out
+    assert "1 new, 0 updated, 0 unchanged, 0 set aside" in out
+    assert "Likely duplicate, imported: row 2 (L1-NEW) looks like stored record L1" in out
+    assert store.count() == 2
+
+
+def test_the_command_uses_the_named_sources_mapping(partnership, tmp_path):
+    from vawg.insight import services
+
+    make_wards(partnership)
+    partner = partner_for(partnership)
+    upload = services.import_upload(
+        partnership=partnership,
+        partner=partner,
+        filename="first.csv",
+        data=csv_bytes([row("F1")]),
+        actor=None,
+        source="Crime extract",
+    )
+    mapping_save(data_import=upload, columns=MAPPING.columns, values=MAPPING.values, actor=None)
+    path = _police_file(tmp_path, [row("M1")])
+    # Without the source, the standard's own headings: "Crime Ref" names no field.
+    with pytest.raises(CommandError):
+        call_command("insight_import", "wandsworth", partner.name, str(path))
+    call_command(
+        "insight_import", "wandsworth", partner.name, str(path), "--source", "Crime extract"
+    )
+    assert store.count() == 1

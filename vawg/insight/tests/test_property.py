@@ -49,3 +49,80 @@ def test_it_imports_all_or_nothing_and_never_crashes(partnership, rows):
         assert result.problems, "a rejected file always says why"
         for problem in result.problems:
             assert problem["reason"]
+
+
+# Rows of a partner file with some of everything: good rows, rows with a bad value, the
+# same reference twice, the same person on the same day under another reference.
+partner_row = st.builds(
+    lambda n, person, day, ward, strand: row(
+        f"R{n}",
+        f"2025-03-{day:02d}",
+        Ward=ward,
+        **{"Victim ID": f"V{person}", "VAWG Strand": strand},
+    ),
+    n=st.integers(min_value=0, max_value=30),
+    person=st.integers(min_value=0, max_value=5),
+    day=st.integers(min_value=1, max_value=3),
+    ward=st.sampled_from(["Roehampton", "Tooting Bec", "Clapham Common"]),
+    strand=st.sampled_from(["DA", "SV", "XYZ"]),
+)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    first=st.lists(partner_row, max_size=8),
+    rows=st.lists(partner_row, min_size=1, max_size=10),
+    duplicates_set_aside=st.booleans(),
+)
+def test_every_row_read_is_counted_once_and_a_second_import_changes_nothing(
+    partnership, first, rows, duplicates_set_aside
+):
+    """rows read = new + updated + unchanged + set aside, setting aside whatever fails; and
+    the same file again changes nothing."""
+    from vawg.insight import services
+    from vawg.insight.tests.factories import MAPPING, TODAY, csv_bytes, partner_for
+
+    if not partnership.wards.exists():
+        make_wards(partnership)
+    IncidentSegment.objects.all().delete()
+    MonthCube.objects.all().delete()
+
+    def imported(file_rows):
+        upload = services.import_upload(
+            partnership=partnership,
+            partner=partner_for(partnership),
+            filename="extract.csv",
+            data=csv_bytes(file_rows),
+            actor=None,
+        )
+        services.mapping_save(
+            data_import=upload, columns=MAPPING.columns, values=MAPPING.values, actor=None
+        )
+        checked = services.import_check_start(data_import=upload, today=TODAY)
+        return services.import_run_start(
+            data_import=checked,
+            actor=None,
+            today=TODAY,
+            set_aside=True,
+            duplicates_set_aside=duplicates_set_aside,
+        )
+
+    if first:
+        imported(first)
+    before = store.count()
+    result = imported(rows)
+    assert result.status == DataImport.Status.IMPORTED
+    counted = result.rows_new + result.rows_updated + result.rows_unchanged
+    assert counted + result.rows_set_aside == len(rows)
+    assert store.count() - before == result.rows_new
+    assert sum(c.incidents for c in MonthCube.objects.all()) == store.count()
+
+    kept = store.incidents()
+    again = imported(rows)
+    assert (again.rows_new, again.rows_updated) == (0, 0)
+    assert again.rows_unchanged + again.rows_set_aside == len(rows)
+    assert store.incidents() == kept

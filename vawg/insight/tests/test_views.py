@@ -89,12 +89,15 @@ def test_a_value_that_is_simply_wrong_rejects_its_rows_and_is_not_saved(
     choices = {"strand__0": "domestic_abuse", "ward__0": NOT_A_CODE}
     response = client.post(response["Location"], choices)
     data_import.refresh_from_db()
-    assert data_import.status == DataImport.Status.REJECTED
+    # Checked with a row that has problems: the analyst chooses whether to set it aside.
+    assert data_import.status == DataImport.Status.CHECKED
+    assert data_import.rows_rejected == 1
     assert [(p["row"], p["value"]) for p in data_import.problems] == [(3, "Nowhere Ward")]
     saved = services.mapping_for(partner).values
     assert "ward" not in saved and saved["strand"] == {"DA": "domestic_abuse"}
     detail = client.get(response["Location"]).content.decode()
-    assert "The file cannot be imported</h1>" in detail and "Discard the file" in detail
+    assert "Import the rows that are right, and set the others aside" in detail
+    assert "Discard the file" in detail
     assert store.count() == 0
 
 
@@ -104,12 +107,12 @@ def test_a_rejected_file_shows_its_report_and_offers_it_as_csv(
     data_import = import_rows(partnership, [row("Z1", **{"Incident Date": "yesterday"})])
     client = client_for(personas[Role.ANALYST])
     page = client.get(url("import-detail", partnership, pk=data_import.pk))
-    assert "This is not a date" in page.content.decode()
+    assert "not a date; write dates as" in page.content.decode()
     report = client.get(url("import-report", partnership, pk=data_import.pk))
     assert report["Content-Type"].startswith("text/csv")
     lines = report.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "Row,Column,Value,What is wrong"
-    assert lines[1].startswith("2,Incident Date,yesterday,This is not a date")
+    assert lines[1].startswith("2,Incident Date,yesterday,yesterday: not a date")
 
 
 def test_a_board_member_sees_the_suppressed_dashboard(client_for, personas, partnership, wards):

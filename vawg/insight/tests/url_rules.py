@@ -16,6 +16,9 @@ RULES: dict = {
     "insight:import-retry": Rule(IMPORT, post_only=True),
     "insight:import-discard": Rule(IMPORT, post_only=True),
     "insight:import-report": Rule(IMPORT),
+    "insight:import-encoding": Rule(IMPORT, post_only=True),
+    "insight:import-set-aside": Rule(IMPORT),
+    "insight:import-erase": Rule(IMPORT, post_only=True),
     "insight:population": Rule(IMPORT),
     "insight:region-dashboard": Rule(REGIONAL),
 }
@@ -24,7 +27,14 @@ RULES: dict = {
 def sweep_kwargs(partnership, personas) -> dict[str, dict]:
     from vawg.core.permissions import Role
     from vawg.insight import services
-    from vawg.insight.tests.factories import csv_bytes, make_wards, partner_for, row
+    from vawg.insight.tests.factories import (
+        MAPPING,
+        TODAY,
+        csv_bytes,
+        make_wards,
+        partner_for,
+        row,
+    )
 
     make_wards(partnership)
     upload = services.import_upload(
@@ -35,6 +45,21 @@ def sweep_kwargs(partnership, personas) -> dict[str, dict]:
         actor=personas[Role.ANALYST],
     )
     by_pk = {"pk": upload.pk}
+    # An import with a row set aside, whose rows can be downloaded and erased.
+    analyst = personas[Role.ANALYST]
+    bad = services.import_upload(
+        partnership=partnership,
+        partner=partner_for(partnership),
+        filename="sweep-bad.csv",
+        data=csv_bytes([row("SWEEP-2"), row("SWEEP-3", Ward="Nowhere")]),
+        actor=analyst,
+    )
+    services.mapping_save(
+        data_import=bad, columns=MAPPING.columns, values=MAPPING.values, actor=analyst
+    )
+    services.import_check_start(data_import=bad, today=TODAY)
+    services.import_run_start(data_import=bad, actor=analyst, today=TODAY, set_aside=True)
+    set_aside = {"pk": bad.pk}
     return {
         "insight:dashboard-csv": {"chart": "strands"},
         "insight:import-detail": by_pk,
@@ -44,4 +69,7 @@ def sweep_kwargs(partnership, personas) -> dict[str, dict]:
         "insight:import-retry": by_pk,
         "insight:import-discard": by_pk,
         "insight:import-report": by_pk,
+        "insight:import-encoding": by_pk,
+        "insight:import-set-aside": set_aside,
+        "insight:import-erase": set_aside,
     }
