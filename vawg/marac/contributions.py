@@ -7,7 +7,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from vawg.core.home import Group, HomeItem, Shown, home_items, plural
-from vawg.marac import selectors
+from vawg.core.region import RegionSection, region_sections
+from vawg.marac import home, selectors
+from vawg.marac.region import marac_section
 
 
 def _url(request: HttpRequest, name: str, **kwargs) -> str:
@@ -48,6 +50,7 @@ def home_actions_overdue(request: HttpRequest, today: date) -> Shown:
 
 
 def register() -> None:
+    region_sections.register("marac.cases", RegionSection(marac_section), order=50)
     home_items.register(
         "marac.next_meeting",
         HomeItem(home_next_meeting, "marac.coordinate", group=Group.GLANCE),
@@ -59,3 +62,4 @@ def register() -> None:
     home_items.register(
         "marac.actions_overdue", HomeItem(home_actions_overdue, "marac.coordinate"), order=72
     )
+    home.register()  # the practitioner's and the representative's items

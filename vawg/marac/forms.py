@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from vawg.core.access import scoped
 from vawg.core.forms import GovukDateField
 from vawg.core.models import Organisation
+from vawg.core.tabular import TableError, check_archive
+from vawg.exchange.forms import ImportOptionsForm, import_option_fields
 from vawg.marac import dash
 from vawg.marac.models import Choice3, LocalCriterion, MaracSettings, Referral
 from vawg.marac.services import (
@@ -275,6 +277,13 @@ def _perpetrator_fields(number: int) -> dict[str, forms.Field]:
 
 
 class ReferralForm(forms.Form):
+    referred_on = GovukDateField(
+        label="Referral date",
+        which="referral",
+        required_message="Enter the referral date.",
+        help_text="Today, or the day the referral was made if you are recording an earlier "
+        "one. For example, 27 3 2026",
+    )
     victim_name = _text("Victim's full name", required=True, message="Enter the victim's name.")
     victim_dob = BirthDateField(
         label="Victim's date of birth",
@@ -347,12 +356,14 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["referred_on"].initial = date.today()
         further = {}
         for number in range(2, MAX_PERPETRATORS + 1):
             fields = _perpetrator_fields(number)
             self.fields.update(fields)
             further[f"{ORDINALS[number].capitalize()} perpetrator (if any)"] = list(fields)
         sections = {
+            "The referral": ["referred_on"],
             "The victim": ["victim_name", "victim_dob", "victim_address", "children_in_household"],
             "The perpetrator": [
                 "perpetrator_name",
@@ -382,6 +393,12 @@ class ReferralForm(forms.Form):
             parts.append(HTML(f'<{level} class="govuk-heading-{size}">{heading}</{level}>'))
             parts.extend(_field_for(self, name) for name in names)
         self.helper = _helper(self, "Make referral", *parts)
+
+    def clean_referred_on(self):
+        value = self.cleaned_data["referred_on"]
+        if value and value > date.today():
+            raise ValidationError("The referral date must be today or in the past.")
+        return value
 
     def clean(self):
         data = super().clean()
@@ -817,3 +834,56 @@ class SubjectAccessConfirmForm(forms.Form):
         self.helper = _helper(
             self, "Download the file (XLSX)", Field.checkbox("reviewed", small=True)
         )
+
+
+class NamedPackForm(forms.Form):
+    """The coordinator's deliberate choice of the pack with names and addresses."""
+
+    confirm = forms.BooleanField(
+        label="I need the names, dates of birth and addresses in this pack, and will share it "
+        "only as the MARAC agrees",
+        error_messages={"required": "Confirm that you need the named version."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            self,
+            "Download the named version (PDF)",
+            Field.checkbox("confirm", small=True),
+        )
+
+
+MAX_HISTORY_BYTES = 5 * 1024 * 1024
+
+
+class HistoryImportForm(ImportOptionsForm):
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="A CSV or Excel (.xlsx) file, smaller than 5 MB.",
+        error_messages={
+            "required": "Choose a CSV or Excel file to upload.",
+            "empty": "The file is empty.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self, "Upload and check", Field("file"), *import_option_fields())
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_HISTORY_BYTES:
+            raise ValidationError("The file must be smaller than 5 MB.")
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise ValidationError("The file must be a CSV or an Excel (.xlsx) file.")
+        try:
+            check_archive(upload, name)
+        except TableError as error:
+            raise ValidationError(str(error)) from None
+        return upload
+
+    def service_kwargs(self) -> dict:
+        upload = self.cleaned_data["file"]
+        return {"data": upload, "filename": upload.name, **self.import_options()}

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -19,6 +18,7 @@ from django.http import Http404
 
 from vawg.accounts.models import Membership, User
 from vawg.audit.models import AuditEvent
+from vawg.core import disclosure
 from vawg.core.access import scoped
 from vawg.core.crypto import Pseudonym
 from vawg.core.disclosure import Tally, tally
@@ -225,6 +225,21 @@ def agenda_for(who: MaracUser, meeting: Meeting) -> list[AgendaItem]:
     return items
 
 
+def pack_agenda(who: MaracUser, meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's agenda for its pack: every case the coordinator may see, with what the
+    pack prints about it read in a fixed number of queries."""
+    if not who.coordinator:
+        raise Http404
+    return list(
+        meeting.agenda.filter(referral__in=cases_visible_to(who))
+        .select_related("referral__referring_organisation")
+        .prefetch_related(
+            Prefetch("referral__perpetrators", queryset=Perpetrator.objects.order_by("id"))
+        )
+        .order_by("position", "id")
+    )
+
+
 def agenda_item_for(who: MaracUser, pk: int) -> AgendaItem:
     item = (
         scoped(AgendaItem.objects.all(), who.partnership)
@@ -350,25 +365,6 @@ def usernames(user_ids) -> dict[int, str]:
 
 # --- Statistics -------------------------------------------------------------------------
 
-# SafeLives' national MARAC figures, 12 months to 30 June 2023, as the issue quotes them.
-NATIONAL_SOURCE_URL = (
-    "https://safelives.org.uk/practice-support/resources-marac-meetings/latest-marac-data"
-)
-NATIONAL_SOURCE_TITLE = (
-    "SafeLives, Latest Marac National Dataset, 12 months 1 July 2022 to 30 June 2023"
-)
-NATIONAL_SOURCE = f"{NATIONAL_SOURCE_TITLE} ({NATIONAL_SOURCE_URL})"
-EXPECTED_CASES_PER_10000 = Decimal(40)  # SafeLives' recommended level
-NATIONAL = {
-    "cases_per_10000": Decimal("45"),
-    "repeat_rate": Decimal("32"),
-    "non_police_rate": Decimal("36"),
-    "minoritised_rate": Decimal("16.1"),
-    "lgbt_rate": Decimal("1.6"),
-    "disabled_rate": Decimal("10.0"),
-    "male_rate": Decimal("6.5"),
-    "age_16_17_rate": Decimal("1.3"),
-}
 MINORITISED = {
     Referral.Ethnicity.MIXED,
     Referral.Ethnicity.ASIAN,
@@ -440,6 +436,23 @@ _CASE_FIELDS = (
     "victim_age",
     "children_in_household",
 )
+
+
+def first_record_date(partnership: Partnership) -> date | None:
+    """The date of the partnership's earliest referral or meeting: the statistics offer every
+    period from there (imported history included)."""
+    dates = [
+        scoped(Referral.objects.all(), partnership)
+        .order_by("referred_on")
+        .values_list("referred_on", flat=True)
+        .first(),
+        scoped(Meeting.objects.all(), partnership)
+        .order_by("held_on")
+        .values_list("held_on", flat=True)
+        .first(),
+    ]
+    found = [d for d in dates if d is not None]
+    return min(found) if found else None
 
 
 def _cases_discussed(partnership: Partnership, start: date, end: date) -> QuerySet[Referral]:
@@ -527,3 +540,56 @@ def overdue_action_count(who: MaracUser, *, on: date) -> int:
     """The open actions past their due date among those the user's action list shows."""
     shown = actions_for(who, on=on).values("pk")
     return CaseAction.objects.overdue(on).filter(pk__in=shown).count()
+
+
+def screenings_awaiting_checklist(who: MaracUser, *, since: date) -> QuerySet[Screening]:
+    """The user's own screenings since `since` whose next step is the risk checklist, with
+    no checklist completed from them yet."""
+    done = Assessment.objects.filter(screening=OuterRef("pk"))
+    return (
+        scoped(Screening.objects.all(), who.partnership)
+        .filter(practitioner=who.user, screened_on__gte=since, outcome=Screening.Outcome.CHECKLIST)
+        .filter(~Exists(done))
+        .order_by("screened_on", "id")
+    )
+
+
+def checklists_not_referred(who: MaracUser, *, since: date) -> list[Assessment]:
+    """The user's own risk checklists since `since` that meet the MARAC criteria and have
+    not been referred. The criteria are a JSON list, read here rather than matched in SQL
+    (the two databases compare JSON differently); a practitioner has few in the window."""
+    found = (
+        scoped(Assessment.objects.all(), who.partnership)
+        .filter(practitioner=who.user, completed_on__gte=since, referral__isnull=True)
+        .order_by("completed_on", "id")
+    )
+    return [assessment for assessment in found if assessment.criteria]
+
+
+def own_referrals_waiting(who: MaracUser) -> int:
+    """The user's own referrals not yet on a meeting's agenda: a count of their work."""
+    return own_referrals(who).filter(agenda_item__isnull=True, reduced_on__isnull=True).count()
+
+
+def agency_actions_due(who: MaracUser, *, on: date, until: date) -> int:
+    """The open actions of the user's agencies (on cases they may see) due from `on` to
+    `until`: the ones to deal with before they are overdue."""
+    shown = actions_for(who, on=on).values("pk")
+    return CaseAction.objects.open().filter(pk__in=shown, due_on__gte=on, due_on__lte=until).count()
+
+
+def statistics_for_report(
+    *, partnership: Partnership, start: date, end: date, audience: disclosure.Audience
+) -> tuple[list, str]:
+    """The SafeLives statistics for the meetings held from `start` to `end` as `audience`
+    may see them, each beside the national figure (marac.statistics.Row), and where the
+    national figures come from: statistics only, never a case."""
+    # statistics reads this module at import; importing it here keeps the order one way.
+    from vawg.marac.national import national_figures
+    from vawg.marac.statistics import statistics_rows
+
+    counts = marac_counts(partnership, start, end)
+    shares = settings_for(partnership).population_shares or {}
+    national = national_figures()
+    rows = statistics_rows(counts, audience=audience, shares=shares, national=national)
+    return rows, national.source

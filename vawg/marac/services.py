@@ -260,6 +260,20 @@ def _next_reference(partnership: Partnership) -> str:
     return f"MARAC-{number:05d}"
 
 
+EARLIEST_REFERRAL = date(2000, 1, 1)  # before any MARAC: a mistyped year
+
+
+def referral_date_check(referred_on: date, *, today: date | None = None) -> None:
+    """A referral date is a real past day: not in the future, not before MARACs began."""
+    today = today or date.today()
+    if referred_on > today:
+        raise ValidationError({"referred_on": "The referral date must be today or in the past."})
+    if referred_on < EARLIEST_REFERRAL:
+        raise ValidationError(
+            {"referred_on": f"The referral date must be in {EARLIEST_REFERRAL.year} or later."}
+        )
+
+
 @dataclass
 class ReferralDetails:
     """What the referral form gathers beyond the assessment."""
@@ -287,11 +301,14 @@ def referral_make(
     referred_on: date,
     details: ReferralDetails,
     request: HttpRequest | None = None,
+    today: date | None = None,
 ) -> Referral:
     """Refer the assessed case to MARAC, flagging a repeat automatically. `organisation` is
-    the referrer's agency: none (a membership that names no agency) is refused."""
+    the referrer's agency: none (a membership that names no agency) is refused. The referral
+    date may be earlier than today (a referral recorded late), never later."""
     if organisation is None:
         raise ValidationError("Your membership names no agency: ask your admin.")
+    referral_date_check(referred_on, today=today)
     partnership = assessment.partnership
     # Lock the assessment so a double submission refers it once, not a database error.
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
@@ -385,6 +402,159 @@ def referral_make(
             "criteria": criteria,
             "repeat": referral.is_repeat,
         },
+        request=request,
+    )
+    return referral
+
+
+# --- History: past referrals and meetings, as a coordinator imports them -----------------
+
+
+@dataclass
+class PastReferral:
+    """A referral heard at a past meeting, as the history import reads one row."""
+
+    referred_on: date
+    heard_on: date
+    organisation: Organisation
+    details: ReferralDetails
+    repeat: bool | None = None  # None: worked out from earlier referrals, as on the form
+    criteria: list[str] = field(default_factory=list)
+
+
+def _past_meeting(
+    *, partnership: Partnership, held_on: date, agency: Organisation, actor, request
+) -> Meeting:
+    """The meeting held on `held_on`, recorded as held if the platform does not have it yet,
+    with `agency` among those invited (an imported meeting invites its cases' agencies)."""
+    meeting = (
+        Meeting.objects.select_for_update()
+        .filter(partnership=partnership, held_on=held_on)
+        .order_by("id")
+        .first()
+    )
+    if meeting is None:
+        meeting = Meeting.objects.create(
+            partnership=partnership, held_on=held_on, status=Meeting.Status.HELD
+        )
+        record(
+            action=AuditAction.CREATE,
+            actor=actor,
+            partnership=partnership,
+            obj=meeting,
+            summary="Recorded a past MARAC meeting (history import)",
+            request=request,
+        )
+    elif meeting.status != Meeting.Status.HELD:
+        raise ValidationError(
+            {
+                "heard_on": "A meeting on this date is scheduled but not marked as held: "
+                "hold it, or correct the date."
+            }
+        )
+    meeting.invited_agencies.add(agency)
+    return meeting
+
+
+@transaction.atomic
+def referral_record_past(
+    *,
+    partnership: Partnership,
+    past: PastReferral,
+    actor,
+    today: date | None = None,
+    request: HttpRequest | None = None,
+) -> Referral | None:
+    """Record a referral already heard at a past MARAC (a coordinator's history import):
+    identities encrypted and hashed as on the form, the meeting recorded as held, the case on
+    its agenda. The same victim referred on the same day is already held: None, nothing
+    written, so importing a file twice adds nothing twice."""
+    today = today or date.today()
+    referral_date_check(past.referred_on, today=today)
+    if past.heard_on < past.referred_on or past.heard_on > today:
+        raise ValidationError(
+            {
+                "heard_on": "The meeting date must be on or after the referral date, and not in "
+                "the future."
+            }
+        )
+    if past.organisation.partnership_id != partnership.pk:
+        raise ValidationError({"organisation": "Choose one of this partnership's agencies."})
+    details = past.details
+    victim = details.victim
+    victim_hash = identity_hash(victim, VICTIM_PURPOSE)
+    if Referral.objects.filter(
+        partnership=partnership, victim_hash=victim_hash.digest, referred_on=past.referred_on
+    ).exists():
+        return None
+    age = age_on(victim.dob, past.referred_on) if victim.dob else victim.age
+    if age is not None and age < MIN_VICTIM_AGE:
+        raise ValidationError({"victim_dob": "MARAC is for victims aged 16 or over."})
+    perpetrators = [p for p in details.perpetrators if p.name.strip()]
+    perpetrator_hashes = [identity_hash(p, PERPETRATOR_PURPOSE) for p in perpetrators]
+    previous = find_repeat(
+        partnership=partnership,
+        victim_hash=victim_hash.digest,
+        perpetrator_hashes=[h.digest for h in perpetrator_hashes],
+        referred_on=past.referred_on,
+    )
+    is_repeat = previous is not None if past.repeat is None else past.repeat
+    criteria = list(past.criteria)
+    if is_repeat and dash.Criterion.REPEAT not in criteria:
+        criteria.append(dash.Criterion.REPEAT)
+    referral = Referral(
+        partnership=partnership,
+        reference=_next_reference(partnership),
+        referred_on=past.referred_on,
+        referring_organisation=past.organisation,
+        criteria=criteria,
+        is_repeat=is_repeat,
+        repeat_of=previous if is_repeat else None,
+        victim_name=_text(victim.name),
+        victim_dob=victim.dob,
+        victim_address=_text(victim.address),
+        victim_hash=victim_hash.digest,
+        victim_hash_version=victim_hash.key_version,
+        victim_sex=details.victim_sex,
+        victim_age=age,
+        victim_ethnicity=details.victim_ethnicity,
+        victim_sexual_orientation=details.victim_sexual_orientation,
+        victim_disability=details.victim_disability,
+        victim_trans=details.victim_trans,
+        children_in_household=details.children_in_household,
+        victim_aware=details.victim_aware,
+        victim_consented=details.victim_consented,
+        no_consent_reason="" if details.victim_consented else _text(details.no_consent_reason),
+    )
+    referral.full_clean()
+    referral.save()
+    for person, hashed in zip(perpetrators, perpetrator_hashes, strict=True):
+        Perpetrator.objects.create(
+            referral=referral,
+            name=_text(person.name),
+            dob=person.dob,
+            address=_text(person.address),
+            person_hash=hashed.digest,
+            hash_version=hashed.key_version,
+            age=age_on(person.dob, past.referred_on) if person.dob else person.age,
+        )
+    meeting = _past_meeting(
+        partnership=partnership,
+        held_on=past.heard_on,
+        agency=past.organisation,
+        actor=actor,
+        request=request,
+    )
+    AgendaItem.objects.create(
+        meeting=meeting, referral=referral, position=meeting.agenda.count() + 1
+    )
+    record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        partnership=partnership,
+        obj=referral,
+        summary="Recorded a past MARAC referral (history import)",
+        detail={"reference": referral.reference, "repeat": is_repeat, "meeting_id": meeting.pk},
         request=request,
     )
     return referral

@@ -14,13 +14,8 @@ from vawg.core.disclosure import Audience, Figure
 from vawg.core.metrics import MetricValue, Unit, percentage, register
 from vawg.core.periods import add_months, reporting_year_start, year_label
 from vawg.exchange.exporting import Contents, Table
-from vawg.marac.selectors import (
-    EXPECTED_CASES_PER_10000,
-    NATIONAL,
-    NATIONAL_SOURCE,
-    MaracCounts,
-    marac_counts,
-)
+from vawg.marac.national import NationalFigures, national_figures
+from vawg.marac.selectors import MaracCounts, first_record_date, marac_counts
 from vawg.marac.services import settings_for
 
 PER_10000 = 10_000
@@ -60,10 +55,18 @@ class Row:
     note: str = ""
 
 
-def statistics_rows(counts: MaracCounts, *, audience: Audience, shares: dict) -> list[Row]:
+def statistics_rows(
+    counts: MaracCounts,
+    *,
+    audience: Audience,
+    shares: dict,
+    national: NationalFigures | None = None,
+) -> list[Row]:
     """The SafeLives figures for a period as this audience sees them, each beside the local
     population and national data. Rates are worked from the counts as shown (a hidden part
     makes the rate "not shown"); the population of women is public and taken as it is."""
+    national = national or national_figures()
+    expected = national.expected_cases_per_10000
 
     def share(key):
         value = shares.get(key)
@@ -77,7 +80,7 @@ def statistics_rows(counts: MaracCounts, *, audience: Audience, shares: dict) ->
 
     def pct(key, label, numerator):
         rate = disclosure.rate(shown(numerator), cases, per=100)
-        return Row(key, label, rate, "%", share(key), NATIONAL[key])
+        return Row(key, label, rate, "%", share(key), national.get(key))
 
     return [
         # Meetings are not people: the count is shown to everyone as it is.
@@ -89,8 +92,8 @@ def statistics_rows(counts: MaracCounts, *, audience: Audience, shares: dict) ->
             disclosure.rate(shown(c.cases_12_months), c.women_16_plus or 0, per=PER_10000),
             "per 10,000",
             None,
-            NATIONAL["cases_per_10000"],
-            f"SafeLives' expected level: {EXPECTED_CASES_PER_10000} per 10,000.",
+            national.get("cases_per_10000"),
+            f"SafeLives' expected level: {expected} per 10,000." if expected is not None else "",
         ),
         pct("repeat_rate", "Repeat cases", c.repeats),
         pct("non_police_rate", "Referred by agencies other than the police", c.non_police),
@@ -142,6 +145,7 @@ def statistics_table(rows: list[Row], period) -> list[list]:
     """The page's table as rows for a CSV or XLSX file: the same figures, no more.
 
     A figure not shown is written as its words ("fewer than 5", "not shown"), never a number."""
+    source = national_figures().source
     return [
         [
             period.label,
@@ -150,7 +154,7 @@ def statistics_table(rows: list[Row], period) -> list[list]:
             row.local.value if row.local.shown else row.local.text,
             row.population,
             row.national,
-            NATIONAL_SOURCE if row.national is not None else "",
+            source if row.national is not None else "",
             row.note,
         ]
         for row in rows
@@ -189,9 +193,15 @@ class Period:
 
 
 def periods_for(partnership, today: date, *, years: int = 2) -> list[Period]:
-    """The quarters and reporting years to choose from, newest first."""
+    """The quarters and reporting years to choose from, newest first: the last `years`
+    reporting years, and every earlier one back to the partnership's first referral or
+    meeting (so an imported history's years can be reported on)."""
     out: list[Period] = []
     year_start = reporting_year_start(partnership, today)
+    first = first_record_date(partnership)
+    if first is not None and first < year_start:
+        first_year = reporting_year_start(partnership, first)
+        years = max(years, year_start.year - first_year.year + 1)
     for back in range(years):
         start = add_months(year_start, -12 * back)
         end = add_months(start, 12) - timedelta(days=1)
@@ -237,7 +247,8 @@ def register_metrics() -> None:
         unit=Unit.PERCENTAGE,
         calculator=_repeat_rate,
         description="Share of cases discussed at MARAC in the period that were repeats "
-        f"(SafeLives definition). National: {NATIONAL['repeat_rate']}% ({NATIONAL_SOURCE}).",
+        "(SafeLives definition), beside SafeLives' national figure for the period its "
+        "national data file names.",
     )
     register(
         "marac.cases_per_10000_women",

@@ -18,9 +18,18 @@ from vawg.core.access import partnership_permission
 from vawg.core.forms import add_service_errors
 from vawg.core.permissions import roles_grant
 from vawg.core.uploads import upload_limit
-from vawg.exchange.exporting import FORMATS, export_response, workbook_response
-from vawg.marac import dash, forms, selectors, services, subject_access
+from vawg.exchange.exporting import (
+    FORMATS,
+    Table,
+    as_response,
+    export_response,
+    template_response,
+    workbook_response,
+)
+from vawg.exchange.importing import outcome_context, set_aside_response
+from vawg.marac import dash, forms, imports, pack, selectors, services, subject_access
 from vawg.marac.models import Attachment
+from vawg.marac.national import national_figures
 from vawg.marac.statistics import (
     EXACT_PERMISSIONS,
     SUBJECT,
@@ -165,7 +174,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
                 assessment=assessment,
                 referrer=request.user,
                 organisation=selectors.member_organisation(who),
-                referred_on=_today(),
+                referred_on=form.cleaned_data["referred_on"],
                 details=form.details(),
                 request=request,
             )
@@ -415,6 +424,38 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@partnership_permission("marac.coordinate")
+@require_GET
+def meeting_pack_page(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_detail(_who(request), pk)
+    context = {"meeting": meeting, "form": forms.NamedPackForm()}
+    return render(request, "marac/meeting_pack_page.html", context)
+
+
+@partnership_permission("marac.coordinate")
+@require_GET
+def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pack without names: references, flags and the agencies asked to research."""
+    who = _who(request)
+    meeting = selectors.meeting_for_detail(who, pk)
+    file = pack.meeting_pack(who=who, meeting=meeting, named=False, request=request)
+    return as_response(file)
+
+
+@partnership_permission("marac.coordinate")
+@require_POST
+def meeting_pack_named(request: HttpRequest, pk: int) -> HttpResponse:
+    """The named pack: only once the coordinator confirms they need it (audited apart)."""
+    who = _who(request)
+    meeting = selectors.meeting_for_detail(who, pk)
+    form = forms.NamedPackForm(request.POST)
+    if not form.is_valid():
+        context = {"meeting": meeting, "form": form}
+        return render(request, "marac/meeting_pack_page.html", context, status=400)
+    file = pack.meeting_pack(who=who, meeting=meeting, named=True, request=request)
+    return as_response(file)
+
+
 def _meeting_step(request, pk, step, done_message) -> HttpResponse:
     meeting = selectors.meeting_for_detail(_who(request), pk)
     try:
@@ -547,6 +588,35 @@ def _action_page(request: HttpRequest, action, form=None) -> HttpResponse:
     )
     context = {"action": action, "form": form, "description": description}
     return render(request, "marac/action_complete.html", context)
+
+
+# --- Coordinator: history import ---------------------------------------------------------
+
+
+@upload_limit(forms.MAX_HISTORY_BYTES)
+@partnership_permission("marac.coordinate")
+@GET_POST
+def history_import(request: HttpRequest) -> HttpResponse:
+    """Check a spreadsheet of past referrals and meetings; import it whole, or its sound rows."""
+    if request.method == "GET" and (fmt := request.GET.get("template")) in FORMATS:
+        table = Table("marac-history-template", imports.HEADINGS, imports.template_rows())
+        return template_response(table, fmt=fmt)
+    if request.method == "POST" and "set_aside" in request.POST:
+        return set_aside_response(request, name="marac-history", subject="marac.Referral")
+    form = forms.HistoryImportForm(_post(request), request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = imports.history_import(
+            partnership=request.partnership, actor=request.user, today=_today(),
+            request=request, **form.service_kwargs(),
+        )  # fmt: skip
+        if result.ok:
+            messages.success(request, imports.done_message(result))
+            return redirect(_url("case-list", request))
+    context = {"form": form, "result": result, "columns": imports.COLUMNS}
+    context.update(outcome_context(result))
+    status = 400 if result is not None and not result.stored else 200
+    return render(request, "marac/history_import.html", context, status=status)
 
 
 # --- Coordinator: access review, settings, local criteria ----------------------------
@@ -700,8 +770,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             # Only the public population reaches the template, never the exact counts.
             "synthetic": bool(counts and counts.population_is_synthetic),
             "exact": audience is not None and audience.exact,
-            "source": selectors.NATIONAL_SOURCE_TITLE,
-            "source_url": selectors.NATIONAL_SOURCE_URL,
+            "national": national_figures(),
             "population": f"{counts.women_16_plus:,}" if counts and counts.women_16_plus else "",
         },
     )

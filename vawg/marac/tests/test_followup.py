@@ -19,8 +19,9 @@ from vawg.audit.models import AuditEvent
 from vawg.core import disclosure, metrics
 from vawg.core.disclosure import EXACT, Tally
 from vawg.core.permissions import Role
-from vawg.marac import selectors, services
+from vawg.marac import services
 from vawg.marac.models import CaseAction, MaracSettings, Perpetrator, Referral
+from vawg.marac.national import national_figures
 from vawg.marac.selectors import MaracCounts
 from vawg.marac.statistics import statistics_rows
 from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral, stored
@@ -169,7 +170,7 @@ def test_a_board_member_downloads_the_pages_figures_through_disclosure_control(
     # 4 repeats read "fewer than 5", so the percentage is not shown: never "fewer than 5".
     assert rows["Repeat cases"]["This partnership"] == "not shown"
     assert rows["Repeat cases"]["National"] == "32"
-    assert selectors.NATIONAL_SOURCE_URL in rows["Repeat cases"]["National source"]
+    assert national_figures().url in rows["Repeat cases"]["National source"]
     # All six were referred by the council: the share is worked from the same shown figure.
     assert rows["Referred by agencies other than the police"]["This partnership"] == "100.0"
     # 10 cases in the 12 months, a multiple of 5 whatever the key: 10 × 10,000 / 100,000.
@@ -291,8 +292,10 @@ def test_a_role_without_the_statistics_is_refused_the_download(client_for, perso
 
 def test_the_page_names_the_national_source_with_its_address(client_for, personas, partnership):
     page = client_for(personas[Role.ANALYST]).get(url("statistics", partnership)).content.decode()
-    assert selectors.NATIONAL_SOURCE_URL in page
-    assert selectors.NATIONAL_SOURCE_URL in selectors.NATIONAL_SOURCE
+    national = national_figures()
+    assert national.url in page
+    # The period the comparators are for is named beside them.
+    assert "12 months 1 July 2022 to 30 June 2023" in page
 
 
 # --- The chase interval ------------------------------------------------------------------

@@ -28,7 +28,11 @@ def checklist_post(yes: int, **extra) -> dict:
     return data | extra
 
 
+TODAY = date.today()
 REFERRAL_POST = {
+    "referred_on_0": str(TODAY.day),
+    "referred_on_1": str(TODAY.month),
+    "referred_on_2": str(TODAY.year),
     "victim_name": "Test Victim 500",
     "victim_dob_0": "1",
     "victim_dob_1": "5",
