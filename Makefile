@@ -61,9 +61,11 @@ check-deploy: venv
 test: setup lint migrations-check check-deploy
 	$(BIN)/pytest -n 2 --dist loadfile
 
-# Debian's Chromium for the browser tests (CI runs this; needs root).
+# Debian's Chromium for the browser tests, and for the report tests poppler-utils (pdftoppm,
+# pdftotext: a PDF read back as pages and text) with Pango and fonts for WeasyPrint (CI runs
+# this; needs root).
 browser-deps:
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	command -v chromium >/dev/null && command -v pdftoppm >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation >/dev/null)
 
 # Re-pins both lock files from requirements.in and requirements-dev.in, with hashes. Pins already
 # in a lock file are kept unless its .in file asks for another version; add --upgrade to move on.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("vawg.directory.urls")),
     path("", include("vawg.voice.urls")),
     path("", include("vawg.learning.urls")),
+    path("", include("vawg.reports.urls")),
     path("operators/", admin.site.urls),
 ]
 

@@ -134,6 +134,40 @@ class PartnershipBody(models.Model):
         return self.name
 
 
+class BodyMeetingQuerySet(models.QuerySet):
+    def held_before(self, day: date) -> "BodyMeetingQuerySet":
+        """Meetings on or before `day`, latest first: those already held on that day."""
+        return self.filter(held_on__lte=day).order_by("-held_on")
+
+    def planned_after(self, day: date) -> "BodyMeetingQuerySet":
+        """Meetings after `day`, soonest first."""
+        return self.filter(held_on__gt=day).order_by("held_on")
+
+
+class BodyMeeting(models.Model):
+    """A dated meeting of a governance body, held or planned: whether it is past is a
+    matter of the date, so a planned meeting becomes a held one without anyone editing it.
+    "What changed since the last board" and the board pack start from the last one held."""
+
+    body = models.ForeignKey(PartnershipBody, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField("Date")
+    title = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    partnership_path = "body__partnership"
+    objects = BodyMeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["held_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "held_on"], name="body_meeting_unique_date")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.body} meeting, {self.held_on:%-d %B %Y}"
+
+
 class ReportingPeriodQuerySet(models.QuerySet):
     def containing(self, day: date) -> "ReportingPeriodQuerySet":
         return self.filter(start__lte=day, end__gte=day)

@@ -69,6 +69,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Partnership learning: training, registers and case reviews.
     "learning.view": PARTNERSHIP_STAFF,
     "learning.manage": frozenset({R.PARTNERSHIP_ADMIN}),
+    # Reports (board pack, annual report, regional return): reading the ones made, making
+    # them, and keeping the governance bodies' meeting dates they start from.
+    "reports.view": frozenset({R.PARTNERSHIP_ADMIN, R.BOARD_MEMBER, R.WORKSTREAM_CHAIR, R.ANALYST}),
+    "reports.make": frozenset({R.PARTNERSHIP_ADMIN, R.ANALYST}),
+    "meetings.manage": frozenset({R.PARTNERSHIP_ADMIN}),
     # A regional officer's permissions apply to a region, never to one partnership's rows.
     "region.view": frozenset({R.REGIONAL_OFFICER}),
 }

@@ -12,9 +12,11 @@ from django.utils.text import Truncator
 
 from vawg.core.home import Group, HomeItem, Line, Shown, home_items, plural
 from vawg.core.permissions import Role
+from vawg.core.region import RegionSection, region_sections
 from vawg.delivery import selectors, services
 from vawg.delivery.models import WORRYING, ProgressUpdate, Status, UpdateState
-from vawg.strategy.models import Action
+from vawg.delivery.region import delivery_section
+from vawg.strategy.models import Action, Strategy
 from vawg.strategy.registries import ActionPanel, RolloverStep, action_panels, rollover_steps
 
 
@@ -46,6 +48,8 @@ def completed_actions(actions: QuerySet[Action]) -> QuerySet:
 
 # How many red actions the board member's item lists before "and N more".
 RED_LISTED = 5
+# How many overdue updates the action lead's item lists, each with a link to its form.
+OVERDUE_LISTED = 10
 
 
 def _url(request: HttpRequest, name: str, query: dict | None = None, **kwargs) -> str:
@@ -83,9 +87,9 @@ def home_reviews_waiting(request: HttpRequest, today: date) -> Shown | None:
     return Shown(text, _url(request, "review-list"), count=len(waiting))
 
 
-def _round(request: HttpRequest, today: date, statuses) -> tuple[str, list, str] | None:
+def _round(request: HttpRequest, today: date, statuses) -> tuple[str, list, str, Strategy] | None:
     """The latest plan's approved updates in `statuses` for the round the board reviews,
-    with the period's label and the plan's dashboard for that round."""
+    with the period's label, the plan's dashboard for that round and the plan."""
     strategies = selectors.strategies_for(partnership=request.partnership)
     period = services.period_reported(request.partnership, today)
     if not strategies or period is None:
@@ -96,14 +100,15 @@ def _round(request: HttpRequest, today: date, statuses) -> tuple[str, list, str]
     query = {"period": period.pk}
     if len(statuses) == 1:
         query["status"] = next(iter(statuses))
-    return period.label, updates, _url(request, "dashboard", query, strategy=strategies[0].slug)
+    url = _url(request, "dashboard", query, strategy=strategies[0].slug)
+    return period.label, updates, url, strategies[0]
 
 
 def home_exceptions(request: HttpRequest, today: date) -> Shown | None:
     found = _round(request, today, WORRYING)
     if found is None:
         return None
-    label, updates, url = found
+    label, updates, url, _plan = found
     text = f"{plural(len(updates), 'action', 'actions')} at risk or off track in {label}"
     return Shown(text, url, count=len(updates))
 
@@ -113,7 +118,7 @@ def home_red_actions(request: HttpRequest, today: date) -> Shown | None:
     found = _round(request, today, {Status.OFF_TRACK})
     if found is None:
         return None
-    label, updates, url = found
+    label, updates, url, plan = found
     lines = tuple(
         Line(
             str(update.action),
@@ -126,10 +131,64 @@ def home_red_actions(request: HttpRequest, today: date) -> Shown | None:
         for update in updates[:RED_LISTED]
     )
     text = f"{plural(len(updates), 'action', 'actions')} off track (red) in {label}"
-    return Shown(text, url, count=len(updates), lines=lines, more=len(updates) - len(lines))
+    return Shown(
+        text,
+        url,
+        count=len(updates),
+        lines=lines,
+        more=len(updates) - len(lines),
+        note=lapsed_note(plan, today),
+    )
+
+
+def lapsed_note(plan: Strategy, today: date) -> str:
+    """What the strategy's lapsed banner says, in a line: a board member reading its red
+    actions must know they report on a plan that has ended (Strategy.lapsed_on)."""
+    if not plan.lapsed_on(today):
+        return ""
+    return (
+        f"The plan has lapsed: {plan.title} ended in {plan.ends_on:%B %Y}. Your partnership "
+        "admin can roll it over into a new plan or extend it."
+    )
+
+
+def home_updates_overdue(request: HttpRequest, today: date) -> Shown | None:
+    """Updates whose period's deadline has passed without one being submitted, each
+    linked to its update form, where a late update is still taken."""
+    standing = services.standing_for(request.user, request.partnership)
+    overdue = selectors.overdue_updates(
+        partnership=request.partnership, standing=standing, today=today
+    )
+    forms = [
+        _url(request, "update-edit", pk=item.action.pk, period=item.period.pk)
+        for item in overdue[:OVERDUE_LISTED]
+    ]
+    lines = tuple(
+        Line(
+            f"{item.action}: {item.period.label}",
+            url,
+            note=f"Due by {item.period.update_deadline:%-d %B %Y}; {_overdue_state(item)}",
+        )
+        for item, url in zip(overdue, forms, strict=False)
+    )
+    # One overdue update: straight to its form. More: to My actions, with each listed here.
+    url = forms[0] if len(overdue) == 1 else _url(request, "my-actions")
+    text = f"{plural(len(overdue), 'update', 'updates')} overdue"
+    return Shown(text, url, count=len(overdue), lines=lines, more=len(overdue) - len(lines))
+
+
+def _overdue_state(item: selectors.Overdue) -> str:
+    if item.update is None:
+        return "not started"
+    if item.update.state == UpdateState.RETURNED:
+        return "returned for changes"
+    return "a draft, not submitted"
 
 
 def register_home() -> None:
+    home_items.register(
+        "delivery.updates_overdue", HomeItem(home_updates_overdue, "delivery.update"), order=9
+    )
     home_items.register(
         "delivery.updates_due", HomeItem(home_updates_due, "delivery.update"), order=10
     )
@@ -160,3 +219,4 @@ def register() -> None:
     )
     rollover_steps.register("delivery.complete", RolloverStep(completed_actions))
     register_home()
+    region_sections.register("delivery.on_track", RegionSection(delivery_section), order=30)

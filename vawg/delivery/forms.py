@@ -7,6 +7,7 @@ from vawg.delivery.imports import FileColumns
 from vawg.delivery.models import ProgressUpdate, Status
 from vawg.delivery.selectors import NO_UPDATE, NO_UPDATE_LABEL, Filters
 from vawg.delivery.services import COMMENTARY_MAX, Decision, UpdateInput
+from vawg.exchange.forms import ImportOptionsForm, import_option_fields
 from vawg.strategy.models import Action
 
 TEXT_MAX = 2000
@@ -311,6 +312,15 @@ class SinceForm(forms.Form):
         help_text="The date of the last board meeting, for example 1 9 2025",
     )
 
+    @classmethod
+    def starting_from(cls, data, meeting) -> "SinceForm":
+        """The form as asked (`data`), or, when nothing was asked, filled in with the date of
+        the board's last meeting, so that nobody has to type it."""
+        if not data and meeting is not None:
+            day = meeting.held_on
+            data = {"since_0": day.day, "since_1": day.month, "since_2": day.year}
+        return cls(data or None)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
@@ -359,8 +369,9 @@ class ImportStartForm(forms.Form):
         )
 
 
-class MappingForm(forms.Form):
-    """Which column of the file holds each thing we need; guessed from the headings."""
+class MappingForm(ImportOptionsForm):
+    """Which column of the file holds each thing we need; guessed from the headings. With
+    the options every import's check page offers (the encoding, setting rows aside)."""
 
     def __init__(self, *args, columns: FileColumns, **kwargs):
         kwargs.setdefault("initial", columns.guessed)
@@ -384,11 +395,17 @@ class MappingForm(forms.Form):
         self.helper.layout = Layout(
             *[Field.select(t.key) for t in targets],
             *([Field.checkbox("approve", small=True)] if allow_approve else []),
+            *import_option_fields(),
             Submit("import", "Check and import"),
         )
 
     def mapping(self) -> dict[str, str]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "approve"}
+        options = {"approve", *ImportOptionsForm.base_fields}
+        return {k: v for k, v in self.cleaned_data.items() if k not in options}
 
     def service_kwargs(self) -> dict:
-        return {"mapping": self.mapping(), "approve": bool(self.cleaned_data.get("approve"))}
+        return {
+            "mapping": self.mapping(),
+            "approve": bool(self.cleaned_data.get("approve")),
+            **self.import_options(),
+        }

@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from vawg.accounts.models import User
 from vawg.core.access import get_scoped_or_404, scoped
-from vawg.core.models import Organisation, Partnership, PartnershipBody, ReportingPeriod
+from vawg.core.meetings import last_board_meeting
+from vawg.core.models import (
+    BodyMeeting,
+    Organisation,
+    Partnership,
+    PartnershipBody,
+    ReportingPeriod,
+)
 from vawg.delivery.models import (
     STATUS_COLOURS,
     WORRYING,
@@ -117,6 +124,55 @@ def my_actions(
         if not updates or updates[0].state not in (UpdateState.SUBMITTED, UpdateState.APPROVED):
             due += 1
     return MyActions(period, rows, returned, due)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """An action's update for a period whose deadline has passed: never started, a draft
+    not submitted, or returned and not resubmitted (`update` is None when never started)."""
+
+    action: Action
+    period: ReportingPeriod
+    update: ProgressUpdate | None
+
+
+def overdue_updates(*, partnership: Partnership, standing: Standing, today: date) -> list[Overdue]:
+    """The updates overdue on the actions the user's organisation leads: for each period
+    of the action's plan whose deadline passed before `today`, one not submitted. Late
+    updates are still taken (services.update_save refuses only periods not yet started),
+    so each is dealt with on its update form. Oldest period first."""
+    actions = list(
+        _actions(partnership)
+        .filter(
+            Exists(
+                ActionLead.objects.filter(
+                    action=OuterRef("pk"), organisation_id__in=standing.lead_organisations
+                )
+            )
+        )
+        .order_by("strategy__start_year", "priority__order", "order")
+    )
+    if not actions:
+        return []
+    closed = list(partnership.reporting_periods.filter(update_deadline__lt=today).order_by("start"))
+    updates = {
+        (u.action_id, u.period_id): u
+        for u in ProgressUpdate.objects.filter(action__in=actions, period__in=closed)
+    }
+    first_month = partnership.reporting_year_start_month
+    found = []
+    for period in closed:
+        for action in actions:
+            plan = action.strategy
+            # A period outside the action's plan (Strategy.ends_on: the end of its last
+            # reporting year) is not one it was due to report on.
+            begins = date(plan.start_year, first_month, 1)
+            if not begins <= period.start < date(plan.end_year + 1, first_month, 1):
+                continue
+            update = updates.get((action.pk, period.pk))
+            if update is None or update.state in (UpdateState.DRAFT, UpdateState.RETURNED):
+                found.append(Overdue(action, period, update))
+    return found
 
 
 def review_queue(*, partnership: Partnership, standing: Standing) -> list[ProgressUpdate]:
@@ -436,6 +492,12 @@ class Change:
         return status_label(self.before)
 
 
+def last_board(*, partnership: Partnership, today: date) -> BodyMeeting | None:
+    """The meeting "what changed" starts from unless a date is typed: the last one held by
+    the partnership's strategic board (vawg.core.meetings)."""
+    return last_board_meeting(partnership, today)
+
+
 def changes_since(*, partnership: Partnership, strategy: Strategy, since: date) -> list[Change]:
     """Updates approved on or after `since`, each with the action's approved status
     before it (from the latest earlier period), so the board sees what moved."""
@@ -551,3 +613,40 @@ def approved_with_status(
         .select_related("action", "action__priority")
         .order_by("action__priority__order", "action__order")
     )
+
+
+# --- For reports ----------------------------------------------------------------------
+
+
+def latest_approved_updates(
+    *, partnership: Partnership, strategy: Strategy, until: date
+) -> dict[int, ProgressUpdate]:
+    """Each live action's latest approved update for a period starting by `until`, by
+    action id: the commentary a report quotes for why an action stands where it does."""
+    updates = (
+        scoped(ProgressUpdate.objects.all(), partnership)
+        .filter(
+            action__strategy=strategy,
+            action__retired_at__isnull=True,
+            state=UpdateState.APPROVED,
+            period__start__lte=until,
+        )
+        .select_related("period")
+        .order_by("action_id", "-period__start")
+    )
+    latest: dict[int, ProgressUpdate] = {}
+    for update in updates:
+        latest.setdefault(update.action_id, update)
+    return latest
+
+
+def strategy_on(*, partnership: Partnership, day: date) -> Strategy | None:
+    """The partnership's plan running on `day` (the newest whose years hold it), else its
+    newest plan."""
+    strategies = strategies_for(partnership=partnership)
+    # A plan's years name reporting years by the year they start in.
+    start_month = partnership.reporting_year_start_month
+    year = day.year if day.month >= start_month else day.year - 1
+    running = [s for s in strategies if s.start_year <= year <= s.end_year]
+    found = running or strategies
+    return found[0] if found else None

@@ -1,5 +1,7 @@
 """Pages for action plan delivery. Thin: parse, call a selector or service, render."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -27,6 +29,7 @@ from vawg.delivery.forms import (
 )
 from vawg.delivery.models import ImportFile, ProgressUpdate, UpdateState
 from vawg.exchange.exporting import export_response
+from vawg.exchange.importing import outcome_context, set_aside_response
 from vawg.strategy.models import Action
 from vawg.strategy.registries import plan_panels_for
 
@@ -329,9 +332,6 @@ def _dashboard(request: HttpRequest, strategy_slug: str):
 @require_GET
 def dashboard(request: HttpRequest, strategy: str) -> HttpResponse:
     plan, form, result = _dashboard(request, strategy)
-    params = request.GET.copy()
-    params.pop("show", None)
-    query = params.urlencode()
     return render(
         request,
         "delivery/dashboard.html",
@@ -339,7 +339,7 @@ def dashboard(request: HttpRequest, strategy: str) -> HttpResponse:
             "strategy": plan,
             "form": form,
             "result": result,
-            "query": query,
+            "query": _query_without(request, "show"),
             "actions_url": reverse(
                 "strategy:action-search", kwargs={"partnership": request.partnership.slug}
             ),
@@ -349,9 +349,17 @@ def dashboard(request: HttpRequest, strategy: str) -> HttpResponse:
                 request.GET.get(k) for k in ("priority", "workstream", "organisation", "status")
             ),
             "can_export": roles_grant(request.roles, "strategy.export"),
+            # The board pack is made from here in one click (vawg.reports).
+            "can_make_reports": roles_grant(request.roles, "reports.make"),
         },
         status=200 if result is not None or not form.errors else 400,
     )
+
+
+def _query_without(request: HttpRequest, name: str) -> str:
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
 
 
 @partnership_permission("strategy.export")
@@ -374,7 +382,8 @@ def dashboard_export(request: HttpRequest, strategy: str, view: str, fmt: str) -
 @require_GET
 def changes(request: HttpRequest, strategy: str) -> HttpResponse:
     plan = selectors.strategy_for(partnership=request.partnership, slug=strategy)
-    form = SinceForm(request.GET or None)
+    meeting = selectors.last_board(partnership=request.partnership, today=_today())
+    form = SinceForm.starting_from(request.GET, meeting)
     found = None
     if form.is_valid():
         found = selectors.changes_since(
@@ -387,7 +396,8 @@ def changes(request: HttpRequest, strategy: str) -> HttpResponse:
             "strategy": plan,
             "form": form,
             "changes": found,
-            "query": request.GET.urlencode(),
+            "meeting": meeting,
+            "query": urlencode(form.data),
             "can_export": roles_grant(request.roles, "strategy.export"),
         },
     )
@@ -399,7 +409,8 @@ def changes_export(request: HttpRequest, strategy: str, fmt: str) -> HttpRespons
     if fmt not in exports.FORMATS:
         raise Http404
     plan = selectors.strategy_for(partnership=request.partnership, slug=strategy)
-    form = SinceForm(request.GET or None)
+    meeting = selectors.last_board(partnership=request.partnership, today=_today())
+    form = SinceForm.starting_from(request.GET, meeting)
     if not form.is_valid():
         # The date is chosen on the page; the download follows from it.
         return redirect("delivery:changes", partnership=request.partnership.slug, strategy=strategy)
@@ -435,6 +446,8 @@ def published_plan(request: HttpRequest, partnership: str) -> HttpResponse:
 @partnership_permission("strategy.manage")
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and "set_aside" in request.POST:  # from the columns page
+        return set_aside_response(request, name="delivery-import", subject="delivery.ImportFile")
     strategies = selectors.strategies_for(partnership=request.partnership)
     form = ImportStartForm(request.POST or None, request.FILES or None, strategies=strategies)
     if request.method == "POST" and form.is_valid():
@@ -483,5 +496,6 @@ def import_map(request: HttpRequest, pk: int) -> HttpResponse:
                 strategy=staged.strategy.slug,
             )
     context = {"staged": staged, "form": form, "result": result, "headers": columns.headers}
-    status = 400 if result is not None and not result.ok else 200
+    context.update(outcome_context(result))
+    status = 400 if result is not None and not result.stored else 200
     return render(request, "delivery/import_map.html", context, status=status)

@@ -677,3 +677,17 @@ def learning_for_action(action) -> ActionLearning:
 def overdue_recommendation_count(*, partnership: Partnership, on: date) -> int:
     """The recommendations of current reviews overdue on `on`: the list's own count."""
     return recommendations_for(partnership=partnership, on=on, overdue_only=True).count()
+
+
+# --- For reports ------------------------------------------------------------------------
+
+
+def recommendations_due(*, partnership: Partnership, on: date, until: date) -> list[Recommendation]:
+    """Case-review recommendations of current reviews still open on `on` and due by `until`
+    (the overdue ones first): what the board is asked to watch. Each carries `overdue`."""
+    open_on = Q(completed_on__isnull=True) | Q(completed_on__gt=on)
+    return list(
+        recommendations_for(partnership=partnership, on=on)
+        .filter(open_on, due_on__lte=until)
+        .order_by("due_on", "review__reference", "number")
+    )

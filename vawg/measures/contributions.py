@@ -10,7 +10,9 @@ from django.urls import reverse
 from vawg.core.home import HomeItem, Shown, home_items, plural
 from vawg.core.models import Partnership
 from vawg.core.permissions import Role
+from vawg.core.region import RegionSection, region_sections
 from vawg.measures import status as st
+from vawg.measures.region import measures_section
 from vawg.measures.selectors import off_track_count, public_indicators
 from vawg.strategy.registries import PlanPanel, plan_panels
 
@@ -27,6 +29,7 @@ def home_off_track(request: HttpRequest, today: date) -> Shown:
 
 
 def register() -> None:
+    region_sections.register("measures.off_track", RegionSection(measures_section), order=40)
     plan_panels.register(
         "measures.indicators",
         PlanPanel("measures/includes/public_indicators.html", plan_indicators),

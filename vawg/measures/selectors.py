@@ -549,6 +549,12 @@ def scorecard(
     summaries = [summarise(i, today=today, audience=audience, period=period) for i in queryset]
     if status:
         summaries = [s for s in summaries if s.status == status]
+    return _grouped(summaries, audience=audience, priority=priority)
+
+
+def _grouped(
+    summaries: list[Summary], *, audience: disclosure.Audience, priority: int | None = None
+) -> Scorecard:
     by_priority: dict[int | None, list[Summary]] = defaultdict(list)
     priorities: dict[int, Priority] = {}
     for summary in summaries:
@@ -573,6 +579,51 @@ def scorecard(
         unset_direction=[s.indicator for s in summaries if not s.indicator.direction],
         audience=audience,
     )
+
+
+def scorecard_at(
+    *,
+    partnership: Partnership,
+    roles,
+    audience: disclosure.Audience,
+    until: date,
+    today: date,
+    public: bool = False,
+) -> Scorecard:
+    """The scorecard as it stood at the end of a report's period (`until`): values of later
+    periods are left out. When the report reaches the period still under way on `today`,
+    a computed indicator shows its live figure for it, which its Point marks `live` (a
+    part-finished quarter, never to be read as a fall). `public`: the public indicators
+    only, whatever `roles` may see."""
+    indicators = scoped(Indicator.objects.all(), partnership)
+    indicators = (
+        indicators.filter(disclosure=Disclosure.PUBLIC) if public else indicators.visible_to(roles)
+    )
+    values = (
+        IndicatorValue.objects.current()
+        .filter(period__end__lte=until)
+        .select_related("period")
+        .order_by("period__start")
+    )
+    queryset = indicators.select_related(
+        "owner", "baseline_period", "partnership"
+    ).prefetch_related(
+        Prefetch("values", queryset=values, to_attr="current_values"), "targets", "priorities"
+    )
+    period = current_period(partnership, today) if until >= today else None
+    summaries = [
+        summarise(i, today=min(today, until), audience=audience, period=period)
+        for i in queryset.order_by("name", "pk")
+    ]
+    return _grouped(summaries, audience=audience)
+
+
+def baseline_shown(indicator: Indicator) -> str:
+    """The baseline and its period in words, as the scorecard's export writes it."""
+    if indicator.baseline_value is None:
+        return "Not set"
+    shown = format_value(indicator.baseline_value, indicator.unit)
+    return f"{shown} ({indicator.baseline_period})" if indicator.baseline_period else shown
 
 
 def filter_options(*, partnership: Partnership) -> dict:

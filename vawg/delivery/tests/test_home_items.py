@@ -36,6 +36,8 @@ def delivery_url(name, **kwargs):
 
 
 def test_the_action_lead_sees_the_updates_due_until_they_post(world, client_for):
+    for period in world.periods[:2]:  # the rounds already past, posted: nothing overdue
+        post(world, period, world.lead)
     shown = page(client_for, world.lead)
     assert "1 update due for 2025/26 Q3" in shown
     assert f'href="{delivery_url("my-actions")}"' in shown
@@ -120,3 +122,77 @@ def test_another_partnerships_updates_never_count(world, personas, client_for):
     assert "at risk or off track" not in shown
     assert "waiting for your review" not in shown
     assert "Nothing needs your attention" in shown
+
+
+# --- Overdue updates -------------------------------------------------------------
+
+
+def test_the_action_lead_sees_updates_overdue_linked_to_their_forms(world, client_for):
+    # Q1 and Q2 (deadlines passed) have no update: both overdue, each linked to its form.
+    shown = page(client_for, world.lead)
+    assert "2 updates overdue" in shown
+    assert f'href="{delivery_url("my-actions")}"' in shown
+    for period in world.periods[:2]:
+        form = delivery_url("update-edit", pk=world.action.pk, period=period.pk)
+        assert f'href="{form}"' in shown
+    assert "not started" in shown
+    # Q3's deadline is still ahead: due, not overdue.
+    q3_form = delivery_url("update-edit", pk=world.action.pk, period=world.q3.pk)
+    assert f'href="{q3_form}"' not in shown
+
+
+def test_a_draft_or_returned_update_stays_overdue_and_a_late_one_can_be_posted(world, client_for):
+    q1, q2 = world.periods[:2]
+    post(world, q1, world.lead, submit=False)  # a draft, never submitted
+    update = post(world, q2, world.lead)
+    services.update_review(
+        update=update,
+        actor=world.chair,
+        standing=services.standing_for(world.chair, update.action.strategy.partnership),
+        decision=services.Decision.RETURN,
+        comment="Say which schools.",
+        version=update.version,
+    )
+    shown = page(client_for, world.lead)
+    assert "2 updates overdue" in shown
+    assert "a draft, not submitted" in shown
+    assert "returned for changes" in shown
+    # The late Q1 update is posted through its form, from the home page's link.
+    form = delivery_url("update-edit", pk=world.action.pk, period=q1.pk)
+    client = client_for(world.lead)
+    assert client.get(form).status_code == 200
+    response = client.post(
+        form,
+        {"version": 1, "status": Status.ON_TRACK, "commentary": "Late, but done.", "submit": "1"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    shown = page(client_for, world.lead)
+    assert "1 update overdue" in shown
+    q2_form = delivery_url("update-edit", pk=world.action.pk, period=q2.pk)
+    assert f'href="{q2_form}"' in shown  # one left: the item links straight to its form
+    assert f'href="{form}"' not in shown
+
+
+def test_periods_outside_the_plan_are_not_overdue(world, client_for):
+    world.strategy.start_year, world.strategy.end_year = 2026, 2028
+    world.strategy.save(update_fields=["start_year", "end_year"])
+    assert "overdue" not in page(client_for, world.lead)
+
+
+def test_only_the_leading_organisation_sees_its_overdue_updates(world, personas, client_for):
+    for user in (world.chair, world.admin, personas[Role.BOARD_MEMBER]):
+        assert "updates overdue" not in page(client_for, user)
+    assert "updates overdue" not in page(client_for, personas["outsider"], OTHER_HOME)
+
+
+def test_the_board_is_told_the_plan_has_lapsed_beside_its_red_actions(
+    world, personas, client_for, monkeypatch
+):
+    approved(world.action, world.q2, Status.OFF_TRACK, world.lead, world.chair)
+    board = personas[Role.BOARD_MEMBER]
+    assert "The plan has lapsed" not in page(client_for, board)
+    world.strategy.end_year = 2024  # ended 31 March 2025, before Q2
+    world.strategy.save(update_fields=["end_year"])
+    shown = page(client_for, board)
+    assert "1 action off track (red) in 2025/26 Q2" in shown
+    assert f"The plan has lapsed: {world.strategy.title} ended in March 2025." in shown

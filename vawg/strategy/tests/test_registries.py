@@ -55,7 +55,8 @@ def detail_url(action) -> str:
 def test_the_apps_contribute_from_their_ready():
     # Delivery's progress comes before learning's links, as the page has always shown them.
     assert action_panels.keys() == ["delivery.progress", "learning.links"]
-    assert plan_panels.keys() == ["measures.indicators"]
+    # The year in plain English comes before the table of measures.
+    assert plan_panels.keys() == ["reports.annual_summary", "measures.indicators"]
     assert rollover_steps.keys() == ["delivery.complete"]
 
 

@@ -1,0 +1,99 @@
+"""Reads for the reports pages: the requests made, the bodies' meetings, the next board."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from vawg.core.access import get_scoped_or_404, scoped
+from vawg.core.meetings import next_planned, strategic_board
+from vawg.core.models import BodyMeeting, Partnership, PartnershipBody
+from vawg.reports.models import ReportRequest
+from vawg.reports.periods import last_completed_quarter
+from vawg.reports.spec import Period
+
+
+def requests_for(*, partnership: Partnership) -> QuerySet[ReportRequest]:
+    """The partnership's reports, newest first, without their files."""
+    return (
+        scoped(ReportRequest.objects.all(), partnership)
+        .select_related("requested_by", "body")
+        .defer("content")
+    )
+
+
+def request_for(*, partnership: Partnership, pk: int) -> ReportRequest:
+    return get_scoped_or_404(
+        ReportRequest.objects.select_related("requested_by", "body", "partnership"),
+        partnership,
+        pk=pk,
+    )
+
+
+@dataclass
+class BodyMeetings:
+    body: PartnershipBody
+    held: list[BodyMeeting]
+    planned: list[BodyMeeting]
+
+
+def meetings_by_body(*, partnership: Partnership, today: date) -> list[BodyMeetings]:
+    """Each body that has meetings, and the strategic board whether or not it has any:
+    its held meetings latest first, its planned ones soonest first."""
+    board = strategic_board(partnership)
+    meetings = scoped(BodyMeeting.objects.select_related("body"), partnership)
+    by_body: dict[int, BodyMeetings] = {}
+    if board is not None:
+        by_body[board.pk] = BodyMeetings(board, [], [])
+    for meeting in meetings.order_by("body__order", "body__name", "held_on"):
+        entry = by_body.setdefault(meeting.body_id, BodyMeetings(meeting.body, [], []))
+        (entry.held if meeting.held_on <= today else entry.planned).append(meeting)
+    for entry in by_body.values():
+        entry.held.reverse()
+    return list(by_body.values())
+
+
+def meeting_for(*, partnership: Partnership, pk: int) -> BodyMeeting:
+    return get_scoped_or_404(BodyMeeting.objects.select_related("body"), partnership, pk=pk)
+
+
+@dataclass
+class NextBoard:
+    """The strategic board's next meeting, the quarter its pack covers, and the latest
+    pack made for that quarter (None: not made yet)."""
+
+    body: PartnershipBody
+    meeting: BodyMeeting | None
+    period: Period | None
+    pack: ReportRequest | None
+
+
+def next_board(*, partnership: Partnership, today: date) -> NextBoard | None:
+    board = strategic_board(partnership)
+    if board is None:
+        return None
+    meeting = (
+        next_planned(board, today) or BodyMeeting.objects.filter(body=board, held_on=today).first()
+    )
+    if meeting is None:
+        return NextBoard(board, None, None, None)
+    # A pack reports the last quarter completed before the meeting.
+    period = last_completed_quarter(partnership, meeting.held_on)
+    pack = (
+        requests_for(partnership=partnership)
+        .filter(kind="board-pack", body=board, period_label=period.label)
+        .first()
+    )
+    return NextBoard(board, meeting, period, pack)
+
+
+def region_partnership(*, region, slug: str) -> Partnership | None:
+    """The region's partnership named `slug` (404 when it is not the region's); None for
+    no slug (the whole region)."""
+    if not slug:
+        return None
+    partnership = region.partnerships.filter(slug=slug).first()
+    if partnership is None:
+        raise Http404("No such partnership in this region")
+    return partnership

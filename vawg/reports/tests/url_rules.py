@@ -1,0 +1,39 @@
+"""Who may see each reports URL: read by the URL sweep in vawg/core/tests/test_url_sweep.py."""
+
+from vawg.core.tests.sweep import REGIONAL, Rule, holders
+
+VIEW = holders("reports.view")
+MAKE = holders("reports.make")
+MEETINGS = holders("meetings.manage")
+
+RULES: dict = {
+    "reports:list": Rule(VIEW),
+    "reports:make": Rule(MAKE, post_only=True),
+    "reports:detail": Rule(VIEW),
+    "reports:download": Rule(VIEW),
+    "reports:remake": Rule(MAKE, post_only=True),
+    "reports:meetings": Rule(MEETINGS),
+    "reports:meeting-dates": Rule(MEETINGS),
+    "reports:meeting-edit": Rule(MEETINGS),
+    "reports:meeting-delete": Rule(MEETINGS, post_only=True),
+    "reports:region-returns": Rule(REGIONAL),
+    "reports:region-combined": Rule(REGIONAL),
+    "reports:region-return": Rule(REGIONAL),
+}
+
+
+def sweep_kwargs(partnership, personas) -> dict[str, dict]:
+    """A finished report with its file, and a meeting of a board."""
+    from vawg.reports.tests.factories import make_board, make_meeting, make_report
+
+    report = make_report(partnership, personas["partnership_admin"])
+    meeting = make_meeting(make_board(partnership))
+    return {
+        "reports:detail": {"pk": report.pk},
+        "reports:download": {"pk": report.pk},
+        "reports:remake": {"pk": report.pk},
+        "reports:meeting-edit": {"pk": meeting.pk},
+        "reports:meeting-delete": {"pk": meeting.pk},
+        "reports:region-combined": {"region": partnership.region.slug},
+        "reports:region-return": {"region": partnership.region.slug, "borough": partnership.slug},
+    }
