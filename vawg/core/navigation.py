@@ -41,6 +41,8 @@ PARTNERSHIP_NAV = [
             NavItem("Delivery", "delivery:home", "strategy.view", section="delivery/"),
             NavItem("My actions", "delivery:my-actions", "delivery.update"),
             NavItem("Reviews", "delivery:review-list", "delivery.review"),
+            NavItem("Reports", "reports:list", "reports.view"),
+            NavItem("Board meetings", "reports:meetings", "meetings.manage"),
             NavItem("Gaps in the source", "strategy:quirk-list", "strategy.manage"),
         ),
     ),
@@ -82,10 +84,14 @@ PARTNERSHIP_NAV = [
 
 # A regional officer's pages: the region, not any one partnership's.
 REGION_NAV = [
-    NavGroup("Home", (NavItem("Home", "core:region-home", "region.view"),)),
+    # Home is the boroughs compared; each borough's own page sits under it.
+    NavGroup("Home", (NavItem("Home", "core:region-home", "region.view", section="boroughs/"),)),
     NavGroup(
         "Local picture",
-        (NavItem("VAWG dashboard", "insight:region-dashboard", "region.view"),),
+        (
+            NavItem("VAWG dashboard", "insight:region-dashboard", "region.view"),
+            NavItem("Regional returns", "reports:region-returns", "region.view"),
+        ),
     ),
 ]
 
@@ -106,7 +112,10 @@ def _build(request: HttpRequest, groups, kwargs: dict, home_name: str, allowed) 
             prefixes = [url] + ([home + item.section] if item.section else [])
             match = max((len(p) for p in prefixes if current.startswith(p)), default=0)
             if url == home:
-                match = len(url) if current == url else 0
+                # Every page starts with home's path: home is current on itself, or
+                # on a section of its own.
+                own = [len(p) for p in prefixes[1:] if current.startswith(p)]
+                match = len(url) if current == url else max(own, default=0)
             pages.append({"label": item.label, "url": url, "active": False, "_match": match})
         if pages:
             result.append(

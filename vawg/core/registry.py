@@ -7,9 +7,10 @@ registry and never imports the contributors, which keeps the layers that the
 import-linter contracts in pyproject.toml check.
 
 In use: a strategy action's panels, the published plan's panels and the plan rollover's
-steps (vawg.strategy.registries), and the partnership home page's items
-(vawg.core.home). The reports' sections are meant to come the same way, each from a
-registry its owning app declares:
+steps (vawg.strategy.registries), the partnership home page's items
+(vawg.core.home) and the regional comparison's sections (vawg.core.region). The
+reports' sections are meant to come the same way, each from a registry its owning app
+declares:
 
     action_panels: Registry[ActionPanel] = Registry("strategy.action_panels")
     # in vawg.learning.apps.LearningConfig.ready():

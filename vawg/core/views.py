@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -16,6 +16,7 @@ from vawg.core.access import (
 )
 from vawg.core.home import home_page
 from vawg.core.models import Partnership
+from vawg.core.region import borough_lines, comparison
 
 
 @public
@@ -71,10 +72,21 @@ def partnership_theme(request: HttpRequest, partnership: str) -> HttpResponse:
 @region_permission("region.view")
 @require_GET
 def region_home(request: HttpRequest) -> HttpResponse:
+    """Every borough of the region side by side, as each one's own board sees it."""
+    result = comparison(region=request.region, today=_today())
+    return render(request, "core/region_home.html", {"comparison": result})
+
+
+@region_permission("region.view")
+@require_GET
+def region_borough(request: HttpRequest, partnership: str) -> HttpResponse:
+    """One borough's figures beside the region's."""
+    borough = get_object_or_404(request.region.partnerships, slug=partnership)
+    result = comparison(region=request.region, today=_today())
     return render(
         request,
-        "core/region_home.html",
-        {"partnerships": request.region.partnerships.all()},
+        "core/region_borough.html",
+        {"borough": borough, "comparison": result, "lines": borough_lines(result, borough)},
     )
 
 

@@ -5,9 +5,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from vawg.accounts.models import Membership, User
-from vawg.core.models import Partnership, ReportingPeriod
+from vawg.core.meetings import last_board_meeting, next_planned, strategic_board
+from vawg.core.models import BodyMeeting, Partnership, ReportingPeriod
 from vawg.core.permissions import Role
-from vawg.strategy.models import Action, Quirk
+from vawg.strategy.models import Action, Quirk, Strategy
 
 TODAY = date(2026, 11, 23)
 
@@ -26,12 +27,22 @@ def counts() -> dict[str, int]:
         "periods": ReportingPeriod.objects.count(),
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
+        "meetings": BodyMeeting.objects.count(),
     }
 
 
 def test_it_loads_both_strategies_and_an_account_per_role(db):
     output = load_demo()
-    assert set(Partnership.objects.values_list("slug", flat=True)) == {"wandsworth", "lambeth"}
+    # Both seeded strategies, in London beside its other 31 partnerships.
+    london = Partnership.objects.filter(region__slug="london")
+    assert london.count() == Partnership.objects.count() == 33
+    assert {"wandsworth", "lambeth", "city-of-london", "westminster"} <= set(
+        london.values_list("slug", flat=True)
+    )
+    assert set(Strategy.objects.values_list("partnership__slug", flat=True)) == {
+        "wandsworth",
+        "lambeth",
+    }
     for slug in ("wandsworth", "lambeth"):
         roles = set(
             Membership.objects.filter(partnership__slug=slug).values_list("role", flat=True)
@@ -44,6 +55,11 @@ def test_it_loads_both_strategies_and_an_account_per_role(db):
     assert ReportingPeriod.objects.filter(
         partnership__slug="wandsworth", start__lte=TODAY, end__gte=TODAY
     ).exists()
+    # Each strategic board has meetings held and planned, so "what changed" has its date.
+    for partnership in Partnership.objects.filter(slug__in=["wandsworth", "lambeth"]):
+        board = strategic_board(partnership)
+        assert last_board_meeting(partnership, TODAY) is not None, partnership
+        assert next_planned(board, TODAY) is not None, partnership
 
 
 def test_it_duplicates_nothing_when_run_twice(db):

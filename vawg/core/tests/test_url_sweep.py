@@ -46,6 +46,7 @@ EXPECTED: dict[str, Rule] = {
     "core:partnership-list": Rule(SIGNED_IN),
     "core:partnership-home": Rule(STAFF),
     "core:region-home": Rule(REGIONAL),
+    "core:region-borough": Rule(REGIONAL),
     # accounts
     "accounts:sign-in": Rule(PUBLIC),
     "accounts:set-password": Rule(PUBLIC),
