@@ -45,6 +45,7 @@ class Shown:
     count: int | None = None  # None for an item that is not a count (a date, a list)
     lines: tuple[Line, ...] = ()
     more: int = 0  # entries beyond `lines`, found at `url`
+    note: str = ""  # what the reader must know to read it right (a plan that has lapsed)
 
     @property
     def empty(self) -> bool:

@@ -144,21 +144,106 @@ class Visit:
         return path
 
 
+# The elements that stick out past the right edge of the viewport and are not clipped by a
+# scrolling box (a table's own region), innermost first: the ones to fix. An absolutely
+# positioned element (visually hidden text) escapes a scrolling box unless that box, or one
+# inside it, is positioned, so it counts as sticking out unless such a box holds it.
+WIDEST_ELEMENTS = """
+() => {
+  const edge = document.documentElement.clientWidth;
+  const clipped = (el) => {
+    const loose = ['absolute', 'fixed'].includes(getComputedStyle(el).position);
+    let positioned = false;
+    for (let up = el.parentElement; up && up !== document.documentElement; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.overflowX !== 'visible' && (!loose || positioned || style.position !== 'static')) {
+        return true;
+      }
+      positioned = positioned || style.position !== 'static';
+    }
+    return false;
+  };
+  const sticksOut = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > edge + 1 && !clipped(el);
+  };
+  const describe = (el) => {
+    let name = el.tagName.toLowerCase();
+    if (el.id) name += '#' + el.id;
+    if (el.classList.length) name += '.' + [...el.classList].slice(0, 3).join('.');
+    const text = (el.innerText || el.value || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+    return `${name} "${text}" to ${Math.round(el.getBoundingClientRect().right)} px`;
+  };
+  const found = [...document.body.querySelectorAll('*')].filter(
+    (el) => sticksOut(el) && ![...el.children].some(sticksOut)
+  );
+  found.sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right);
+  return found.slice(0, 5).map(describe);
+}
+"""
+
+
 def phone_overflow(page) -> list[str]:
     """The page's own horizontal scroll at phone width, as a problem; empty if none.
 
     A wide table may scroll inside its own container, but the page itself must
-    fit: the viewport is narrowed for the measurement and then put back.
+    fit: the viewport is narrowed for the measurement and then put back. The
+    problem names the widest elements, which are what to fix.
     """
     before = page.viewport_size
     if before != PHONE:
         page.set_viewport_size(PHONE)
-    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    if before != PHONE:
-        page.set_viewport_size(before)
+    try:
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        widest = page.evaluate(WIDEST_ELEMENTS) if width > inner else []
+    finally:
+        if before != PHONE:
+            page.set_viewport_size(before)
     if width <= inner:
         return []
-    return [f"{page.url}: {width} px wide at {inner} px (the page scrolls sideways)"]
+    return [
+        f"{page.url}: {width} px wide at {inner} px (the page scrolls sideways); widest: "
+        + "; ".join(widest or ["(none found)"])
+    ]
+
+
+def axe_problems(axe, page) -> list[str]:
+    """What axe finds on the page, and whether the page scrolls sideways on a phone: the
+    check every browser test makes of each page it looks at."""
+    results = axe.run(page)
+    problems = []
+    violations = results.response["violations"]
+    if violations:
+        problems.append(
+            f"{page.url}: axe: "
+            + ", ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes)" for v in violations)
+        )
+        problems.append(results.generate_report())
+    return problems + phone_overflow(page)
+
+
+def page_problems(visit: "Visit", response, axe) -> list[str]:
+    """axe_problems, and what axe cannot see: that the page answered 200, that its
+    styles and scripts loaded under the Content Security Policy, that nothing went
+    wrong in the console, and that it asked nothing of any other site."""
+    problems = []
+    if response.status != 200:
+        problems.append(f"answered {response.status}")
+    problems += axe_problems(axe, visit.page)
+    page = visit.page
+    font = page.evaluate(
+        "(document.querySelector('h1') && getComputedStyle(document.querySelector('h1'))"
+        ".fontFamily) || ''"
+    )
+    if "arial" not in font.lower():
+        problems.append("the stylesheet did not load (or the page has no h1)")
+    if not page.evaluate("document.body.classList.contains('govuk-frontend-supported')"):
+        problems.append("the nonced start-up script did not run (check the CSP)")
+    if visit.console_errors:
+        problems.append(f"console errors: {visit.console_errors}")
+    if visit.external:
+        problems.append(f"asked another site for: {visit.external}")
+    return problems
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from vawg.core.periods import periods_ensure_year, reporting_year_start
 from vawg.core.permissions import Role
-from vawg.core.tests.browser.conftest import phone_overflow
-from vawg.core.tests.browser.test_pages import _problems
+from vawg.core.tests.browser.conftest import page_problems, phone_overflow
 from vawg.delivery.models import ProgressUpdate, Status, UpdateState
 from vawg.delivery.services import period_due
 from vawg.delivery.tests.factories import approved, make_world
@@ -45,7 +44,7 @@ def world(partnership, personas):
 
 
 def _check(axe, browser, response, failures, name):
-    problems = _problems(browser, response, axe.run(browser.page))
+    problems = page_problems(browser, response, axe)
     if problems:
         failures[name] = problems
     browser.screenshot(f"delivery--{name}")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from vawg.core.permissions import Role
-from vawg.core.tests.browser.conftest import DESKTOP, PHONE
+from vawg.core.tests.browser.conftest import DESKTOP, PHONE, axe_problems
 from vawg.directory.models import Area, Audience, Language, Need
 from vawg.directory.tests.factories import make_service
 
@@ -56,8 +56,8 @@ def directory(partnership, other_partnership):
 
 
 def _axe_clean(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    problems = axe_problems(Axe(), page)
+    assert not problems, "\n".join(problems)
 
 
 def _wait_until_left(browser) -> str:

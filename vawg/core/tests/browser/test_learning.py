@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from vawg.core.permissions import Role
+from vawg.core.tests.browser.conftest import axe_problems
 from vawg.learning.tests.factories import (
     make_attendance,
     make_course,
@@ -27,11 +28,7 @@ def _url(name: str, **kwargs) -> str:
 
 
 def _axe_clean(browser, axe, label: str) -> list[str]:
-    results = axe.run(browser.page)
-    violations = results.response["violations"]
-    if not violations:
-        return []
-    return [f"{label}: " + ", ".join(f"{v['id']} ({len(v['nodes'])} nodes)" for v in violations)]
+    return [f"{label}: {problem}" for problem in axe_problems(axe, browser.page)]
 
 
 def _fill_date(page, prefix: str, value: date) -> None:

@@ -10,17 +10,14 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from vawg.core.permissions import Role
+from vawg.core.tests.browser.conftest import axe_problems
 from vawg.marac.models import CaseAction, Meeting, Referral
 
 pytestmark = [pytest.mark.browser]
 
 
 def _axe_problems(axe, page) -> list[str]:
-    results = axe.run(page)
-    return [
-        f"{page.url}: {v['id']} ({v['impact']}, {len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-    ]
+    return axe_problems(axe, page)
 
 
 def _submit(page) -> None:

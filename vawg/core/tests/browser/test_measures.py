@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from vawg.core.periods import periods_ensure_range
 from vawg.core.permissions import Role
+from vawg.core.tests.browser.conftest import axe_problems
 
 pytestmark = [pytest.mark.browser]
 
@@ -21,8 +22,7 @@ def _follow(page, locator) -> None:
 
 
 def _axe_clean(axe: Axe, page) -> list[str]:
-    violations = axe.run(page).response["violations"]
-    return [f"{page.url}: {v['id']} ({len(v['nodes'])} nodes)" for v in violations]
+    return axe_problems(axe, page)
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ To add a page, add a line to PAGES: who looks at it, its URL name, and its URL
 arguments. An argument in braces is filled in from the test's world (below),
 so "{action.pk}" is the pk of an action in Wandsworth's seed strategy.
 
-Each page is also checked for what axe cannot see: that it answered 200,
-that its styles and scripts loaded under the Content Security Policy, and
-that it asked nothing of any other site. A screenshot of each page is saved
+Each page is also checked for what axe cannot see (conftest.page_problems):
+that it answered 200, that its styles and scripts loaded under the Content
+Security Policy, that it asked nothing of any other site, and that it does
+not scroll sideways on a phone. A screenshot of each page is saved
 in test-artifacts/screenshots/.
 """
 
@@ -19,6 +20,7 @@ from django.urls import reverse
 
 from vawg.accounts.models import Membership
 from vawg.core.permissions import Role
+from vawg.core.tests.browser.conftest import page_problems
 from vawg.strategy.loader import load_strategy_file
 from vawg.strategy.models import Action, Quirk, Strategy
 
@@ -38,6 +40,11 @@ PAGES: list[tuple[str, str, dict[str, str]]] = [
     # Where each role lands after signing in (the navigation differs by role).
     *[(role, "core:partnership-home", P) for role in PARTNERSHIP_ROLES],
     (Role.REGIONAL_OFFICER.value, "core:region-home", {"region": "{partnership.region.slug}"}),
+    (
+        Role.REGIONAL_OFFICER.value,
+        "core:region-borough",
+        {"region": "{partnership.region.slug}", "partnership": "{partnership.slug}"},
+    ),
     ("two_partnerships", "core:partnership-list", {}),
     # Every other page, seen by the partnership admin, who may see them all.
     (ADMIN, "strategy:strategy-list", P),
@@ -88,30 +95,6 @@ def _path(url_name: str, kwargs: dict[str, str], world: dict) -> str:
     return reverse(url_name, kwargs={k: v.format(**world) for k, v in kwargs.items()})
 
 
-def _problems(visit, response, axe_results) -> list[str]:
-    problems = []
-    if response.status != 200:
-        problems.append(f"answered {response.status}")
-    violations = axe_results.response["violations"]
-    if violations:
-        problems.append(
-            "axe: "
-            + ", ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes)" for v in violations)
-        )
-        problems.append(axe_results.generate_report())
-    page = visit.page
-    font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
-    if "arial" not in font.lower():
-        problems.append("the stylesheet did not load")
-    if not page.evaluate("document.body.classList.contains('govuk-frontend-supported')"):
-        problems.append("the nonced start-up script did not run (check the CSP)")
-    if visit.console_errors:
-        problems.append(f"console errors: {visit.console_errors}")
-    if visit.external:
-        problems.append(f"asked another site for: {visit.external}")
-    return problems
-
-
 def test_every_page_passes_axe(visit, world):
     # The world is built once and each persona signs in once, in a browser
     # context of its own: per-page set-up would make the run several times slower.
@@ -126,11 +109,10 @@ def test_every_page_passes_axe(visit, world):
             path = _path(url_name, kwargs, world)
             browser.console_errors.clear()
             response = browser.open(path)
-            results = axe.run(browser.page)
             if url_name not in screenshots_taken:
                 browser.screenshot(url_name.replace(":", "--"))
                 screenshots_taken.add(url_name)
-            problems = _problems(browser, response, results)
+            problems = page_problems(browser, response, axe)
             if problems:
                 failures[f"{url_name} {path} as {persona}"] = problems
         browser.context.close()

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.urls import reverse
 
-from vawg.core.tests.browser.conftest import DESKTOP, PHONE, phone_overflow
+from vawg.core.tests.browser.conftest import DESKTOP, PHONE, axe_problems, phone_overflow
 from vawg.voice.models import Feedback, Theme
 from vawg.voice.tests.factories import make_plan_action, make_session, make_survey, make_theme
 
@@ -23,9 +23,7 @@ def _problems(browser, response, axe) -> list[str]:
     problems = []
     if response.status != 200:
         problems.append(f"answered {response.status}")
-    results = axe.run(browser.page)
-    for violation in results.response["violations"]:
-        problems.append(f"axe: {violation['id']} ({len(violation['nodes'])} nodes)")
+    problems += axe_problems(axe, browser.page)
     if browser.console_errors:
         problems.append(f"console errors: {browser.console_errors}")
     if browser.external:
