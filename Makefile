@@ -17,8 +17,9 @@ setup: venv assets migrate
 # load) runs on requirements-dev.txt: production's exact pins plus the tools, both locked with
 # hashes. Re-installs only when a lock file changes.
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements-pip.txt requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-pip.txt
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
@@ -71,6 +72,7 @@ browser-deps:
 # in a lock file are kept unless its .in file asks for another version; add --upgrade to move on.
 LOCK := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 lock: venv
+	$(LOCK) --output-file requirements-pip.txt requirements-pip.in
 	$(LOCK) --output-file requirements.txt requirements.in
 	$(LOCK) --output-file requirements-dev.txt requirements-dev.in
 

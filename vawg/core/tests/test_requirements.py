@@ -38,9 +38,17 @@ def _direct(filename: str) -> set[str]:
 
 
 def test_every_pin_in_both_locks_carries_a_hash():
-    for filename in ("requirements.txt", "requirements-dev.txt"):
+    for filename in ("requirements-pip.txt", "requirements.txt", "requirements-dev.txt"):
         unhashed = [name for name, (_, hashes) in _locked(filename).items() if not hashes]
         assert unhashed == [], f"{filename}: {unhashed}"
+
+
+def test_pip_is_installed_first_at_the_version_the_development_lock_pins():
+    """A new virtualenv's pip cannot install a pin another package asks for with extras,
+    so the Makefile installs the locked pip before anything else."""
+    assert _locked("requirements-pip.txt")["pip"][0] == _locked("requirements-dev.txt")["pip"][0]
+    makefile = (ROOT / "Makefile").read_text()
+    assert makefile.index("-r requirements-pip.txt") < makefile.index("-r requirements-dev.txt")
 
 
 def test_development_lock_holds_production_pins_exactly():
@@ -66,7 +74,7 @@ def test_each_direct_dependency_is_locked():
 
 
 def test_locks_name_no_index_or_local_path():
-    for filename in ("requirements.txt", "requirements-dev.txt"):
+    for filename in ("requirements-pip.txt", "requirements.txt", "requirements-dev.txt"):
         options = [
             line
             for line in (ROOT / filename).read_text().splitlines()
