@@ -75,11 +75,24 @@ def test_it_says_the_year_is_not_over(sections, made):
 
 
 @needs_poppler
-def test_each_measure_stands_against_its_baseline_and_target(sections):
+def test_each_measure_stands_against_its_baseline_and_target(sections, made):
     measures = sections["Measures against baseline and target"]
     assert "Measure Baseline Latest Target Status" in measures
-    assert "Synthetic measure 1 200 (2025/26 Q1) 220 (2026/27 Q2) 220 by 2026/27" in measures
     assert "part-finished" in measures
+    # The row's cells, from the document both files are written from: how a cell wraps in
+    # the PDF depends on its neighbours' widths (a controlled count's rounding among them).
+    section = next(s for s in made.document.sections if s.title == SECTIONS[2])
+    rows = [r for b in section.blocks if isinstance(b, Table) for r in b.rows]
+    row = next(r for r in rows if r[0] == "Synthetic measure 1")
+    assert list(row) == [
+        "Synthetic measure 1",
+        "200 (2025/26 Q1)",
+        "220 (2026/27 Q2)",
+        "220 by 2026/27",
+        "Off track",
+    ]
+    for cell in row:
+        assert all(word in measures for word in cell.split())
 
 
 def test_a_live_figure_is_labelled_part_finished_in_the_table(made):
