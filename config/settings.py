@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crispy_forms",
     "crispy_forms_gds",
+    "ninja",
     "vawg.core",
     "vawg.audit",
     "vawg.accounts",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "vawg.voice",
     "vawg.learning",
     "vawg.reports",
+    "vawg.api",
 ]
 
 MIDDLEWARE = [

@@ -62,6 +62,7 @@ class AuditEvent(models.Model):
         READ_RESTRICTED = "read_restricted", "Read a restricted record"
         FIGURES = "figures", "Viewed figures"
         LOAD = "load", "Loaded data"
+        API = "api", "Partner API call"
         # Retention deleted the oldest events; this one re-anchors the chain.
         RETENTION = "retention", "Applied retention to the audit trail"
 
