@@ -181,3 +181,12 @@ def token(request: HttpRequest):
         scopes=found.scopes,
         expires_at=found.expires_at.isoformat(),
     )
+
+
+# --- The operations, by what they serve -------------------------------------------------
+
+from vawg.api import figures, plan, writes  # noqa: E402  (they use the handlers above)
+
+api.add_router("", plan.router, tags=["Plan"])
+api.add_router("", figures.router, tags=["Figures"])
+api.add_router("", writes.router, tags=["Send"])

@@ -1,0 +1,3 @@
+"""URL rules for this part of the API (gathered by url_rules.py)."""
+
+RULES: dict = {}
