@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup venv assets migrate demo serve load-demo test lint migrations-check check-deploy lock browser-deps bench load backup restore clean
+.PHONY: setup venv assets migrate demo serve load-demo test lint migrations-check check-deploy lock browser-deps bench fuzz-api load backup restore clean
 
 setup: venv assets migrate
 
@@ -80,6 +80,11 @@ lock: venv
 bench: setup
 	@set -e; for script in bench/bench_*.py; do \
 		[ -e "$$script" ] || continue; echo "== $$script"; $(PY) $$script; done
+
+# The partner API against its own schema with more generated cases than the test suite's 200
+# an operation (API_FUZZ_EXAMPLES, default 1000).
+fuzz-api: setup
+	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-1000} $(BIN)/pytest -q -p no:xdist vawg/api/tests/test_schema.py
 
 # Signed-in staff on the main pages through gunicorn and PostgreSQL (bench/load.py).
 load: setup

@@ -260,6 +260,10 @@ else:
         }
     }
 
+# Calls a partner API token may make a minute (vawg.api.auth), counted in the shared cache
+# so the limit holds across app servers.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", 120))
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Background work whose heartbeat is older than this is a worker that stopped (vawg.core.jobs).
 TASK_STALE_MINUTES = int(os.environ.get("TASK_STALE_MINUTES", 10))

@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from vawg.api import problems
 from vawg.api.auth import TokenAuth
+from vawg.api.docs import ApiDocs
 from vawg.api.problems import ApiProblem, Problem
 
 DESCRIPTION = """\
@@ -32,7 +33,21 @@ class PartnerApi(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         _problem_responses(schema)
+        _scopes(schema, self._scope_of_operations())
         return schema
+
+    def _scope_of_operations(self) -> dict[str, str]:
+        """Each operation's id and the scope its TokenAuth asks for ("any" for none)."""
+        found = {}
+        for _prefix, router in self._routers:
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    scopes = [getattr(c, "scope", None) for c in operation.auth_callbacks]
+                    operation_id = operation.operation_id or self.get_openapi_operation_id(
+                        operation
+                    )
+                    found[operation_id] = ", ".join(s or "any" for s in scopes)
+        return found
 
 
 # Problems every operation may answer with besides its own: input, token, scope, limit.
@@ -78,12 +93,30 @@ def _problem_responses(schema: dict) -> None:
                 )
 
 
+def _scopes(schema: dict, scopes: dict[str, str]) -> None:
+    """Say on each operation which token scope it needs (as `x-scope`, and in words)."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            scope = scopes.get(operation.get("operationId", ""))
+            if scope:
+                operation["x-scope"] = scope
+                words = (
+                    f"Needs a token with the scope `{scope}`."
+                    if scope != "any"
+                    else ("Needs a live token with any scope.")
+                )
+                operation["description"] = (
+                    operation.get("description", "") + "\n\n" + words
+                ).strip()
+
+
 api = PartnerApi(
     title="VAWG Partnership Platform API",
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
     docs_url="/docs",  # for signed-in staff only (vawg.api.urls)
+    docs=ApiDocs(),
 )
 
 
