@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("vawg.voice.urls")),
     path("", include("vawg.learning.urls")),
     path("", include("vawg.reports.urls")),
+    path("", include("vawg.api.page_urls")),
     path("api/v1/", include("vawg.api.urls")),
     path("operators/", admin.site.urls),
 ]

@@ -77,6 +77,7 @@ PARTNERSHIP_NAV = [
         "Admin",
         (
             NavItem("Members", "accounts:member-list", "members.manage"),
+            NavItem("Partner API", "api-tokens:token-list", "api.tokens.manage"),
             NavItem("Audit trail", "audit:event-list", "audit.view"),
         ),
     ),

@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Completing what the source documents left out (quirks), editing the plan.
     "strategy.manage": frozenset({R.PARTNERSHIP_ADMIN}),
     "members.manage": frozenset({R.PARTNERSHIP_ADMIN}),
+    # Partner API tokens: making them (each shown once) and revoking them.
+    "api.tokens.manage": frozenset({R.PARTNERSHIP_ADMIN}),
     # Deciding on a role that needs a second person (ROLES_NEEDING_APPROVAL below): who
     # may decide which one is a rule in vawg.accounts.services.approval_refusal.
     "members.approve": frozenset({R.PARTNERSHIP_ADMIN, R.MARAC_COORDINATOR}),

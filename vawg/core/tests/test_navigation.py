@@ -200,6 +200,7 @@ def test_every_old_page_is_still_in_the_navigation_for_each_role_that_had_it(
 ADDED_NAV = [
     ("reports:list", "reports.view"),
     ("reports:meetings", "meetings.manage"),
+    ("api-tokens:token-list", "api.tokens.manage"),
 ]
 
 
@@ -233,6 +234,7 @@ ADMIN, ANALYST, COORDINATOR = Role.PARTNERSHIP_ADMIN, Role.ANALYST, Role.MARAC_C
         (ADMIN, "directory:listing-add", "Voice and support", "Support directory"),
         (ADMIN, "accounts:access-review", "Admin", "Members"),
         (ADMIN, "audit:event-list", "Admin", "Audit trail"),
+        (ADMIN, "api-tokens:token-add", "Admin", "Partner API"),
     ],
 )
 def test_exactly_one_item_is_current_on_each_page(
