@@ -84,7 +84,7 @@ class Pull:
             body = self.get(page, conditional=conditional)
             if body is None:
                 return []
-            items += body["results"]
+            items += body["items"]
             page = body["next"]
         return items
 

@@ -142,9 +142,11 @@ def _no_token(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
 def _invalid(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
     fields = {}
     for item in error.errors:
-        where = ".".join(str(part) for part in item.get("loc", ())[1:]) or str(
-            (item.get("loc") or ("body",))[0]
-        )
+        loc = tuple(item.get("loc") or ("body",))
+        # ("query", "page") is the field "page"; ("body", "body", "status") is "status":
+        # the name of the operation's body parameter means nothing to the caller.
+        parts = loc[2:] if loc[0] == "body" and len(loc) > 2 else loc[1:]
+        where = ".".join(str(part) for part in parts) or str(loc[0])
         fields.setdefault(where, item.get("msg", "not valid"))
     return problems.response(
         request, ApiProblem(422, "Some of what was sent is missing or not valid.", fields)
@@ -223,3 +225,42 @@ from vawg.api import figures, plan, writes  # noqa: E402  (they use the handlers
 api.add_router("", plan.router, tags=["Plan"])
 api.add_router("", figures.router, tags=["Figures"])
 api.add_router("", writes.router, tags=["Send"])
+
+
+def _refuse_unknown_query_parameters() -> None:
+    """A query parameter an operation does not take is refused (422, naming it), after the
+    token is checked: a misspelt filter would otherwise quietly answer with everything.
+    The names come from each operation's own signature, so they cannot drift from it."""
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                names = {
+                    name
+                    for model in operation.models
+                    if model.__ninja_param_source__ == "query"
+                    for name in model.__ninja_flatten_map__
+                }
+                operation._run_checks = _checked(operation._run_checks, frozenset(names))
+
+
+def _checked(run_checks, names: frozenset):
+    def checks(request: HttpRequest):
+        refused = run_checks(request)
+        if refused is not None:
+            return refused
+        unknown = sorted(set(request.GET) - names)
+        if unknown:
+            return problems.response(
+                request,
+                ApiProblem(
+                    422,
+                    "This operation does not take some of the query parameters sent.",
+                    {n or "(no name)": "not a parameter of this operation" for n in unknown},
+                ),
+            )
+        return None
+
+    return checks
+
+
+_refuse_unknown_query_parameters()

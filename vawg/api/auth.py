@@ -67,7 +67,8 @@ def _audit(request: HttpRequest, token: ApiToken, refused: str = "") -> None:
         partnership=token.partnership_id,
         object_type="api.ApiToken",
         object_id=token.pk,
-        summary=f"API {request.method} {request.path}"[:300],
+        # A path may carry a NUL (%00), which PostgreSQL's text refuses.
+        summary=f"API {request.method} {request.path}".replace("\x00", "")[:300],
         detail=detail,
         request=request,
     )

@@ -650,3 +650,127 @@ def strategy_on(*, partnership: Partnership, day: date) -> Strategy | None:
     running = [s for s in strategies if s.start_year <= year <= s.end_year]
     found = running or strategies
     return found[0] if found else None
+
+
+# --- For the partner API ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionStanding:
+    """A live action and its latest approved update (up to a period, where one is asked
+    for); drafts, submitted and returned updates are never read."""
+
+    action: Action
+    latest: ProgressUpdate | None
+
+    @property
+    def status(self) -> str:
+        return self.latest.status if self.latest is not None else NO_UPDATE
+
+
+def reporting_periods(*, partnership: Partnership) -> list[ReportingPeriod]:
+    """All the partnership's reporting periods, oldest first."""
+    return list(scoped(ReportingPeriod.objects.all(), partnership).order_by("start"))
+
+
+def period_labelled(*, partnership: Partnership, label: str) -> ReportingPeriod:
+    """The partnership's period with `label` (e.g. "2026/27 Q2"), else 404."""
+    return get_scoped_or_404(ReportingPeriod.objects.order_by("start"), partnership, label=label)
+
+
+def period_example(*, partnership: Partnership) -> str:
+    """A quarter's label in the partnership's own style, to show how one is written."""
+    found = (
+        scoped(ReportingPeriod.objects.all(), partnership)
+        .filter(label__contains=" Q")
+        .order_by("-start")
+        .values_list("label", flat=True)
+        .first()
+    )
+    return found or "2026/27 Q3"
+
+
+def last_finished_quarter(*, partnership: Partnership, today: date) -> ReportingPeriod | None:
+    """The latest quarter that ended before `today`."""
+    return (
+        scoped(ReportingPeriod.objects.all(), partnership)
+        .filter(label__contains=" Q", end__lt=today)
+        .order_by("-start")
+        .first()
+    )
+
+
+def _led_by(lead: str):
+    """An action led by organisation id `lead`, or by a lead of that name (any case)."""
+    if lead.isascii() and lead.isdigit() and len(lead) <= 18:
+        return Exists(ActionLead.objects.filter(action=OuterRef("pk"), organisation_id=int(lead)))
+    leads = ActionLead.objects.filter(action=OuterRef("pk"))
+    return (
+        Exists(leads.filter(organisation__name__iexact=lead))
+        | Exists(leads.filter(body__name__iexact=lead))
+        | Exists(leads.filter(name_as_written__iexact=lead))
+    )
+
+
+def action_standings(
+    *,
+    partnership: Partnership,
+    strategy: str = "",
+    priority: str = "",
+    lead: str = "",
+    status: str = "",
+    period: ReportingPeriod | None = None,
+) -> list[ActionStanding]:
+    """The live actions matching the filters (strategy slug, priority code, lead, status),
+    in the plan's order, each with its latest approved update for a period starting by
+    `period`'s start (or ever): the status as it stood then. Three queries."""
+    actions = _actions(partnership)
+    if strategy:
+        actions = actions.filter(strategy__slug=strategy)
+    if priority:
+        actions = actions.filter(priority__code=priority)
+    if lead:
+        actions = actions.filter(_led_by(lead))
+    updates = ProgressUpdate.objects.filter(action=OuterRef("pk"), state=UpdateState.APPROVED)
+    if period is not None:
+        updates = updates.filter(period__start__lte=period.start)
+    rows = list(
+        actions.annotate(
+            latest_id=Subquery(updates.order_by("-period__start").values("pk")[:1])
+        ).order_by("strategy__start_year", "strategy_id", "priority__order", "order", "pk")
+    )
+    ids = [a.latest_id for a in rows if a.latest_id]
+    latest = {
+        u.pk: u
+        for u in ProgressUpdate.objects.filter(
+            pk__in=ids, state=UpdateState.APPROVED
+        ).select_related("period")
+    }
+    found = [ActionStanding(a, latest.get(a.latest_id)) for a in rows]
+    if status:
+        found = [s for s in found if s.status == status]
+    return found
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    standing: ActionStanding
+    history: list[ProgressUpdate]  # the approved updates, oldest period first
+
+
+def action_record(*, partnership: Partnership, pk: int) -> ActionRecord:
+    """Live action `pk` with its latest approved update and every approved update."""
+    queryset = (
+        Action.objects.live()
+        .select_related("priority", "priority__workstream", "strategy")
+        .prefetch_related(
+            Prefetch("leads", queryset=ActionLead.objects.select_related("organisation", "body"))
+        )
+    )
+    action = get_scoped_or_404(queryset, partnership, pk=pk)
+    history = list(
+        ProgressUpdate.objects.filter(action=action, state=UpdateState.APPROVED)
+        .select_related("period")
+        .order_by("period__start")
+    )
+    return ActionRecord(ActionStanding(action, history[-1] if history else None), history)

@@ -197,3 +197,55 @@ def lead_choices(*, partnership: Partnership) -> dict[str, list[tuple[int, str]]
             scoped(PartnershipBody.objects.all(), partnership).values_list("pk", "name")
         ),
     }
+
+
+# --- For the partner API -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StrategySummary:
+    """A strategy with the size of its live plan, its live priorities (with their
+    workstreams) and its successor (the rule of strategy_successor)."""
+
+    strategy: Strategy
+    priority_count: int
+    action_count: int
+    successor: Strategy | None
+    priorities: list[Priority]
+
+
+def strategy_summaries(
+    *, partnership: Partnership, slug: str | None = None
+) -> list[StrategySummary]:
+    """The partnership's strategies (or the one with `slug`), newest first, in three
+    queries whatever their number."""
+    live = Priority.objects.filter(retired_at__isnull=True).select_related("workstream")
+    strategies = scoped(Strategy.objects.select_related("partnership"), partnership)
+    if slug is not None:
+        strategies = strategies.filter(slug=slug)
+    rows = list(
+        strategies.annotate(
+            priority_count=Count(
+                "priorities", filter=Q(priorities__retired_at__isnull=True), distinct=True
+            ),
+            action_count=Count(
+                "actions", filter=Q(actions__retired_at__isnull=True), distinct=True
+            ),
+        )
+        .prefetch_related(Prefetch("priorities", queryset=live.order_by("order")))
+        .order_by("-start_year", "title")
+    )
+    every = list(scoped(Strategy.objects.all(), partnership).only("pk", "slug", "start_year"))
+    found = []
+    for strategy in rows:
+        later = [s for s in every if s.start_year > strategy.start_year]
+        found.append(
+            StrategySummary(
+                strategy=strategy,
+                priority_count=strategy.priority_count,
+                action_count=strategy.action_count,
+                successor=max(later, key=lambda s: (s.start_year, s.pk)) if later else None,
+                priorities=list(strategy.priorities.all()),
+            )
+        )
+    return found
