@@ -5,3 +5,8 @@ class ApiConfig(AppConfig):
     name = "vawg.api"
     label = "api"
     verbose_name = "Partner API"
+
+    def ready(self) -> None:
+        from vawg.api.home import register
+
+        register()

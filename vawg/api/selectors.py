@@ -1,6 +1,7 @@
 """Reads for the partner API's staff pages: a partnership's tokens, as its admin sees them."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -52,3 +53,17 @@ def tokens_of(partnership: Partnership) -> TokenLists:
 def token_of_partnership(partnership: Partnership, pk: int) -> ApiToken:
     """One of the partnership's tokens; another partnership's gives 404."""
     return get_scoped_or_404(_tokens(partnership), partnership, pk=pk)
+
+
+EXPIRING_DAYS = 14
+
+
+def tokens_expiring(*, partnership: Partnership, within_days: int = EXPIRING_DAYS) -> int:
+    """Live tokens that stop working within `within_days`: a partner's nightly pull would
+    then fail without warning, so the admin is told in time to make the next one."""
+    now = timezone.now()
+    return (
+        ApiToken.objects.live(now)
+        .filter(partnership=partnership, expires_at__lte=now + timedelta(days=within_days))
+        .count()
+    )
