@@ -4,11 +4,29 @@ ImportOptionsForm and placing `import_option_fields()` in its layout."""
 
 from crispy_forms_gds.layout import Field, Size
 from django import forms
+from django.core.exceptions import ValidationError
 
 from vawg.core.encodings import ENCODINGS
+from vawg.core.tabular import TableError, check_archive
 from vawg.exchange.importing import ALL_OR_NOTHING, ON_PROBLEMS, SET_ASIDE
 
 DETECT = ""
+
+
+def table_upload_checked(upload, *, max_bytes: int):
+    """An uploaded table as every import form takes it: within the size (refused before it
+    is read into memory), a CSV or an Excel workbook by its name, and a workbook that opens
+    as one (no archive bomb). Returns the upload; a refusal is a ValidationError for its field."""
+    if upload.size > max_bytes:
+        raise ValidationError(f"The file must be smaller than {max_bytes // (1024 * 1024)} MB.")
+    name = upload.name.lower()
+    if not name.endswith((".csv", ".xlsx")):
+        raise ValidationError("The file must be a CSV or an Excel (.xlsx) file.")
+    try:
+        check_archive(upload, name)
+    except TableError as error:
+        raise ValidationError(str(error)) from None
+    return upload
 
 
 class ImportOptionsForm(forms.Form):

@@ -12,8 +12,8 @@ from django.utils.text import Truncator
 from vawg.core.access import scoped
 from vawg.core.forms import GovukDateField
 from vawg.core.models import Organisation, Partnership, ReportingPeriod
-from vawg.core.tabular import Problem, TableError, check_archive
-from vawg.exchange.forms import ImportOptionsForm, import_option_fields
+from vawg.core.tabular import Problem
+from vawg.exchange.forms import ImportOptionsForm, import_option_fields, table_upload_checked
 from vawg.learning.models import (
     CONFIDENCE_MAX,
     CONFIDENCE_MIN,
@@ -367,16 +367,7 @@ class ImportForm(ImportOptionsForm):
         self.helper.layout = Layout(Field("file"), *import_option_fields())
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file must be smaller than 2 MB.")
-        name = upload.name.lower()
-        if not name.endswith((".csv", ".xlsx")):
-            raise ValidationError("The file must be a CSV or an Excel (.xlsx) file.")
-        try:
-            check_archive(upload, name)
-        except TableError as error:
-            raise ValidationError(str(error)) from None
+        upload = table_upload_checked(self.cleaned_data["file"], max_bytes=MAX_UPLOAD_BYTES)
         return upload.name, upload  # read where it lies, a row at a time
 
 

@@ -11,8 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from vawg.core.access import scoped
 from vawg.core.forms import GovukDateField
 from vawg.core.models import Organisation
-from vawg.core.tabular import TableError, check_archive
-from vawg.exchange.forms import ImportOptionsForm, import_option_fields
+from vawg.exchange.forms import ImportOptionsForm, import_option_fields, table_upload_checked
 from vawg.marac import dash
 from vawg.marac.models import Choice3, LocalCriterion, MaracSettings, Referral
 from vawg.marac.services import (
@@ -872,17 +871,7 @@ class HistoryImportForm(ImportOptionsForm):
         self.helper = _helper(self, "Upload and check", Field("file"), *import_option_fields())
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_HISTORY_BYTES:
-            raise ValidationError("The file must be smaller than 5 MB.")
-        name = upload.name.lower()
-        if not name.endswith((".csv", ".xlsx")):
-            raise ValidationError("The file must be a CSV or an Excel (.xlsx) file.")
-        try:
-            check_archive(upload, name)
-        except TableError as error:
-            raise ValidationError(str(error)) from None
-        return upload
+        return table_upload_checked(self.cleaned_data["file"], max_bytes=MAX_HISTORY_BYTES)
 
     def service_kwargs(self) -> dict:
         upload = self.cleaned_data["file"]
