@@ -4,21 +4,25 @@ first call's answer and never stored twice.
 The first call runs and its answer is kept in the same transaction, so either both are
 stored or neither is. A second call with the key while the first is running waits on
 the key's row and is then told to retry (409); the same key with a different request is
-refused (422), as the IETF draft on the header says.
+refused (422), as the IETF draft on the header says. A key is kept for KEPT_FOR (a day):
+long enough for any retry, short enough that the answers kept stay few.
 """
 
 import hashlib
 import json
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from vawg.api.models import ApiToken, IdempotentCall
 from vawg.api.problems import ApiProblem
 
 HEADER = "Idempotency-Key"
+KEPT_FOR = timedelta(hours=24)
 KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
 
 
@@ -46,6 +50,8 @@ def once(
         )
     operation = f"{request.method} {request.path}"[:300]
     print_ = fingerprint(request, fields)
+    # The token's keys past their day go first: such a key starts afresh.
+    IdempotentCall.objects.filter(token=token, created_at__lt=timezone.now() - KEPT_FOR).delete()
     kept = IdempotentCall.objects.filter(token=token, key=key).first()
     if kept is not None:
         return _replay(kept, operation, print_)

@@ -2,9 +2,10 @@
 the key sent with a different request is refused; without a key, each call is a call."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from vawg.api.models import IdempotentCall
 from vawg.api.testing import ApiClient, make_token
@@ -55,6 +56,16 @@ def test_an_update_sent_twice_with_one_key_is_stored_once(world, client):
     assert again[REPLAYED] == "true" and not first.has_header(REPLAYED)
     assert ProgressUpdate.objects.count() == 1
     assert UpdateVersion.objects.count() == 1
+
+
+def test_a_key_is_kept_a_day_then_starts_afresh(world, client):
+    url = update_url(world.action.pk)
+    send(client, "post", url, GOOD_UPDATE, **{"Idempotency-Key": "u-day"})
+    IdempotentCall.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    again = send(client, "post", url, GOOD_UPDATE, **{"Idempotency-Key": "u-day"})
+    assert not again.has_header(REPLAYED)
+    assert again.status_code == 409  # run again: the update now waits for review
+    assert IdempotentCall.objects.count() == 0
 
 
 def test_one_key_for_a_different_request_is_refused(world, client):
