@@ -9,7 +9,7 @@ from django.urls import reverse
 from vawg.api import tokens
 from vawg.api.models import ApiToken
 from vawg.core.permissions import Role
-from vawg.core.tests.browser.conftest import DESKTOP, axe_problems
+from vawg.core.tests.browser.conftest import DESKTOP, PHONE, axe_problems, page_problems
 
 pytestmark = [pytest.mark.browser]
 
@@ -86,3 +86,17 @@ def test_an_admin_makes_and_revokes_a_token_and_every_page_passes_axe(visit, per
 
     assert not failures, "\n".join(failures)
     assert not browser.external and not browser.console_errors
+
+
+def test_the_api_documentation_passes_axe_and_fits_a_phone(visit, personas, partnership):
+    """A long page of tables, one set per operation: each table's region is named apart."""
+    axe = Axe()
+    for viewport in (DESKTOP, PHONE):
+        browser = visit(viewport)
+        browser.sign_in(personas[Role.BOARD_MEMBER].username)
+        response = browser.open("/api/v1/docs")
+        assert (
+            browser.page.get_by_role("heading", name="GET /api/v1/actions", exact=True).count() == 1
+        )
+        assert not page_problems(browser, response, axe)
+        browser.context.close()
