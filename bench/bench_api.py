@@ -24,11 +24,9 @@ database; without it, a fresh SQLite file under bench/.data/.
 import json
 import os
 import platform
-import statistics
-import time
 from pathlib import Path
 
-from setup_django import expect, setup_django
+from setup_django import expect, median_ms, setup_django, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 setup_django("api")
@@ -49,16 +47,6 @@ INCIDENTS = int(os.environ.get("BENCH_INCIDENTS", 250))
 MARAC = int(os.environ.get("BENCH_MARAC", 10))
 REPEATS = int(os.environ.get("BENCH_REPEATS", 5))
 RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results" / "api.json"))
-
-
-def timed(work) -> tuple[tuple[float, float], object]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = work()
-    return (time.perf_counter() - wall, time.process_time() - cpu), result
-
-
-def median_ms(times: list[tuple[float, float]], which: int) -> float:
-    return round(statistics.median(t[which] for t in times) * 1000, 1)
 
 
 class Pull:

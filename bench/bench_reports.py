@@ -20,12 +20,10 @@ for benchmarking); without it, a fresh SQLite file under bench/.data/.
 import json
 import os
 import platform
-import statistics
-import time
 from datetime import date
 from pathlib import Path
 
-from setup_django import expect, setup_django
+from setup_django import expect, median_ms, setup_django, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 setup_django("reports")
@@ -44,18 +42,6 @@ MARAC = int(os.environ.get("BENCH_MARAC", 10))
 REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
 QUARTER = Period("2026/27 Q2", date(2026, 7, 1), date(2026, 9, 30))
 RESULTS = ROOT / "bench" / "results" / "reports.json"
-
-
-def timed(work) -> tuple[tuple[float, float], object]:
-    """(wall seconds, this process's CPU seconds) and what `work` gave. On a shared machine
-    the CPU time says more than the wall time: every step runs in this one process."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = work()
-    return (time.perf_counter() - wall, time.process_time() - cpu), result
-
-
-def median_ms(times: list[tuple[float, float]], which: int) -> float:
-    return round(statistics.median(t[which] for t in times) * 1000, 1)
 
 
 def floor(html: str) -> int:

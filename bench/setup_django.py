@@ -6,7 +6,9 @@ bench/.data/, never the application's database.
 """
 
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,3 +36,16 @@ def expect(condition: object, message: str) -> None:
     """Stop the bench when what it measured is wrong (an assert would vanish under -O)."""
     if not condition:
         raise SystemExit(f"Bench check failed: {message}")
+
+
+def timed(work) -> tuple[tuple[float, float], object]:
+    """(wall seconds, this process's CPU seconds) and what `work` gave. On a shared machine
+    the CPU time says more than the wall time: every step runs in this one process."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return (time.perf_counter() - wall, time.process_time() - cpu), result
+
+
+def median_ms(times: list[tuple[float, float]], which: int) -> float:
+    """The median of `times`' wall (0) or CPU (1) seconds, in milliseconds."""
+    return round(statistics.median(t[which] for t in times) * 1000, 1)
