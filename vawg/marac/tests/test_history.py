@@ -275,9 +275,9 @@ def test_statistics_for_a_quarter_two_years_back(client_for, personas, partnersh
 
 def test_the_shipped_national_file_is_read_with_its_period_and_source():
     national = national_figures()
-    assert national.period == "12 months 1 July 2022 to 30 June 2023"
+    assert national.period == "12 months 1 October 2023 to 30 September 2024"
     assert national.publisher == "SafeLives"
-    assert national.get("repeat_rate") == 32
+    assert national.get("repeat_rate") == 31
     assert national.expected_cases_per_10000 == 40
     assert national.url in national.source
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from vawg.marac.national import national_figures
 from vawg.reports import board_pack
 from vawg.reports.document import Chart, Document, Table, to_docx, to_pdf
 from vawg.reports.spec import Period, Reader, ReportSpec, no_progress
@@ -162,7 +163,8 @@ def test_insight_marac_voice_and_learning_are_there(sections):
     assert "Trend:" in insight and "Repeat victimisation:" in insight
     assert "Hotspots:" in insight and "Under-represented among victims" in insight
     marac = sections["MARAC"]
-    assert "SafeLives" in marac and "Repeat cases" in marac and "32%" in marac
+    national = national_figures().figures["repeat_rate"]
+    assert "SafeLives" in marac and "Repeat cases" in marac and f"{national}%" in marac
     voice = " ".join(sections["Survivor voice"].split())
     assert f"You said: {w.YOU_SAID} We did: {w.WE_DID}" in voice
     learning = sections["Training, registers and case reviews"]
