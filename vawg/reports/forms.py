@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 
 from vawg.core.forms import GovukDateField
 from vawg.core.meetings import strategic_board
-from vawg.core.models import Partnership, PartnershipBody
+from vawg.core.models import Partnership, PartnershipBody, Region
 from vawg.reports.kinds import KINDS
-from vawg.reports.periods import recent_periods
+from vawg.reports.periods import YEAR, recent_periods
 from vawg.reports.spec import Reader
 
 MAX_DATES = 200
@@ -95,6 +95,40 @@ class MakeReportForm(_Form):
             "fmt": data["fmt"],
             "reader": data.get("reader") or "",
         }
+
+
+class RegionReturnForm(forms.Form):
+    """The regional officer's return: which reporting year, and one borough or all."""
+
+    period = forms.ChoiceField(
+        label="Reporting year", error_messages={"required": "Choose a reporting year."}
+    )
+    partnership = forms.ModelChoiceField(
+        label="Which partnership",
+        queryset=Partnership.objects.none(),
+        required=False,
+        to_field_name="slug",
+        empty_label="Every partnership, in one workbook",
+        error_messages={"invalid_choice": "Choose a partnership in this region, or every one."},
+    )
+
+    def __init__(self, *args, region: Region, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region = region
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        partnerships = region.partnerships.order_by("name")
+        self.fields["partnership"].queryset = partnerships
+        first = partnerships.first()
+        years = recent_periods(first, YEAR, today, count=4) if first else []
+        self.fields["period"].choices = [(p.label, p.label) for p in years]
+        self.fields["period"].error_messages["invalid_choice"] = (
+            "Choose one of the reporting years listed."
+        )
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {"period_text": data["period"], "partnership": data.get("partnership")}
 
 
 class MeetingForm(_Form):

@@ -22,8 +22,15 @@ class ReportRequest(models.Model):
     WORKING = (Status.QUEUED, Status.RUNNING)
 
     kind = models.CharField(max_length=40)  # a slug of vawg.reports.kinds.KINDS
+    # A partnership's own report has its partnership and no region. A regional officer's
+    # return has the region, and the borough it is for (none: the combined workbook); it is
+    # kept for the region, not shown to the borough.
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="report_requests"
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_requests",
     )
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -57,10 +64,31 @@ class ReportRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
-        indexes = [models.Index(fields=["partnership", "-requested_at"])]
+        indexes = [
+            models.Index(fields=["partnership", "-requested_at"]),
+            models.Index(fields=["region", "-requested_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(partnership__isnull=False) | models.Q(region__isnull=False),
+                name="report_for_a_partnership_or_region",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period_label} ({self.fmt})"
+
+    @property
+    def for_region(self) -> bool:
+        """Asked for by the region's officer (kept on the region's page)."""
+        return self.region_id is not None
+
+    @property
+    def scope_name(self) -> str:
+        """What it covers: the borough, or the whole region for a combined workbook."""
+        if self.partnership_id is not None:
+            return self.partnership.name
+        return f"{self.region.name}: every partnership"
 
     @property
     def title(self) -> str:

@@ -8,27 +8,46 @@ from django.http import Http404
 
 from vawg.core.access import get_scoped_or_404, scoped
 from vawg.core.meetings import next_planned, strategic_board
-from vawg.core.models import BodyMeeting, Partnership, PartnershipBody
+from vawg.core.models import BodyMeeting, Partnership, PartnershipBody, Region
 from vawg.reports.models import ReportRequest
 from vawg.reports.periods import last_completed_quarter
 from vawg.reports.spec import Period
 
 
+def _own() -> QuerySet[ReportRequest]:
+    """A partnership's own reports: a return the regional officer asked for is the region's."""
+    return ReportRequest.objects.filter(region__isnull=True)
+
+
 def requests_for(*, partnership: Partnership) -> QuerySet[ReportRequest]:
     """The partnership's reports, newest first, without their files."""
-    return (
-        scoped(ReportRequest.objects.all(), partnership)
-        .select_related("requested_by", "body")
-        .defer("content")
-    )
+    return scoped(_own(), partnership).select_related("requested_by", "body").defer("content")
 
 
 def request_for(*, partnership: Partnership, pk: int) -> ReportRequest:
     return get_scoped_or_404(
-        ReportRequest.objects.select_related("requested_by", "body", "partnership"),
-        partnership,
-        pk=pk,
+        _own().select_related("requested_by", "body", "partnership"), partnership, pk=pk
     )
+
+
+def region_requests(*, region: Region) -> QuerySet[ReportRequest]:
+    """The returns the region's officers asked for, newest first, without their files."""
+    return (
+        ReportRequest.objects.filter(region=region)
+        .select_related("requested_by", "partnership", "region")
+        .defer("content")
+    )
+
+
+def region_request_for(*, region: Region, pk: int) -> ReportRequest:
+    found = (
+        ReportRequest.objects.filter(region=region, pk=pk)
+        .select_related("requested_by", "partnership", "region")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such return in this region")
+    return found
 
 
 @dataclass
@@ -86,14 +105,3 @@ def next_board(*, partnership: Partnership, today: date) -> NextBoard | None:
         .first()
     )
     return NextBoard(board, meeting, period, pack)
-
-
-def region_partnership(*, region, slug: str) -> Partnership | None:
-    """The region's partnership named `slug` (404 when it is not the region's); None for
-    no slug (the whole region)."""
-    if not slug:
-        return None
-    partnership = region.partnerships.filter(slug=slug).first()
-    if partnership is None:
-        raise Http404("No such partnership in this region")
-    return partnership

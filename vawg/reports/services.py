@@ -47,14 +47,15 @@ def spec_for(
 
 
 def request_spec(report: ReportRequest) -> ReportSpec:
-    """The spec a request was made for, read back from its row."""
+    """The spec a request was made for, read back from its row: a region's row without a
+    partnership is the region's combined return."""
     return spec_for(
         kind=report.kind,
-        partnership=None if report.region_id else report.partnership,
+        partnership=report.partnership,
         period=Period(report.period_label, report.period_start, report.period_end),
         reader=report.reader,
         body=report.body,
-        region=report.region,
+        region=report.region if report.partnership_id is None else None,
     )
 
 
@@ -128,6 +129,8 @@ def reports_request(*, kind: str, fmt: str, **asked) -> list[ReportRequest]:
 def report_remake(*, report: ReportRequest, actor, today: date) -> ReportRequest:
     """The same report asked for again: a new request, so the earlier file and who made
     it stay in the list."""
+    if report.partnership is None or report.for_region:
+        raise ValidationError("A region's return is made again from the region's page.")
     return report_request(
         kind=report.kind,
         partnership=report.partnership,
@@ -196,7 +199,12 @@ def report_download(
         what=f"the {kinds.kind_for(report.kind).title.lower()} for {report.period_label}",
         partnership=report.partnership,
         subject=report,
-        detail={"kind": report.kind, "period": report.period_label, "reader": report.reader},
+        detail={
+            "kind": report.kind,
+            "period": report.period_label,
+            "reader": report.reader,
+            **({"region": report.region_id} if report.for_region else {}),
+        },
         actor=actor,
         request=request,
     )
@@ -222,17 +230,19 @@ def stopped_reports_fail(*, now: datetime, reports: QuerySet | None = None) -> i
     return failed
 
 
-def regional_return_file(
+@transaction.atomic
+def region_return_request(
     *,
     region: Region,
     period_text: str,
     actor,
     today: date,
     partnership: Partnership | None = None,
-    request: HttpRequest | None = None,
-) -> ExportFile:
-    """A borough's return (`partnership`) or the region's combined workbook, made now (a
-    workbook of aggregates takes moments) and recorded as exported by the regional officer.
+) -> ReportRequest:
+    """The regional officer asks for a borough's return (`partnership`) or the region's
+    combined workbook (none); the worker makes it once this commits, and it is kept on the
+    region's page. A combined workbook grows with the region, so it is never made while a
+    web worker waits.
 
     ValidationError when the period names no reporting year, or the partnership is not the
     region's."""
@@ -246,21 +256,40 @@ def regional_return_file(
         period = period_for(anchor, period_text, kind.period, today)
     except PeriodError as error:
         raise ValidationError(str(error)) from error
-    spec = spec_for(
+    report = ReportRequest.objects.create(
         kind=kind.slug,
         partnership=partnership,
-        period=period,
+        region=region,
+        period_label=period.label,
+        period_start=period.start,
+        period_end=period.end,
         reader=kind.reader,
-        region=None if partnership else region,
-    )
-    content = kind.make(spec, "xlsx", lambda percent, step: None)
-    record_export(
         fmt="xlsx",
-        what=f"the regional return for {period.label}",
-        partnership=partnership,
-        subject=f"reports.RegionalReturn:{region.slug}",
-        detail={"region": region.pk, "period": period.label, "combined": partnership is None},
-        actor=actor,
-        request=request,
+        requested_by=actor,
+        step="Waiting for the worker",
+        heartbeat_at=timezone.now(),
     )
-    return ExportFile(content, kinds.content_type("xlsx"), kind.filename(spec, "xlsx"))
+    scope = partnership.name if partnership else f"every partnership in {region.name}"
+    record(
+        action=Action.CREATE,
+        actor=actor,
+        partnership=partnership,
+        obj=report,
+        summary=f"Asked for the regional return for {period.label}: {scope}",
+        detail={"kind": kind.slug, "period": period.label, "region": region.pk},
+    )
+    transaction.on_commit(lambda: _enqueue(report.pk))
+    return report
+
+
+def region_return_remake(*, report: ReportRequest, actor, today: date) -> ReportRequest:
+    """The same return asked for again, as a new request beside the earlier one."""
+    if report.region is None:
+        raise ValidationError("Only a region's return is made again from the region's page.")
+    return region_return_request(
+        region=report.region,
+        partnership=report.partnership,
+        period_text=report.period_label,
+        actor=actor,
+        today=today,
+    )

@@ -19,6 +19,8 @@ urlpatterns = [
     path(f"{REPORTS}meetings/<int:pk>/delete/", views.meeting_delete, name="meeting-delete"),
     # The regional officer's returns: each borough's, and the region's combined workbook.
     path(RETURNS, views.region_returns, name="region-returns"),
-    path(f"{RETURNS}combined.xlsx", views.region_return, name="region-combined"),
-    path(f"{RETURNS}<slug:borough>.xlsx", views.region_return, name="region-return"),
+    path(f"{RETURNS}make/", views.region_return_make, name="region-make"),
+    path(f"{RETURNS}<int:pk>/", views.region_return_detail, name="region-detail"),
+    path(f"{RETURNS}<int:pk>/download/", views.region_return_download, name="region-download"),
+    path(f"{RETURNS}<int:pk>/remake/", views.region_return_remake, name="region-remake"),
 ]

@@ -13,9 +13,23 @@ from vawg.core.forms import add_service_errors
 from vawg.core.permissions import roles_grant
 from vawg.exchange.exporting import as_response
 from vawg.reports import meetings, selectors, services
-from vawg.reports.forms import MakeReportForm, MeetingDatesForm, MeetingForm
+from vawg.reports.forms import MakeReportForm, MeetingDatesForm, MeetingForm, RegionReturnForm
 from vawg.reports.kinds import KINDS
-from vawg.reports.periods import YEAR, recent_periods
+
+# The report pages' links, by whose reports they are: a partnership's, or a region's returns.
+# Each URL takes the partnership's or region's slug, then the report's id.
+OWN_URLS = {
+    "list": "reports:list",
+    "detail": "reports:detail",
+    "download": "reports:download",
+    "remake": "reports:remake",
+}
+REGION_URLS = {
+    "list": "reports:region-returns",
+    "detail": "reports:region-detail",
+    "download": "reports:region-download",
+    "remake": "reports:region-remake",
+}
 
 
 def _today():
@@ -27,6 +41,7 @@ def _list(request: HttpRequest, form: MakeReportForm, status: int = 200) -> Http
     can_make = roles_grant(request.roles, "reports.make")
     working = any(report.working for report in reports)
     context = {"reports": reports, "form": form, "can_make": can_make, "working": working}
+    context["urls"] = OWN_URLS
     return render(request, "reports/report_list.html", context, status=status)
 
 
@@ -64,6 +79,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.request_for(partnership=request.partnership, pk=pk)
     context = {"report": report, "kind": KINDS.get(report.kind)}
     context["can_make"] = roles_grant(request.roles, "reports.make")
+    context.update(urls=OWN_URLS, scope=request.partnership.slug)
     return render(request, "reports/report_detail.html", context)
 
 
@@ -158,31 +174,65 @@ def meeting_dates(request: HttpRequest) -> HttpResponse:
 # --- The regional officer's returns -----------------------------------------------------
 
 
+def _region_list(request: HttpRequest, form: RegionReturnForm, status: int = 200) -> HttpResponse:
+    reports = list(selectors.region_requests(region=request.region)[:50])
+    working = any(report.working for report in reports)
+    context = {"reports": reports, "form": form, "working": working, "urls": REGION_URLS}
+    return render(request, "reports/region_returns.html", context, status=status)
+
+
 @region_permission("region.view")
 @require_GET
 def region_returns(request: HttpRequest) -> HttpResponse:
-    partnerships = list(request.region.partnerships.order_by("name"))
-    years = recent_periods(partnerships[0], YEAR, _today(), count=4) if partnerships else []
-    context = {"partnerships": partnerships, "years": years}
-    return render(request, "reports/region_returns.html", context)
+    """The returns made for the region, and a form to ask for another."""
+    return _region_list(request, RegionReturnForm(region=request.region, today=_today()))
+
+
+@region_permission("region.view")
+@require_POST
+def region_return_make(request: HttpRequest) -> HttpResponse:
+    form = RegionReturnForm(request.POST, region=request.region, today=_today())
+    if form.is_valid():
+        try:
+            report = services.region_return_request(
+                region=request.region, actor=request.user, today=_today(), **form.values()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("reports:region-detail", region=request.region.slug, pk=report.pk)
+    return _region_list(request, form, status=400)
+
+
+@region_permission("region.view")
+@require_GET
+def region_return_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    services.stopped_reports_fail(
+        now=timezone.now(), reports=selectors.region_requests(region=request.region)
+    )
+    report = selectors.region_request_for(region=request.region, pk=pk)
+    context = {"report": report, "kind": KINDS.get(report.kind), "can_make": True}
+    context.update(urls=REGION_URLS, scope=request.region.slug)
+    return render(request, "reports/report_detail.html", context)
 
 
 @region_permission("region.view")
 @never_cache
 @require_GET
-def region_return(request: HttpRequest, borough: str = "") -> HttpResponse:
-    """One borough's return (`borough`), or the region's combined workbook (none)."""
-    partnership = selectors.region_partnership(region=request.region, slug=borough)
+def region_return_download(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.region_request_for(region=request.region, pk=pk)
+    if not report.ready:
+        return redirect("reports:region-detail", region=request.region.slug, pk=pk)
+    return as_response(services.report_download(report=report, actor=request.user, request=request))
+
+
+@region_permission("region.view")
+@require_POST
+def region_return_remake(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.region_request_for(region=request.region, pk=pk)
     try:
-        file = services.regional_return_file(
-            region=request.region,
-            partnership=partnership,
-            period_text=request.GET.get("period", ""),
-            actor=request.user,
-            today=_today(),
-            request=request,
-        )
+        again = services.region_return_remake(report=report, actor=request.user, today=_today())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("reports:region-returns", region=request.region.slug)
-    return as_response(file)
+        return redirect("reports:region-detail", region=request.region.slug, pk=pk)
+    return redirect("reports:region-detail", region=request.region.slug, pk=again.pk)

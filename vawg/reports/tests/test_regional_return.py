@@ -14,8 +14,10 @@ from vawg.core.testing import make_partnership, make_region
 from vawg.insight.tests.factories import import_rows, make_wards, row
 from vawg.marac.selectors import marac_counts
 from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral
-from vawg.reports import regional_return
+from vawg.reports import regional_return, selectors, tasks
+from vawg.reports.models import ReportRequest
 from vawg.reports.spec import Period, ReportSpec, no_progress
+from vawg.reports.tests.factories import make_region_return
 
 pytestmark = pytest.mark.django_db
 
@@ -139,38 +141,102 @@ def _region_url(name: str, **kwargs) -> str:
     return reverse(f"reports:{name}", kwargs={"region": "london", **kwargs})
 
 
-def test_the_regional_officer_downloads_each_return_and_the_combined_one(
-    client_for, partnership, other_partnership, personas
+def _ask(client, capture, **data):
+    with capture(execute=True):
+        return client.post(_region_url("region-make"), data)
+
+
+def test_the_regional_officer_makes_a_borough_s_return_and_the_combined_one(
+    client_for, partnership, other_partnership, personas, django_capture_on_commit_callbacks
 ):
-    client = client_for(personas[Role.REGIONAL_OFFICER])
+    officer = personas[Role.REGIONAL_OFFICER]
+    client = client_for(officer)
     page = client.get(_region_url("region-returns")).content.decode()
-    assert _region_url("region-return", borough="lambeth") in page
-    one = client.get(_region_url("region-return", borough="lambeth"), {"period": "2025/26"})
-    assert one.status_code == 200 and "no-store" in one["Cache-Control"]
-    assert "lambeth-regional-return-2025-26.xlsx" in one["Content-Disposition"]
-    both = client.get(_region_url("region-combined"), {"period": "2025/26"})
-    assert "london-region-regional-return-2025-26.xlsx" in both["Content-Disposition"]
-    exports = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
-    assert exports.count() == 2
-    assert {e.actor_id for e in exports} == {personas[Role.REGIONAL_OFFICER].pk}
+    assert "Every partnership, in one workbook" in page and ">Lambeth<" in page
+
+    one = _ask(client, django_capture_on_commit_callbacks, period="2025/26", partnership="lambeth")
+    both = _ask(client, django_capture_on_commit_callbacks, period="2025/26", partnership="")
+    made = list(ReportRequest.objects.filter(region=partnership.region).order_by("pk"))
+    assert [(r.partnership_id, r.requested_by_id) for r in made] == [
+        (other_partnership.pk, officer.pk),
+        (None, officer.pk),
+    ]
+    assert one.url == _region_url("region-detail", pk=made[0].pk)
+    assert both.url == _region_url("region-detail", pk=made[1].pk)
+    # Made by the worker (here, at once), each kept with its file.
+    for report in made:
+        tasks.make_report.call(report.pk)
+        report.refresh_from_db()
+        assert report.status == ReportRequest.Status.DONE
+
+    listed = client.get(_region_url("region-returns")).content.decode()
+    assert "Lambeth" in listed and "London: every partnership" in listed
+    download = client.get(_region_url("region-download", pk=made[1].pk))
+    assert download.status_code == 200 and "no-store" in download["Cache-Control"]
+    assert "london-region-regional-return-2025-26.xlsx" in download["Content-Disposition"]
+    book = load_workbook(io.BytesIO(download.content))
+    named = {r["Partnership"] for r in _rows(book["MARAC"])}
+    assert named == {"Lambeth", "Wandsworth"}
+    [export] = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
+    assert export.actor_id == officer.pk and export.detail["region"] == partnership.region.pk
 
 
-def test_a_bad_period_is_sent_back_with_a_message(client_for, partnership, personas):
-    client = client_for(personas[Role.REGIONAL_OFFICER])
-    response = client.get(_region_url("region-combined"), {"period": "2025/26 Q3"})
-    assert response.status_code == 302
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+def test_a_region_s_returns_are_not_in_the_borough_s_own_reports(client_for, partnership, personas):
+    kept = make_region_return(partnership.region, personas[Role.REGIONAL_OFFICER], partnership)
+    admin = client_for(personas[Role.PARTNERSHIP_ADMIN])
+    assert kept.pk not in [r.pk for r in selectors.requests_for(partnership=partnership)]
+    own = reverse("reports:detail", kwargs={"partnership": partnership.slug, "pk": kept.pk})
+    assert admin.get(own).status_code == 404
 
 
-def test_a_partnership_outside_the_region_is_not_found(client_for, partnership, personas):
+def test_make_again_keeps_the_earlier_return(
+    client_for, partnership, personas, django_capture_on_commit_callbacks
+):
+    officer = personas[Role.REGIONAL_OFFICER]
+    kept = make_region_return(partnership.region, officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(officer).post(_region_url("region-remake", pk=kept.pk))
+    again = ReportRequest.objects.exclude(pk=kept.pk).get(region=partnership.region)
+    assert response.url == _region_url("region-detail", pk=again.pk)
+    assert (again.partnership, again.period_label) == (None, kept.period_label)
+    assert ReportRequest.objects.filter(pk=kept.pk, content__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"period": "2025/26 Q3", "partnership": ""}, "Choose one of the reporting years listed."),
+        ({"period": "", "partnership": ""}, "Choose a reporting year."),
+        (
+            {"period": "2025/26", "partnership": "cardiff"},
+            "Choose a partnership in this region, or every one.",
+        ),
+    ],
+)
+def test_a_bad_request_is_sent_back_with_a_message(
+    client_for, partnership, personas, data, message
+):
     make_partnership("cardiff", region=make_region("wales", "Wales"))
+    response = client_for(personas[Role.REGIONAL_OFFICER]).post(_region_url("region-make"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ReportRequest.objects.exists()
+
+
+def test_another_region_s_return_is_not_found(client_for, partnership, personas):
+    wales = make_region("wales", "Wales")
+    make_partnership("cardiff", region=wales)
+    theirs = make_region_return(wales, personas[Role.REGIONAL_OFFICER])
     client = client_for(personas[Role.REGIONAL_OFFICER])
-    assert client.get(_region_url("region-return", borough="cardiff")).status_code == 404
+    assert client.get(_region_url("region-detail", pk=theirs.pk)).status_code == 404
+    assert client.get(_region_url("region-download", pk=theirs.pk)).status_code == 404
 
 
-def test_partnership_staff_cannot_download_returns(client_for, partnership, personas):
+def test_partnership_staff_cannot_see_returns(client_for, partnership, personas):
+    kept = make_region_return(partnership.region, personas[Role.REGIONAL_OFFICER])
     client = client_for(personas[Role.PARTNERSHIP_ADMIN])
-    assert client.get(_region_url("region-combined")).status_code == 404
+    assert client.get(_region_url("region-download", pk=kept.pk)).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
 def test_a_measure_is_as_it_stood_at_the_years_end(partnership):

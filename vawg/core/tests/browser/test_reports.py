@@ -2,6 +2,7 @@
 one click, watches its progress, downloads the PDF and the Word document, and every page of
 the PDF is looked at as a picture. Screenshots go to test-artifacts/screenshots/."""
 
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from vawg.core.models import BodyMeeting, PartnershipBody
 from vawg.core.periods import periods_ensure_year, reporting_year_start
@@ -107,3 +109,36 @@ def test_the_strategic_lead_makes_the_board_pack_in_one_click(visit, world, tmp_
     for number, picture in enumerate(pdf_page_pictures(files[".pdf"], tmp_path, 50), 1):
         picture.replace(shots / f"reports--board-pack-page-{number:02d}.png")
     assert number == len(pages)
+
+
+def test_the_regional_officer_makes_the_combined_return_in_the_background(
+    visit, partnership, other_partnership, personas
+):
+    axe = Axe()
+    officer = visit()
+    officer.sign_in(personas["regional_officer"].username)
+    returns = reverse("reports:region-returns", kwargs={"region": partnership.region.slug})
+    assert page_problems(officer, officer.open(returns), axe) == []
+    which = officer.page.get_by_label("Which partnership")
+    which.select_option(label="Every partnership, in one workbook")
+    officer.page.get_by_role("button", name="Make the return").click()
+    assert "refreshes itself" in officer.page.inner_text("main")
+    _worker()
+    waiting = officer.page.get_by_text("refreshes itself")
+    for _ in range(20):
+        if waiting.count() == 0:
+            break
+        officer.page.wait_for_timeout(1000)
+    assert waiting.count() == 0
+    assert page_problems(officer, officer.page.reload(), axe) == []
+    officer.screenshot("reports--region-ready")
+    with officer.page.expect_download() as download:
+        officer.page.get_by_role("link", name=re.compile("^Download")).click()
+    assert download.value.suggested_filename.startswith("london-region-regional-return-")
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
+    about = dict(book["About"].iter_rows(min_row=2, values_only=True))
+    assert about["Partnerships"] == "Lambeth; Wandsworth"
+    # The return is kept on the region's page, with who asked for it.
+    officer.open(returns)
+    assert "London: every partnership" in officer.page.inner_text("main")
+    officer.screenshot("reports--region-returns")
