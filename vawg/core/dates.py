@@ -1,7 +1,8 @@
 """Reading the dates partners write: one parser for every import.
 
 Partners' spreadsheets and case systems write a date UK day-first (31/03/2026,
-31-03-2026, 1/4/2026) or in the ISO form (2026-03-31, 2026-3-1), sometimes with the
+31-03-2026, 1/4/2026), in the ISO form (2026-03-31, 2026-3-1) or with the month's name
+(31 March 2026, 31-Mar-2026, as police systems export it), sometimes with the
 time after it (2026-03-31T09:30:00, 31/03/2026 09:30, as an Excel date-time cell is
 read); the time is dropped. A two-digit year is refused rather than guessed at, and
 so is a month-first date that is not also a real day-first one.
@@ -37,6 +38,20 @@ _DATE = re.compile(
     r"(?::(?P<second>[0-9]{2})(?:\.[0-9]{1,6})?)?)?",
     re.ASCII,
 )
+
+
+# "31 March 2026", "31-Mar-2026", "1 Sept 2026": the month's name or its first three letters.
+_NAMED = re.compile(
+    r"(?P<day>[0-9]{1,2})[ -](?P<name>[A-Za-z]{3,9})\.?[ -](?P<year>[0-9]{4})"
+    r"(?:[T ](?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})"
+    r"(?::(?P<second>[0-9]{2})(?:\.[0-9]{1,6})?)?)?",
+    re.ASCII,
+)
+_MONTH_NAMES = {
+    **{name.lower(): number for number, name in enumerate(_MONTHS, 1)},
+    **{name[:3].lower(): number for number, name in enumerate(_MONTHS, 1)},
+    "sept": 9,
+}
 
 
 class DateError(ValueError):
@@ -90,13 +105,18 @@ _TWO_DIGIT_YEAR = re.compile(r"[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{2}", re.ASCII)
 
 
 def _parse(text: str) -> date:
-    match = _DATE.fullmatch(text)
+    match = _DATE.fullmatch(text) or _NAMED.fullmatch(text)
     if match is None:
         if _TWO_DIGIT_YEAR.fullmatch(text):
             raise _refused(text, "the year needs all four digits")
         raise _refused(text, "not a date")
     parts = match.groupdict()
-    if parts["iso_year"]:
+    if parts.get("name"):
+        month_of = _MONTH_NAMES.get(parts["name"].lower())
+        if month_of is None:
+            raise _refused(text, f"{parts['name']} is not a month's name")
+        year, month, day = parts["year"], str(month_of), parts["day"]
+    elif parts["iso_year"]:
         year, month, day = parts["iso_year"], parts["iso_month"], parts["iso_day"]
     else:
         year, month, day = parts["year"], parts["month"], parts["day"]

@@ -1,12 +1,12 @@
 """Forms for reports and the bodies' meeting dates: each `values()` is its service's arguments."""
 
-import re
-from datetime import date, datetime
+from datetime import date
 
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
+from vawg.core.dates import DateError, parse_date
 from vawg.core.forms import GovukDateField
 from vawg.core.meetings import strategic_board
 from vawg.core.models import Partnership, PartnershipBody, Region
@@ -15,6 +15,8 @@ from vawg.reports.periods import YEAR, recent_periods
 from vawg.reports.spec import Reader
 
 MAX_DATES = 200
+# Meeting dates are of this century: a year outside it is a typing slip.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 class _Form(forms.Form):
@@ -157,20 +159,6 @@ class MeetingForm(_Form):
         return dict(self.cleaned_data)
 
 
-# How dates may be written in the list: 12/03/2025, 12-03-2025, 2025-03-12, 12 March 2025.
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
-
-
-def parse_date(text: str) -> date | None:
-    cleaned = re.sub(r"\s+", " ", text.strip())
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(cleaned, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 class MeetingDatesForm(_Form):
     """Past meeting dates entered together, one a line (from minutes or a calendar)."""
 
@@ -200,16 +188,16 @@ class MeetingDatesForm(_Form):
             raise ValidationError(f"Enter at most {MAX_DATES} dates at a time.")
         found, wrong = [], []
         for number, line in enumerate(lines, start=1):
-            day = parse_date(line)
-            if day is None or not 2000 <= day.year <= 2100:
-                wrong.append(f"line {number} (“{line[:40]}”)")
+            try:
+                day = parse_date(line, earliest=EARLIEST, today=LATEST)
+            except DateError as error:
+                wrong.append(f"line {number}: {str(error).split('; ')[0]}")
             else:
                 found.append(day)
         if wrong:
             raise ValidationError(
-                f"These are not dates: {', '.join(wrong[:5])}"
-                f"{' and more' if len(wrong) > 5 else ''}. "
-                "Write each as day/month/year, for example 12/03/2025."
+                f"{'; '.join(wrong[:5])}{' and more' if len(wrong) > 5 else ''}. "
+                "Write each date as day/month/year, for example 12/03/2025 or 12 March 2025."
             )
         return found
 

@@ -26,6 +26,13 @@ def test_a_day_first_date_reads_back_as_the_same_day(day, padded, separator):
     assert parse_date(text) == day
 
 
+@given(days, st.sampled_from(["{d} {B} {Y}", "{d:02d}-{b}-{Y}", "{d} {b}. {Y}", "{d}-{B}-{Y}"]))
+def test_a_date_with_the_month_s_name_reads_back_as_the_same_day(day, form):
+    text = form.format(d=day.day, B=f"{day:%B}", b=f"{day:%b}", Y=f"{day:%Y}")
+    assert parse_date(text) == day
+    assert parse_date(text.upper()) == day
+
+
 @given(st.datetimes(min_value=datetime(1000, 1, 1)), st.booleans())
 def test_a_time_after_the_date_is_dropped(moment, day_first):
     text = f"{moment:%d/%m/%Y %H:%M}" if day_first else moment.replace(microsecond=0).isoformat()
@@ -82,12 +89,18 @@ def test_what_is_not_a_date_is_refused(text):
         ("2026-13-01", "2026-13-01: there is no month 13; " + ACCEPTED + "."),
         ("1/4/26", "1/4/26: the year needs all four digits; " + ACCEPTED + "."),
         ("tomorrow", "tomorrow: not a date; " + ACCEPTED + "."),
+        ("31 Febuary 2024", "31 Febuary 2024: Febuary is not a month's name; " + ACCEPTED + "."),
+        ("31-Apr-2024", "31-Apr-2024: April has no 31st day; " + ACCEPTED + "."),
     ],
 )
 def test_a_refused_date_says_why(text, message):
     with pytest.raises(DateError) as caught:
         parse_date(text)
     assert str(caught.value) == message
+
+
+def test_sept_and_a_time_after_a_named_month_are_read():
+    assert parse_date("1 Sept 2026 09:30") == date(2026, 9, 1)
 
 
 def test_blank_is_no_date():

@@ -114,7 +114,9 @@ def test_a_list_with_a_line_that_is_not_a_date_adds_nothing_and_says_which(
     )
     assert response.status_code == 400
     text = response.content.decode()
-    assert "line 2" in text and "line 3" in text
+    # Each line named with why, in the words of the one date reader.
+    assert "line 2: 31/02/2025: February has no 31st day" in text
+    assert "line 3: soon: not a date" in text
     assert not BodyMeeting.objects.exists()
 
 
