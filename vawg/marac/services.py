@@ -292,6 +292,65 @@ class ReferralDetails:
     must_not_receive: list[str] = field(default_factory=list)
 
 
+def _referral_store(
+    *,
+    partnership: Partnership,
+    details: ReferralDetails,
+    victim_hash: crypto.Pseudonym,
+    age: int | None,
+    perpetrators: list[tuple[Identity, crypto.Pseudonym]],
+    referred_on: date,
+    organisation: Organisation,
+    criteria: list,
+    repeat_of: Referral | None,
+    is_repeat: bool | None = None,
+    **extra,
+) -> Referral:
+    """A checked referral written, with its perpetrators: identities encrypted (the fields
+    do it) and hashed, the same for a referral made today and one recorded from history.
+    `perpetrators` pairs each person with their identity hash; `is_repeat` defaults to
+    whether a repeat was found."""
+    victim = details.victim
+    referral = Referral(
+        partnership=partnership,
+        reference=_next_reference(partnership),
+        referred_on=referred_on,
+        referring_organisation=organisation,
+        criteria=criteria,
+        is_repeat=repeat_of is not None if is_repeat is None else is_repeat,
+        repeat_of=repeat_of,
+        victim_name=_text(victim.name),
+        victim_dob=victim.dob,
+        victim_address=_text(victim.address),
+        victim_hash=victim_hash.digest,
+        victim_hash_version=victim_hash.key_version,
+        victim_sex=details.victim_sex,
+        victim_age=age,
+        victim_ethnicity=details.victim_ethnicity,
+        victim_sexual_orientation=details.victim_sexual_orientation,
+        victim_disability=details.victim_disability,
+        victim_trans=details.victim_trans,
+        children_in_household=details.children_in_household,
+        victim_aware=details.victim_aware,
+        victim_consented=details.victim_consented,
+        no_consent_reason="" if details.victim_consented else _text(details.no_consent_reason),
+        **extra,
+    )
+    referral.full_clean()
+    referral.save()
+    for person, hashed in perpetrators:
+        Perpetrator.objects.create(
+            referral=referral,
+            name=_text(person.name),
+            dob=person.dob,
+            address=_text(person.address),
+            person_hash=hashed.digest,
+            hash_version=hashed.key_version,
+            age=age_on(person.dob, referred_on) if person.dob else person.age,
+        )
+    return referral
+
+
 @transaction.atomic
 def referral_make(
     *,
@@ -348,44 +407,19 @@ def referral_make(
             "This case meets no MARAC referral criterion. Refer the victim to an IDVA or "
             "specialist service instead, or record your professional judgement on the checklist."
         )
-    referral = Referral(
+    referral = _referral_store(
         partnership=partnership,
-        reference=_next_reference(partnership),
-        assessment=assessment,
+        details=details,
+        victim_hash=victim_hash,
+        age=age,
+        perpetrators=list(zip(perpetrators, perpetrator_hashes, strict=True)),
         referred_on=referred_on,
-        referring_organisation=organisation,
-        referrer=referrer,
+        organisation=organisation,
         criteria=criteria,
-        is_repeat=previous is not None,
         repeat_of=previous,
-        victim_name=_text(victim.name),
-        victim_dob=victim.dob,
-        victim_address=_text(victim.address),
-        victim_hash=victim_hash.digest,
-        victim_hash_version=victim_hash.key_version,
-        victim_sex=details.victim_sex,
-        victim_age=age,
-        victim_ethnicity=details.victim_ethnicity,
-        victim_sexual_orientation=details.victim_sexual_orientation,
-        victim_disability=details.victim_disability,
-        victim_trans=details.victim_trans,
-        children_in_household=details.children_in_household,
-        victim_aware=details.victim_aware,
-        victim_consented=details.victim_consented,
-        no_consent_reason="" if details.victim_consented else _text(details.no_consent_reason),
+        assessment=assessment,
+        referrer=referrer,
     )
-    referral.full_clean()
-    referral.save()
-    for person, hashed in zip(perpetrators, perpetrator_hashes, strict=True):
-        Perpetrator.objects.create(
-            referral=referral,
-            name=_text(person.name),
-            dob=person.dob,
-            address=_text(person.address),
-            person_hash=hashed.digest,
-            hash_version=hashed.key_version,
-            age=age_on(person.dob, referred_on) if person.dob else person.age,
-        )
     Exclusion.objects.bulk_create(
         Exclusion(referral=referral, detail=_text(line))
         for line in details.must_not_receive
@@ -502,42 +536,18 @@ def referral_record_past(
     criteria = list(past.criteria)
     if is_repeat and dash.Criterion.REPEAT not in criteria:
         criteria.append(dash.Criterion.REPEAT)
-    referral = Referral(
+    referral = _referral_store(
         partnership=partnership,
-        reference=_next_reference(partnership),
+        details=details,
+        victim_hash=victim_hash,
+        age=age,
+        perpetrators=list(zip(perpetrators, perpetrator_hashes, strict=True)),
         referred_on=past.referred_on,
-        referring_organisation=past.organisation,
+        organisation=past.organisation,
         criteria=criteria,
-        is_repeat=is_repeat,
         repeat_of=previous if is_repeat else None,
-        victim_name=_text(victim.name),
-        victim_dob=victim.dob,
-        victim_address=_text(victim.address),
-        victim_hash=victim_hash.digest,
-        victim_hash_version=victim_hash.key_version,
-        victim_sex=details.victim_sex,
-        victim_age=age,
-        victim_ethnicity=details.victim_ethnicity,
-        victim_sexual_orientation=details.victim_sexual_orientation,
-        victim_disability=details.victim_disability,
-        victim_trans=details.victim_trans,
-        children_in_household=details.children_in_household,
-        victim_aware=details.victim_aware,
-        victim_consented=details.victim_consented,
-        no_consent_reason="" if details.victim_consented else _text(details.no_consent_reason),
+        is_repeat=is_repeat,
     )
-    referral.full_clean()
-    referral.save()
-    for person, hashed in zip(perpetrators, perpetrator_hashes, strict=True):
-        Perpetrator.objects.create(
-            referral=referral,
-            name=_text(person.name),
-            dob=person.dob,
-            address=_text(person.address),
-            person_hash=hashed.digest,
-            hash_version=hashed.key_version,
-            age=age_on(person.dob, past.referred_on) if person.dob else person.age,
-        )
     meeting = _past_meeting(
         partnership=partnership,
         held_on=past.heard_on,
