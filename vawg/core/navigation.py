@@ -88,11 +88,11 @@ REGION_NAV = [
     # Home is the boroughs compared; each borough's own page sits under it.
     NavGroup("Home", (NavItem("Home", "core:region-home", "region.view", section="boroughs/"),)),
     NavGroup(
-        "Local picture",
-        (
-            NavItem("VAWG dashboard", "insight:region-dashboard", "region.view"),
-            NavItem("Regional returns", "reports:region-returns", "region.view"),
-        ),
+        "Local picture", (NavItem("VAWG dashboard", "insight:region-dashboard", "region.view"),)
+    ),
+    # The returns are a job of their own, not a view of the local picture.
+    NavGroup(
+        "Regional returns", (NavItem("Regional returns", "reports:region-returns", "region.view"),)
     ),
 ]
 

@@ -155,13 +155,15 @@ def test_the_regional_officer_has_a_navigation_of_their_own(client_for, partners
     client = client_for(officer)
     home = reverse("core:region-home", kwargs={"region": partnership.region.slug})
     dashboard = reverse("insight:region-dashboard", kwargs={"region": partnership.region.slug})
+    returns = reverse("reports:region-returns", kwargs={"region": partnership.region.slug})
 
     html = _get(client, home)
     assert 1 <= len(TOP_ITEM.findall(html)) <= MOST_TOP_ITEMS
-    assert _top(html) == [home, dashboard]
+    assert _top(html) == [home, dashboard, returns]
     assert _current(TOP_NAV, html) == ["Home"]
     assert f'href="{home}" class="govuk-service-navigation__link">London</a>' in html
     assert _current(TOP_NAV, _get(client, dashboard)) == ["Local picture"]
+    assert _current(TOP_NAV, _get(client, returns)) == ["Regional returns"]
 
 
 def test_the_operator_sees_no_partnership_navigation(client_for, db):
