@@ -58,6 +58,18 @@ def _worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
+def _made_while_watching(page) -> None:
+    """The worker makes what was asked for while the page, refreshing itself, is watched
+    until it no longer says it is waiting."""
+    _worker()
+    waiting = page.get_by_text("refreshes itself")
+    for _ in range(20):
+        if waiting.count() == 0:
+            break
+        page.wait_for_timeout(1000)
+    assert waiting.count() == 0
+
+
 def test_the_strategic_lead_makes_the_board_pack_in_one_click(visit, world, tmp_path):
     w = world["w"]
     axe = Axe()
@@ -76,14 +88,8 @@ def test_the_strategic_lead_makes_the_board_pack_in_one_click(visit, world, tmp_
     assert "refreshes itself" in body and body.count("Board pack") >= 2
     lead.screenshot("reports--waiting")
 
-    _worker()
     # The page refreshes itself (a meta refresh, no JavaScript) until both are ready.
-    waiting = lead.page.get_by_text("refreshes itself")
-    for _ in range(20):
-        if waiting.count() == 0:
-            break
-        lead.page.wait_for_timeout(1000)
-    assert waiting.count() == 0
+    _made_while_watching(lead.page)
     assert lead.page.get_by_role("link", name=re.compile("^Download")).count() == 2
     problems = page_problems(lead, lead.page.reload(), axe)
     assert problems == []
@@ -123,13 +129,7 @@ def test_the_regional_officer_makes_the_combined_return_in_the_background(
     which.select_option(label="Every partnership, in one workbook")
     officer.page.get_by_role("button", name="Make the return").click()
     assert "refreshes itself" in officer.page.inner_text("main")
-    _worker()
-    waiting = officer.page.get_by_text("refreshes itself")
-    for _ in range(20):
-        if waiting.count() == 0:
-            break
-        officer.page.wait_for_timeout(1000)
-    assert waiting.count() == 0
+    _made_while_watching(officer.page)
     assert page_problems(officer, officer.page.reload(), axe) == []
     officer.screenshot("reports--region-ready")
     with officer.page.expect_download() as download:
