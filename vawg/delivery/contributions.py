@@ -167,7 +167,7 @@ def home_updates_overdue(request: HttpRequest, today: date) -> Shown | None:
         Line(
             f"{item.action}: {item.period.label}",
             url,
-            note=f"Due by {item.period.update_deadline:%-d %B %Y}; {_overdue_state(item)}",
+            note=f"Due by {item.period.update_deadline:%-d %B %Y}; {item.state}",
         )
         for item, url in zip(overdue, forms, strict=False)
     )
@@ -175,14 +175,6 @@ def home_updates_overdue(request: HttpRequest, today: date) -> Shown | None:
     url = forms[0] if len(overdue) == 1 else _url(request, "my-actions")
     text = f"{plural(len(overdue), 'update', 'updates')} overdue"
     return Shown(text, url, count=len(overdue), lines=lines, more=len(overdue) - len(lines))
-
-
-def _overdue_state(item: selectors.Overdue) -> str:
-    if item.update is None:
-        return "not started"
-    if item.update.state == UpdateState.RETURNED:
-        return "returned for changes"
-    return "a draft, not submitted"
 
 
 def register_home() -> None:

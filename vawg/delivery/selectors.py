@@ -80,6 +80,7 @@ class MyActions:
     actions: list[Action]
     returned: list[ProgressUpdate]
     due_count: int
+    overdue: list["Overdue"] = field(default_factory=list)
 
 
 def my_actions(
@@ -134,6 +135,26 @@ class Overdue:
     action: Action
     period: ReportingPeriod
     update: ProgressUpdate | None
+
+    @property
+    def state(self) -> str:
+        if self.update is None:
+            return "not started"
+        if self.update.state == UpdateState.RETURNED:
+            return "returned for changes"
+        return "a draft, not submitted"
+
+
+def my_work(
+    *, partnership: Partnership, standing: Standing, period: ReportingPeriod | None, today: date
+) -> MyActions:
+    """`my_actions`, with the updates overdue from earlier periods first. An update both
+    returned and overdue is listed once, as overdue."""
+    data = my_actions(partnership=partnership, standing=standing, period=period)
+    data.overdue = overdue_updates(partnership=partnership, standing=standing, today=today)
+    late = {(item.action.pk, item.period.pk) for item in data.overdue}
+    data.returned = [u for u in data.returned if (u.action_id, u.period_id) not in late]
+    return data
 
 
 def overdue_updates(*, partnership: Partnership, standing: Standing, today: date) -> list[Overdue]:

@@ -46,7 +46,9 @@ def _today():
 def my_actions(request: HttpRequest) -> HttpResponse:
     standing = services.standing_for(request.user, request.partnership)
     period = services.period_due(request.partnership, _today())
-    data = selectors.my_actions(partnership=request.partnership, standing=standing, period=period)
+    data = selectors.my_work(
+        partnership=request.partnership, standing=standing, period=period, today=_today()
+    )
     reminding = (
         period is not None
         and data.due_count > 0

@@ -52,20 +52,44 @@ def test_my_actions_lists_the_lead_s_actions_and_what_is_due(client_for, world):
     assert "Post update" in body
 
 
-def test_my_actions_shows_what_was_returned(client_for, world):
-    update = post(world, world.q2, world.lead)
+def _returned(world, period, comment: str) -> None:
     from vawg.delivery import services
 
+    update = post(world, period, world.lead)
     services.update_review(
         update=update,
         actor=world.chair,
         standing=services.standing_for(world.chair, world.strategy.partnership),
         decision="return",
-        comment="Add attendance figures",
+        comment=comment,
         version=update.version,
     )
+
+
+def _section(body: str, heading: str) -> str:
+    """The page from `heading` to the next h2 (or the end)."""
+    start = body.index(f">{heading}</h2>")
+    end = body.find("<h2", start)
+    return body[start : end if end != -1 else len(body)]
+
+
+def test_my_actions_shows_what_was_returned(client_for, world):
+    _returned(world, world.q3, "Add attendance figures")  # this round: not yet overdue
     body = client_for(world.lead).get(url("my-actions")).content.decode()
-    assert "Returned to you" in body and "Add attendance figures" in body
+    assert "Add attendance figures" in _section(body, "Returned to you")
+
+
+def test_my_actions_lists_overdue_updates_from_earlier_rounds_each_to_its_form(client_for, world):
+    # Today is in Q3: Q1 was never started and Q2 was returned, both past their deadlines.
+    _returned(world, world.q2, "Say what changed since Q1")
+    body = client_for(world.lead).get(url("my-actions")).content.decode()
+    overdue = _section(body, "Overdue")
+    for period, state in ((world.periods[0], "Not started"), (world.q2, "Returned for changes")):
+        form = url("update-edit", pk=world.action.pk, period=period.pk)
+        assert f'href="{form}"' in overdue and period.label in overdue and state in overdue
+    assert "Say what changed since Q1" in overdue
+    # Returned and overdue: listed once, as overdue.
+    assert "Returned to you" not in body
 
 
 def test_a_lead_posts_an_update_through_the_form(client_for, world):
