@@ -25,7 +25,7 @@ from vawg.delivery.models import (
     UpdateVersion,
 )
 from vawg.delivery.services import action_lead_assign, period_due
-from vawg.strategy.models import Action
+from vawg.strategy.models import Action, Strategy
 
 S = Status
 STORYLINES = {
@@ -60,6 +60,9 @@ MILESTONES = [
     "Complete the first round of sessions.",
     "Agree the referral pathway with partners.",
 ]
+
+
+PAST_QUARTERS = 8
 
 
 def _user(username: str) -> User | None:
@@ -160,8 +163,13 @@ def load(*, today: date, rng, stdout) -> None:
         if due is None:
             stdout.write(f"  {partnership.name}: no reporting periods yet, skipped\n")
             continue
-        # Every round already past is reported, but for the odd one left overdue below.
-        past = list(partnership.reporting_periods.filter(start__lt=due.start).order_by("start"))
+        # Two years of rounds are reported, all but the odd one left overdue below; the
+        # plans are taken to have come onto the platform at the first of them.
+        past = list(
+            partnership.reporting_periods.filter(start__lt=due.start).order_by("-start")[
+                :PAST_QUARTERS
+            ]
+        )[::-1]
         admin = _user(f"{partnership.slug}-admin")
         lead = _user(f"{partnership.slug}-action-lead")
         chair = _user(f"{partnership.slug}-workstream-chair")
@@ -232,6 +240,13 @@ def load(*, today: date, rng, stdout) -> None:
             ) - timedelta(days=5)
             _post(action, due, status, state, rng, author=author, reviewer=reviewer, when=when)
             count += 1
+        if past:
+            # After the round before's deadline, so that round was never asked for here.
+            arrived = past[0].start + timedelta(days=partnership.update_deadline_days)
+            since = timezone.make_aware(
+                timezone.datetime.combine(arrived, timezone.datetime.min.time())
+            )
+            Strategy.objects.filter(partnership=partnership).update(added_at=since)
         stdout.write(
             f"  {partnership.name}: {count} progress updates over {len(past) + 1} quarters"
             + (f"; lead organisations assigned to {assigned} actions" if assigned else "")

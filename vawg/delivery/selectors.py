@@ -190,6 +190,9 @@ def overdue_updates(*, partnership: Partnership, standing: Standing, today: date
             begins = date(plan.start_year, first_month, 1)
             if not begins <= period.start < date(plan.end_year + 1, first_month, 1):
                 continue
+            # Nor is a round whose deadline had passed before the plan came onto the platform.
+            if period.update_deadline < timezone.localtime(plan.added_at).date():
+                continue
             update = updates.get((action.pk, period.pk))
             if update is None or update.state in (UpdateState.DRAFT, UpdateState.RETURNED):
                 found.append(Overdue(action, period, update))

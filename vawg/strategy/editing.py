@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
+from vawg.core.periods import periods_ensure_range
 from vawg.strategy.models import (
     Action,
     ActionLead,
@@ -241,6 +242,7 @@ def strategy_rollover(
     )
     new.full_clean()
     new.save()
+    periods_ensure_range(partnership=new.partnership, first=new.starts_on, last=new.ends_on)
     live = strategy.actions.live()
     complete = finished_actions(live)
     actions = live.prefetch_related("measures", "leads").order_by("order")

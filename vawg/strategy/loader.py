@@ -21,6 +21,7 @@ from django.db import models, transaction
 
 from vawg.audit import services as audit
 from vawg.core.models import Organisation, Partnership, PartnershipBody, Region, Ward
+from vawg.core.periods import periods_ensure_range
 from vawg.strategy import schema
 from vawg.strategy.models import (
     Action,
@@ -190,6 +191,10 @@ class _Writer:
         organisations = self._organisations(partnership)
         bodies = self._bodies(partnership)
         strategy, created = self._strategy(partnership)
+        # Every quarter of the plan's years, so updates can be asked for and history recorded.
+        periods_ensure_range(
+            partnership=partnership, first=strategy.starts_on, last=strategy.ends_on
+        )
         self.names = self._name_index(partnership)
         counts = Counter()
         counts["principles"] = self._principles(strategy)

@@ -31,6 +31,9 @@ class Strategy(models.Model):
     data_file = models.CharField(max_length=200, blank=True)
     data_version = models.CharField(max_length=40, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
+    # When the plan came onto the platform: a round whose deadline had passed by then was
+    # never asked for here, so it is not overdue.
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
     # Lambeth writes a new action plan each year: the plan this one was rolled over from.
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_plans"
@@ -49,6 +52,11 @@ class Strategy(models.Model):
     @property
     def period_label(self) -> str:
         return f"{self.start_year}–{self.end_year}"
+
+    @property
+    def starts_on(self) -> date:
+        """The first day of the strategy's first reporting year."""
+        return date(self.start_year, self.partnership.reporting_year_start_month, 1)
 
     @property
     def ends_on(self) -> date:

@@ -2,7 +2,7 @@
 lead, updates to review for the chair, the round's exceptions for the admin and what is
 red and why for the board member."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -11,6 +11,7 @@ from vawg.core.permissions import Role
 from vawg.delivery import services
 from vawg.delivery.models import Status
 from vawg.delivery.tests.factories import approve, approved, make_world, post
+from vawg.strategy.models import Strategy
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,19 @@ def test_the_action_lead_sees_updates_overdue_linked_to_their_forms(world, clien
     # Q3's deadline is still ahead: due, not overdue.
     q3_form = delivery_url("update-edit", pk=world.action.pk, period=world.q3.pk)
     assert f'href="{q3_form}"' not in shown
+
+
+def test_rounds_that_closed_before_the_plan_came_onto_the_platform_are_not_overdue(
+    world, client_for
+):
+    # The plan arrived after Q1's deadline and before Q2's: only Q2 was ever asked for.
+    q1, q2 = world.periods[:2]
+    arrived = datetime.combine(q1.update_deadline + timedelta(days=1), time(9), tzinfo=UTC)
+    Strategy.objects.filter(pk=world.strategy.pk).update(added_at=arrived)
+    shown = page(client_for, world.lead)
+    assert "1 update overdue" in shown
+    assert delivery_url("update-edit", pk=world.action.pk, period=q2.pk) in shown
+    assert delivery_url("update-edit", pk=world.action.pk, period=q1.pk) not in shown
 
 
 def test_a_draft_or_returned_update_stays_overdue_and_a_late_one_can_be_posted(world, client_for):

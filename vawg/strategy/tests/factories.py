@@ -1,6 +1,7 @@
 """Small factories for strategy tests: a plan with just the items a test needs."""
 
 import itertools
+from datetime import UTC, datetime
 
 from vawg.core.models import Organisation, Partnership, PartnershipBody
 from vawg.core.testing import make_body, make_organisation
@@ -27,6 +28,8 @@ def make_strategy(partnership: Partnership, slug: str | None = None, **extra) ->
     extra.setdefault("start_year", 2022)
     extra.setdefault("end_year", 2025)
     extra.setdefault("vision", "A borough where women and girls are safe and feel safe.")
+    # On the platform from before the tests' dates, so every round of it is asked for.
+    extra.setdefault("added_at", datetime(2020, 1, 1, tzinfo=UTC))
     return Strategy.objects.create(partnership=partnership, slug=slug or f"strategy-{n}", **extra)
 
 

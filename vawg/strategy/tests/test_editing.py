@@ -124,6 +124,9 @@ def test_rollover_carries_forward_what_is_not_complete(plan, admin, personas, pa
     assert [a.carried_from for a in carried] == [slipping, untouched]
     assert carried[0].leads.get().organisation == slipping.leads.get().organisation
     assert new.priorities.get().objectives.get().text == "Keep going"
+    # Its years' quarters are there for its first updates.
+    labels = set(partnership.reporting_periods.values_list("label", flat=True))
+    assert {"2026/27 Q1", "2027/28 Q4"} <= labels
     with pytest.raises(ValidationError, match="already has a plan"):
         editing.strategy_rollover(
             strategy=world.strategy,

@@ -102,6 +102,24 @@ def lambeth(db) -> Strategy:
     return Strategy.objects.get(partnership__slug="lambeth")
 
 
+def test_loading_a_plan_sets_up_the_quarters_of_its_years(wandsworth):
+    """Without them the delivery cycle has nothing to ask for, and no admin page makes them."""
+    periods = wandsworth.partnership.reporting_periods.order_by("start")
+    labels = [p.label for p in periods]
+    assert labels[0] == "2022/23 Q1" and labels[-1] == "2025/26 Q4"
+    assert len(labels) == 4 * 4
+    assert periods.first().start == wandsworth.starts_on
+    assert periods.last().end == wandsworth.ends_on
+    # A second load adds none, and keeps the deadlines an admin may have moved.
+    first = periods.first()
+    first.update_deadline = date(2022, 8, 1)
+    first.save()
+    load_strategy_file(WANDSWORTH_FILE)
+    assert wandsworth.partnership.reporting_periods.count() == 16
+    first.refresh_from_db()
+    assert first.update_deadline == date(2022, 8, 1)
+
+
 def quirks_of(strategy: Strategy, code: str) -> list[Quirk]:
     return list(strategy.quirks.filter(code=code).select_related("action", "priority"))
 
