@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from vawg.core.home import Group, HomeItem, Line, Shown, home_items, plural
+from vawg.core.permissions import Role, roles_grant
 from vawg.core.region import RegionSection, region_sections
 from vawg.insight.region import incidents_section
 from vawg.insight.selectors import imports_waiting, latest_month_by_partner
@@ -32,6 +33,28 @@ def home_data_freshness(request: HttpRequest, today: date) -> Shown:
     return Shown("How current each partner's data is", _imports_url(request), lines=lines)
 
 
+def home_partner_data(request: HttpRequest, today: date) -> Shown | None:
+    """The strategic lead's glance at partners' data: whether files wait on the analysts
+    (the lead cannot open them: they hold partners' identifiers) and how current each
+    partner's data is. An admin who is also an analyst has the analyst's items instead."""
+    if roles_grant(request.roles, "insight.import"):
+        return None
+    waiting, failed = imports_waiting(partnership=request.partnership)
+    text = (
+        f"Partner data: {plural(waiting, 'file', 'files')} waiting for the analysts"
+        if waiting
+        else "Partner data: no file is waiting for the analysts"
+    )
+    if failed:
+        text += f" ({failed} failed)"
+    lines = tuple(
+        Line(f"{name}: incidents to {month:%B %Y}")
+        for name, month in latest_month_by_partner(partnership=request.partnership)
+    )
+    dashboard = reverse("insight:dashboard", kwargs={"partnership": request.partnership.slug})
+    return Shown(text, dashboard, lines=lines)
+
+
 def register() -> None:
     region_sections.register("insight.incidents", RegionSection(incidents_section), order=20)
     home_items.register(
@@ -41,4 +64,14 @@ def register() -> None:
         "insight.freshness",
         HomeItem(home_data_freshness, "insight.import", group=Group.GLANCE),
         order=61,
+    )
+    home_items.register(
+        "insight.partner_data",
+        HomeItem(
+            home_partner_data,
+            "insight.view",
+            group=Group.GLANCE,
+            roles=frozenset({Role.PARTNERSHIP_ADMIN}),
+        ),
+        order=62,
     )

@@ -59,7 +59,41 @@ def test_only_the_analyst_sees_imports(partnership, personas, client_for):
     for role in (Role.PARTNERSHIP_ADMIN, Role.BOARD_MEMBER, Role.PRACTITIONER):
         shown = page(client_for, personas[role])
         assert "waiting to be imported" not in shown
-        assert "incidents" not in shown
+        assert (
+            f'href="{reverse("insight:import-list", kwargs={"partnership": "wandsworth"})}"'
+            not in shown
+        )
+    for role in (Role.BOARD_MEMBER, Role.PRACTITIONER):
+        assert "incidents to" not in page(client_for, personas[role])
+
+
+def test_the_strategic_lead_sees_files_waiting_on_the_analysts_and_how_current_data_is(
+    partnership, personas, client_for
+):
+    admin = personas[Role.PARTNERSHIP_ADMIN]
+    assert "Partner data: no file is waiting for the analysts" in page(client_for, admin)
+    make_wards(partnership)
+    import_rows(partnership, [row("A1", when="2026-03-04")])
+    waiting(partnership)
+    waiting(partnership, DataImport.Status.FAILED)
+    shown = page(client_for, admin)
+    assert "Partner data: 2 files waiting for the analysts (1 failed)" in shown
+    assert "Metropolitan Police: incidents to March 2026" in shown
+    dashboard = reverse("insight:dashboard", kwargs={"partnership": "wandsworth"})
+    assert f'href="{dashboard}"' in shown
+
+
+def test_an_admin_who_is_also_an_analyst_has_the_analyst_s_items_only(
+    partnership, personas, client_for
+):
+    from vawg.accounts.models import Membership
+
+    admin = personas[Role.PARTNERSHIP_ADMIN]
+    Membership.objects.create(user=admin, partnership=partnership, role=Role.ANALYST)
+    waiting(partnership)
+    shown = page(client_for, admin)
+    assert "1 partner file waiting to be imported" in shown
+    assert "Partner data:" not in shown
 
 
 def test_another_partnerships_files_never_count(partnership, other_partnership, client_for):
