@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -22,33 +23,28 @@ from vawg.reports.tests.factories import make_region_return
 pytestmark = pytest.mark.django_db
 
 YEAR = Period("2025/26", date(2025, 4, 1), date(2026, 3, 31))
-# Each sheet's headings, as docs/regional-return.md documents them.
-LAYOUT = {
-    "About": ["Item", "Detail"],
-    "Delivery": ["Partnership", "Plan", "Priority", "Status", "Actions"],
-    "Measures": [
-        "Partnership",
-        "Priority",
-        "Indicator",
-        "Unit",
-        "Baseline",
-        "Baseline period",
-        "Target",
-        "Latest value",
-        "Latest period",
-        "Status",
-    ],
-    "Incidents": ["Partnership", "Quarter", "Strand", "Incidents", "Repeat incidents"],
-    "MARAC": [
-        "Partnership",
-        "Period",
-        "Meetings held",
-        "Cases discussed",
-        "Repeat cases (%)",
-        "Children in the households",
-        "Cases per 10,000 women aged 16+ (12 months)",
-    ],
-}
+
+
+def _documented_layout() -> dict[str, list[str]]:
+    """Each sheet's headings as docs/regional-return.md documents them: under "## Layout",
+    each "### Sheet" and the Column cells of its table, in order."""
+    text = (settings.BASE_DIR / "docs" / "regional-return.md").read_text(encoding="utf-8")
+    layout: dict[str, list[str]] = {}
+    sheet = None
+    for line in text.split("## Layout", 1)[1].splitlines():
+        if line.startswith("## "):
+            break
+        if line.startswith("### "):
+            sheet = line[4:].strip()
+            layout[sheet] = []
+        elif sheet and line.startswith("| ") and not line.startswith("| Column |"):
+            layout[sheet].append(line.split("|")[1].strip())
+    return layout
+
+
+LAYOUT = _documented_layout()
+
+
 CANARY = 3  # incidents in one cell, and cases at MARAC in one quarter: below the threshold
 
 
