@@ -43,6 +43,7 @@ PARTNERSHIP_NAV = [
             NavItem("Reviews", "delivery:review-list", "delivery.review"),
             NavItem("Reports", "reports:list", "reports.view"),
             NavItem("Board meetings", "reports:meetings", "meetings.manage"),
+            NavItem("Reporting periods", "delivery:periods", "strategy.manage"),
             NavItem("Gaps in the source", "strategy:quirk-list", "strategy.manage"),
         ),
     ),

@@ -409,3 +409,19 @@ class MappingForm(ImportOptionsForm):
             "approve": bool(self.cleaned_data.get("approve")),
             **self.import_options(),
         }
+
+
+class PeriodDeadlineForm(forms.Form):
+    """When a quarter's updates are due."""
+
+    update_deadline = GovukDateField(
+        label="Updates due by",
+        which="deadline",
+        required_message="Enter the date updates are due by.",
+        help_text="On or after the quarter's last day, for example 14 1 2027",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -798,3 +798,14 @@ def action_record(*, partnership: Partnership, pk: int) -> ActionRecord:
         .order_by("period__start")
     )
     return ActionRecord(ActionStanding(action, history[-1] if history else None), history)
+
+
+# --- Reporting periods --------------------------------------------------------
+
+
+def periods_by_year(*, partnership: Partnership) -> list[tuple[str, list[ReportingPeriod]]]:
+    """The partnership's quarters, grouped by reporting year, latest year first."""
+    years: dict[str, list[ReportingPeriod]] = {}
+    for period in partnership.reporting_periods.order_by("-start"):
+        years.setdefault(period.label.split(" ")[0], []).append(period)
+    return [(label, sorted(periods, key=lambda p: p.start)) for label, periods in years.items()]

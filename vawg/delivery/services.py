@@ -6,7 +6,7 @@ priorities, a partnership admin for all. Every write is audited and keeps a vers
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -117,6 +117,49 @@ def period_reported(partnership: Partnership, today: date) -> ReportingPeriod | 
         partnership.reporting_periods.filter(update_deadline__lt=today).order_by("-start").first()
     )
     return closed or period_due(partnership, today)
+
+
+# A deadline later than this after its quarter ends would leave a round open into the next.
+LATEST_DEADLINE_DAYS = 90
+
+
+@transaction.atomic
+def period_deadline_set(
+    *, period: ReportingPeriod, deadline: date, actor, request: HttpRequest | None = None
+) -> ReportingPeriod:
+    """Move the date a quarter's updates are due by (for example, two weeks before the
+    board meets), audited. On or after the quarter's last day, and no more than
+    LATEST_DEADLINE_DAYS after it."""
+    if deadline < period.end:
+        raise ValidationError(
+            {
+                "update_deadline": "The deadline must be on or after the quarter's last day, "
+                f"{period.end:%-d %B %Y}."
+            }
+        )
+    latest = period.end + timedelta(days=LATEST_DEADLINE_DAYS)
+    if deadline > latest:
+        raise ValidationError(
+            {
+                "update_deadline": f"The deadline must be within {LATEST_DEADLINE_DAYS} days of "
+                f"the quarter's end, by {latest:%-d %B %Y}."
+            }
+        )
+    before = period.update_deadline
+    if deadline == before:
+        return period
+    period.update_deadline = deadline
+    period.save(update_fields=["update_deadline"])
+    record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        partnership=period.partnership,
+        obj=period,
+        summary=f"Moved the update deadline for {period.label} to {deadline:%-d %B %Y}",
+        detail={"from": before.isoformat(), "to": deadline.isoformat()},
+        request=request,
+    )
+    return period
 
 
 def _check_period(action: Action, period: ReportingPeriod, today: date) -> None:

@@ -23,6 +23,8 @@ urlpatterns = [
     path(f"{P}reviews/", views.review_list, name="review-list"),
     path(f"{P}updates/<int:pk>/review/", views.update_review, name="update-review"),
     path(f"{P}unassigned/", views.unassigned, name="unassigned"),
+    path(f"{P}periods/", views.periods, name="periods"),
+    path(f"{P}periods/<int:pk>/", views.period_edit, name="period-edit"),
     path(f"{P}actions/<int:pk>/assign-lead/", views.assign_lead, name="assign-lead"),
     path(f"{P}<slug:strategy>/dashboard/", views.dashboard, name="dashboard"),
     path(

@@ -23,6 +23,7 @@ from vawg.delivery.forms import (
     EvidenceForm,
     ImportStartForm,
     MappingForm,
+    PeriodDeadlineForm,
     ReviewForm,
     SinceForm,
     UpdateForm,
@@ -501,3 +502,38 @@ def import_map(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(outcome_context(result))
     status = 400 if result is not None and not result.stored else 200
     return render(request, "delivery/import_map.html", context, status=status)
+
+
+# --- Reporting periods: when each quarter's updates are due ----------------------------
+
+
+@partnership_permission("strategy.manage")
+@require_GET
+def periods(request: HttpRequest) -> HttpResponse:
+    years = selectors.periods_by_year(partnership=request.partnership)
+    return render(request, "delivery/periods.html", {"years": years, "today": _today()})
+
+
+@partnership_permission("strategy.manage")
+@require_http_methods(["GET", "POST"])
+def period_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    period = selectors.period_for(request.partnership, pk)
+    initial = {"update_deadline": period.update_deadline}
+    posted = request.POST if request.method == "POST" else None
+    form = PeriodDeadlineForm(posted, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.period_deadline_set(
+                period=period,
+                deadline=form.cleaned_data["update_deadline"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            due = f"{period.update_deadline:%-d %B %Y}"
+            messages.success(request, f"Updates for {period.label} are now due by {due}.")
+            return redirect("delivery:periods", partnership=request.partnership.slug)
+    context = {"form": form, "period": period}
+    return render(request, "delivery/period_edit.html", context, status=400 if form.errors else 200)

@@ -203,6 +203,7 @@ ADDED_NAV = [
     ("reports:list", "reports.view"),
     ("reports:meetings", "meetings.manage"),
     ("api-tokens:token-list", "api.tokens.manage"),
+    ("delivery:periods", "strategy.manage"),
 ]
 
 

@@ -26,6 +26,8 @@ RULES: dict = {
     "delivery:review-list": Rule(REVIEWERS),
     "delivery:update-review": Rule(REVIEWERS),
     "delivery:unassigned": Rule(ADMIN),
+    "delivery:periods": Rule(ADMIN),
+    "delivery:period-edit": Rule(ADMIN),
     "delivery:assign-lead": Rule(ADMIN, post_only=True),
     "delivery:dashboard": Rule(STAFF),
     "delivery:dashboard-export": Rule(holders("strategy.export")),
@@ -78,6 +80,7 @@ def sweep_kwargs(partnership, personas) -> dict[str, dict]:
     strategy = {"strategy": world.strategy.slug}
     return {
         "delivery:update-edit": {"pk": world.action.pk, "period": current.pk},
+        "delivery:period-edit": {"pk": current.pk},
         "delivery:update-detail": {"pk": update.pk},
         "delivery:evidence-add": {"pk": update.pk},
         "delivery:evidence-download": {"pk": evidence.pk},
