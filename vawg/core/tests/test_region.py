@@ -187,10 +187,11 @@ def test_the_regional_officer_sees_the_region_navigation(client_for, partnership
         "core:region-borough", kwargs={"region": "london", "partnership": "wandsworth"}
     )
     dashboard = reverse("insight:region-dashboard", kwargs={"region": "london"})
+    returns = reverse("reports:region-returns", kwargs={"region": "london"})
 
     for url in (home, borough):
         html = _get(client, url)
-        assert _top(html) == [home, dashboard], url
+        assert _top(html) == [home, dashboard, returns], url
         assert _current(TOP_NAV, html) == ["Home"], url
 
 
