@@ -20,6 +20,7 @@ from vawg.core.models import (
     PartnershipBody,
     ReportingPeriod,
 )
+from vawg.core.periods import reporting_year_start, year_label
 from vawg.delivery.models import (
     STATUS_COLOURS,
     WORRYING,
@@ -805,7 +806,7 @@ def action_record(*, partnership: Partnership, pk: int) -> ActionRecord:
 
 def periods_by_year(*, partnership: Partnership) -> list[tuple[str, list[ReportingPeriod]]]:
     """The partnership's quarters, grouped by reporting year, latest year first."""
-    years: dict[str, list[ReportingPeriod]] = {}
-    for period in partnership.reporting_periods.order_by("-start"):
-        years.setdefault(period.label.split(" ")[0], []).append(period)
-    return [(label, sorted(periods, key=lambda p: p.start)) for label, periods in years.items()]
+    years: dict[date, list[ReportingPeriod]] = {}
+    for period in partnership.reporting_periods.order_by("start"):
+        years.setdefault(reporting_year_start(partnership, period.start), []).append(period)
+    return [(year_label(start), years[start]) for start in sorted(years, reverse=True)]
