@@ -96,13 +96,20 @@ def sort(held: pa.Table, incoming: pa.Table, partner_id: int) -> Sorted:
 
 def likely_duplicates(held: pa.Table, sorted_: Sorted, partner_id: int) -> list[dict]:
     """The file's new records (a record id not held) whose person, date and strand are those
-    of a record the partner's incidents already hold: most often an extract sent again with
-    the records numbered afresh. Each with the held record's id it looks like."""
+    of a record the partner's incidents hold once this file is in: most often an extract
+    sent again with the records numbered afresh. Each with the held record's id it looks
+    like. Held records are taken as the file leaves them (its updates applied), so that the
+    same file sent twice is judged the same way twice."""
     new = sorted_.incoming.slice(0, sorted_.new)
     if not new.num_rows or not held.num_rows or "person_digest" not in held.column_names:
         return []
     wanted = ["source_id", "person_digest", "occurred_on", "strand"]
-    with duck.use(n=new.select(wanted), h=held.select([*wanted, "partner_id"])) as db:
+    kept = np.ones(held.num_rows, dtype=bool)
+    kept[sorted_.replaced.to_numpy()] = False
+    columns = [*wanted, "partner_id"]
+    updated = sorted_.incoming.slice(sorted_.new, sorted_.updated).select(columns)
+    after = pa.concat_tables([held.filter(pa.array(kept)).select(columns), updated])
+    with duck.use(n=new.select(wanted), h=after) as db:
         found = db.arrow(
             """SELECT n.source_id, min(h.source_id) AS matches, n.occurred_on, n.strand
             FROM n JOIN h ON h.partner_id = ? AND h.person_digest = n.person_digest

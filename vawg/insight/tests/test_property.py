@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from vawg.insight import store
@@ -68,10 +68,22 @@ partner_row = st.builds(
 )
 
 
+def _same_person(ref: str, strand: str) -> dict:
+    return row(ref, "2025-03-01", Ward="Roehampton", **{"Victim ID": "V1", "VAWG Strand": strand})
+
+
 @settings(
     max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@example(
+    # A new record that matches a held one only as it stood before this file changed it
+    # (the file moves R5 to sexual violence): not a likely duplicate, or a second import
+    # of the same file would store it.
+    first=[_same_person("R5", "DA")],
+    rows=[_same_person("R5", "SV"), _same_person("R7", "DA")],
+    duplicates_set_aside=True,
 )
 @given(
     first=st.lists(partner_row, max_size=8),
