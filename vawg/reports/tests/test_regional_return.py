@@ -149,6 +149,7 @@ def test_the_regional_officer_makes_a_borough_s_return_and_the_combined_one(
     client = client_for(officer)
     page = client.get(_region_url("region-returns")).content.decode()
     assert "Every partnership, in one workbook" in page and ">Lambeth<" in page
+    assert "No return has been made yet." in page
 
     one = _ask(client, django_capture_on_commit_callbacks, period="2025/26", partnership="lambeth")
     both = _ask(client, django_capture_on_commit_callbacks, period="2025/26", partnership="")
@@ -160,12 +161,16 @@ def test_the_regional_officer_makes_a_borough_s_return_and_the_combined_one(
     assert one.url == _region_url("region-detail", pk=made[0].pk)
     assert both.url == _region_url("region-detail", pk=made[1].pk)
     # Made by the worker (here, at once), each kept with its file.
+    waiting = client.get(_region_url("region-returns")).content.decode()
+    assert "Some returns are still being made." in waiting
+    assert '<meta http-equiv="refresh" content="3">' in waiting
     for report in made:
         tasks.make_report.call(report.pk)
         report.refresh_from_db()
         assert report.status == ReportRequest.Status.DONE
 
     listed = client.get(_region_url("region-returns")).content.decode()
+    assert 'http-equiv="refresh"' not in listed
     assert "Lambeth" in listed and "London: every partnership" in listed
     download = client.get(_region_url("region-download", pk=made[1].pk))
     assert download.status_code == 200 and "no-store" in download["Cache-Control"]

@@ -162,8 +162,15 @@ def test_the_delivery_dashboards_button_makes_the_pack_as_pdf_and_word(
     ]
     assert DBTaskResult.objects.count() == 2
     # The list follows both, refreshing itself while they are made.
-    page = client.get(_url("list"))
-    assert '<meta http-equiv="refresh" content="3">' in page.content.decode()
+    page = client.get(_url("list")).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert "Some reports are still being made." in page
+
+
+def test_an_empty_list_says_so_and_does_not_refresh(client_for, partnership, admin):
+    page = client_for(admin).get(_url("list")).content.decode()
+    assert "No report has been made yet." in page
+    assert 'http-equiv="refresh"' not in page and "still being made" not in page
 
 
 def test_the_progress_page_refreshes_itself_until_the_file_is_ready(
