@@ -6,6 +6,7 @@ partnership that already has MARAC referrals, so `load_demo` can run again.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +26,7 @@ SHARES = {
     "age_16_17_rate": "2.0",
 }
 MEETING_EVERY = timedelta(days=28)
+WAITING = timedelta(days=7)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 K = Organisation.Kind
 E = Referral.Ethnicity
@@ -168,20 +170,23 @@ def _load_partnership(partnership: Partnership, *, today: date, rng, stdout) -> 
     held_on = start + MEETING_EVERY
     day = start
     referrals = 0
-    while held_on <= today:
+    refer = partial(
+        _referral,
+        partnership,
+        rng,
+        agencies=agencies,
+        referrer=None,
+        people=people,
+        criterion=criterion,
+        counter=counter,
+    )
+    # The last meeting is held at least a week before today, so the coordinator always
+    # has referrals waiting to be listed, whatever day the demo is loaded.
+    while held_on <= today - WAITING:
         while day < held_on:
             if rng.random() < 0.33:
                 referrer = practitioner if rng.random() < 0.25 else None
-                if _referral(
-                    partnership,
-                    rng,
-                    on=day,
-                    agencies=agencies,
-                    referrer=referrer,
-                    people=people,
-                    criterion=criterion,
-                    counter=counter,
-                ):
+                if refer(on=day, referrer=referrer):
                     referrals += 1
             day += timedelta(days=1)
         meeting = services.meeting_schedule(
@@ -202,22 +207,21 @@ def _load_partnership(partnership: Partnership, *, today: date, rng, stdout) -> 
             _actions(meeting, rng, agencies=agencies, today=today, actor=coordinator)
         meetings.append(meeting)
         held_on += MEETING_EVERY
-    # Referrals since the last meeting wait for the next one, scheduled a week ahead.
+    # Referrals since the last meeting wait for the next one.
+    waiting = 0
     while day <= today:
-        if rng.random() < 0.33 and _referral(
-            partnership,
-            rng,
-            on=day,
-            agencies=agencies,
-            referrer=None,
-            people=people,
-            criterion=criterion,
-            counter=counter,
-        ):
-            referrals += 1
+        if rng.random() < 0.33 and refer(on=day):
+            waiting += 1
         day += timedelta(days=1)
+    for _ in range(10):  # a quiet week still leaves the coordinator one to list
+        if waiting:
+            break
+        if refer(on=today):
+            waiting += 1
+    referrals += waiting
+    next_on = held_on if held_on > today else held_on + MEETING_EVERY
     services.meeting_schedule(
-        partnership=partnership, held_on=held_on, agencies=agencies, actor=coordinator
+        partnership=partnership, held_on=next_on, agencies=agencies, actor=coordinator
     )
     last_held = next((m for m in reversed(meetings) if m.status == "held"), None)
     if last_held:
