@@ -33,9 +33,10 @@ def home_next_meeting(request: HttpRequest, today: date) -> Shown:
 def home_referrals_not_listed(request: HttpRequest, today: date) -> Shown:
     count = selectors.referrals_not_listed(partnership=request.partnership)
     meeting = selectors.next_meeting(_who(request), on=today)
-    # Listed from the next meeting's agenda; with none scheduled, by arranging one.
+    # Listed from the next meeting's agenda (its button adds them); with none scheduled,
+    # by arranging one.
     url = (
-        _url(request, "meeting-agenda", pk=meeting.pk)
+        _url(request, "meeting-detail", pk=meeting.pk) + "#agenda"
         if meeting is not None
         else _url(request, "meeting-new")
     )

@@ -50,7 +50,7 @@ def test_the_coordinator_sees_a_referral_not_listed_until_it_is_on_an_agenda(
     meeting = make_meeting(partnership, on=date(2026, 2, 17))
     shown = page(client_for, coordinator)
     assert "Next MARAC meeting: 17 February 2026" in shown
-    assert f'href="{marac_url("meeting-agenda", pk=meeting.pk)}"' in shown
+    assert f'href="{marac_url("meeting-detail", pk=meeting.pk)}#agenda"' in shown
     services.agenda_build(meeting=meeting, actor=None)
     assert "not yet on a meeting" not in page(client_for, coordinator)
 

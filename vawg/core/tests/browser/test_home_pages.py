@@ -189,7 +189,7 @@ def work(partnership, personas, today):
             ),
             Item(
                 "1 referral not yet on a meeting's agenda",
-                _p("marac:meeting-agenda", pk=upcoming.pk),
+                _p("marac:meeting-detail", pk=upcoming.pk) + "#agenda",
             ),
             Item("1 MARAC action overdue", _p("marac:action-list")),
         ],
@@ -258,6 +258,12 @@ def test_each_role_lands_on_its_own_work(visit, work, personas):
             problems.append(f"landed on {page.url}")
         shown = _shown(page)
         problems += _missing(work.get(role, []), shown)
+        # Every link leads somewhere this role can open (a POST-only address would not).
+        for item in shown:
+            if item["href"]:
+                status = page.request.get(browser.url(item["href"])).status
+                if status != 200:
+                    problems.append(f"{item['text']!r} links to {item['href']}: {status}")
         if role not in work and page.locator("[data-home=nothing]").count() != 1:
             problems.append(f"expected nothing to need attention; shown: {shown}")
         browser.screenshot(f"home--{role}--desktop")
