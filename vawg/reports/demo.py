@@ -1,12 +1,17 @@
 """Demo step: the strategic boards' meeting dates, past (entered as a list, as a lead would
-from the minutes) and planned, relative to today. Idempotent: dates already there are kept."""
+from the minutes) and planned, relative to today, and the pack the board read at its last
+meeting, so a board member has one to open. Idempotent: dates and packs already there are
+kept."""
 
 from datetime import date, timedelta
 
+from vawg.accounts.models import User
 from vawg.core.meetings import meetings_of, strategic_board
-from vawg.core.models import Partnership
+from vawg.core.models import Partnership, PartnershipBody
 from vawg.core.periods import add_months, reporting_year_start
+from vawg.reports import selectors, services
 from vawg.reports.meetings import meeting_save, meetings_add_dates
+from vawg.reports.periods import last_completed_quarter
 
 # A board meets some six weeks after each quarter ends, on a Tuesday: once the quarter's
 # updates are in and approved.
@@ -30,6 +35,30 @@ def board_dates(partnership: Partnership, today: date, *, back: int = 8, ahead: 
     return held, planned
 
 
+def last_pack(partnership: Partnership, board: PartnershipBody, held_on: date, today: date) -> str:
+    """The PDF pack for the meeting held on `held_on`, asked for by the strategic lead and
+    made at once as the worker makes it (the worker then finds it made). Its label, or ""
+    when one was already kept."""
+    period = last_completed_quarter(partnership, held_on)
+    kept = selectors.requests_for(partnership=partnership).filter(
+        kind="board-pack", body=board, period_label=period.label
+    )
+    if kept.exists():
+        return ""
+    lead = User.objects.filter(username=f"{partnership.slug}-admin").first()
+    report = services.report_request(
+        kind="board-pack",
+        partnership=partnership,
+        period_text=period.label,
+        fmt="pdf",
+        actor=lead,
+        today=today,
+        body=board,
+    )
+    services.report_make(report_id=report.pk)
+    return period.label
+
+
 def load(*, today: date, rng, stdout) -> None:
     for partnership in Partnership.objects.filter(slug__in=["wandsworth", "lambeth"]):
         board = strategic_board(partnership)
@@ -46,3 +75,5 @@ def load(*, today: date, rng, stdout) -> None:
             f"  {partnership.name}: {board.name}, {len(added.added)} past meeting dates added, "
             f"{len(planned)} planned\n"
         )
+        if held and (label := last_pack(partnership, board, held[-1], today)):
+            stdout.write(f"  {partnership.name}: the board pack for {label} made\n")

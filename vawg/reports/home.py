@@ -1,10 +1,12 @@
-"""What reports add to the strategic lead's home page (vawg.core.home): the board's next
-meeting and whether its pack has been made."""
+"""What reports add to the home page (vawg.core.home): for the strategic lead, the
+board's next meeting and whether its pack has been made; for a board member, the latest
+pack to read."""
 
 from datetime import date
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from vawg.core.home import Group, HomeItem, Shown, home_items
 from vawg.core.permissions import Role
@@ -39,6 +41,21 @@ def home_next_board(request: HttpRequest, today: date) -> Shown | None:
     )
 
 
+def home_latest_pack(request: HttpRequest, today: date) -> Shown:
+    slug = request.partnership.slug
+    pack = selectors.latest_board_pack(partnership=request.partnership)
+    if pack is None:
+        return Shown(
+            "No board pack has been made yet", reverse("reports:list", kwargs={"partnership": slug})
+        )
+    text = f"Board pack for {pack.period_label}"
+    if pack.body:
+        text += f" ({pack.body.name})"
+    if pack.finished_at:
+        text += f", made {timezone.localdate(pack.finished_at):%-d %B %Y}"
+    return Shown(text, reverse("reports:detail", kwargs={"partnership": slug, "pk": pack.pk}))
+
+
 def register() -> None:
     home_items.register(
         "reports.next_board",
@@ -49,4 +66,14 @@ def register() -> None:
             roles=frozenset({Role.PARTNERSHIP_ADMIN}),
         ),
         order=15,
+    )
+    home_items.register(
+        "reports.latest_pack",
+        HomeItem(
+            home_latest_pack,
+            "reports.view",
+            group=Group.GLANCE,
+            roles=frozenset({Role.BOARD_MEMBER}),
+        ),
+        order=16,
     )

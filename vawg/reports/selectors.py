@@ -105,3 +105,14 @@ def next_board(*, partnership: Partnership, today: date) -> NextBoard | None:
         .first()
     )
     return NextBoard(board, meeting, period, pack)
+
+
+def latest_board_pack(*, partnership: Partnership) -> ReportRequest | None:
+    """The newest finished board pack written for the board (the PDF where the same
+    quarter was made in both formats): what a board member opens before a meeting."""
+    return (
+        requests_for(partnership=partnership)
+        .filter(kind="board-pack", reader="board", status=ReportRequest.Status.DONE)
+        .order_by("-period_end", "-fmt", "-finished_at")
+        .first()
+    )

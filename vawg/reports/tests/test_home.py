@@ -1,6 +1,6 @@
 """The strategic lead's home page says when the board next meets and whether its pack is made."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -51,3 +51,45 @@ def test_it_is_the_strategic_leads_alone(client_for, partnership, personas, toda
     make_meeting(make_board(partnership), date(2027, 2, 9))
     text = _home(client_for(personas[Role.ANALYST])).content.decode()
     assert "Next VAWG Strategic Board meeting" not in text
+
+
+def test_a_board_member_is_shown_the_latest_pack_to_read(client_for, partnership, personas, today):
+    board = make_board(partnership)
+    admin = personas[Role.PARTNERSHIP_ADMIN]
+    member = client_for(personas[Role.BOARD_MEMBER])
+    assert "No board pack has been made yet" in _home(member).content.decode()
+
+    made = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    make_report(partnership, admin, body=board, finished_at=made)
+    newest = make_report(
+        partnership,
+        admin,
+        body=board,
+        period_label="2026/27 Q2",
+        period_end=date(2026, 9, 30),
+        finished_at=made,
+    )
+    make_report(  # the same quarter in Word: the PDF is the one linked
+        partnership,
+        admin,
+        body=board,
+        period_label="2026/27 Q2",
+        period_end=date(2026, 9, 30),
+        fmt="docx",
+        finished_at=made,
+    )
+    make_report(  # a quarter still being made is not yet there to read
+        partnership,
+        admin,
+        body=board,
+        period_label="2026/27 Q3",
+        period_end=date(2026, 12, 31),
+        status="running",
+        content=None,
+    )
+    text = _home(member).content.decode()
+    assert "Board pack for 2026/27 Q2 (VAWG Strategic Board), made 2 November 2026" in text
+    detail = reverse("reports:detail", kwargs={"partnership": "wandsworth", "pk": newest.pk})
+    assert f'href="{detail}"' in text
+    # The strategic lead has the next meeting's item instead.
+    assert "Board pack for 2026/27 Q2 (VAWG" not in _home(client_for(admin)).content.decode()

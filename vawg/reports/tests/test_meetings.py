@@ -11,6 +11,7 @@ from vawg.core.permissions import Role
 from vawg.core.testing import make_body
 from vawg.reports import meetings
 from vawg.reports.demo import board_dates
+from vawg.reports.models import ReportRequest
 from vawg.reports.tests.factories import make_board, make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +146,10 @@ def test_the_demo_step_loads_meetings_for_both_partnerships(partnership, other_p
     demo.load(today=date(2026, 12, 7), rng=None, stdout=StringIO())  # idempotent
     for p in (partnership, other_partnership):
         assert BodyMeeting.objects.filter(body__partnership=p).count() == 10
+        # The pack the board read at its last meeting (10 November: 2026/27 Q2), made once.
+        [pack] = ReportRequest.objects.filter(partnership=p, kind="board-pack")
+        assert (pack.period_label, pack.fmt, pack.status) == ("2026/27 Q2", "pdf", "done")
+        assert bytes(pack.content).startswith(b"%PDF")
 
 
 def test_meeting_save_refuses_to_move_a_meeting_to_another_body(partnership, personas):
