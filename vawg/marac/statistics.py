@@ -195,7 +195,8 @@ class Period:
 def periods_for(partnership, today: date, *, years: int = 2) -> list[Period]:
     """The quarters and reporting years to choose from, newest first: the last `years`
     reporting years, and every earlier one back to the partnership's first referral or
-    meeting (so an imported history's years can be reported on)."""
+    meeting (so an imported history's years can be reported on). A period not yet over
+    says so in its label: its figures are part of a quarter or year, not a fall."""
     out: list[Period] = []
     year_start = reporting_year_start(partnership, today)
     first = first_record_date(partnership)
@@ -215,14 +216,27 @@ def periods_for(partnership, today: date, *, years: int = 2) -> list[Period]:
             quarters.append(
                 Period(
                     f"{q_start.isoformat()}:q",
-                    f"{label} Q{q + 1} ({q_start:%B} to {q_end:%B %Y})",
+                    f"{label} Q{q + 1} ({q_start:%B} to {q_end:%B %Y}{_so_far(q_end, today)})",
                     q_start,
                     q_end,
                 )
             )
         out.extend(reversed(quarters))
-        out.append(Period(f"{start.isoformat()}:y", f"{label} (whole year)", start, end))
+        out.append(
+            Period(
+                f"{start.isoformat()}:y", f"{label} (whole year{_so_far(end, today)})", start, end
+            )
+        )
     return out
+
+
+def _so_far(end: date, today: date) -> str:
+    return ", under way" if end >= today else ""
+
+
+def last_ended(periods: list[Period], today: date) -> Period:
+    """The period to show first: the newest one that is over (else the newest)."""
+    return next((p for p in periods if p.end < today), periods[0])
 
 
 # --- core.metrics -----------------------------------------------------------------------

@@ -33,6 +33,7 @@ from vawg.marac.national import national_figures
 from vawg.marac.statistics import (
     EXACT_PERMISSIONS,
     SUBJECT,
+    last_ended,
     periods_for,
     statistics_export,
     statistics_for,
@@ -733,8 +734,9 @@ def subject_access_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _statistics_form(request: HttpRequest):
-    periods = periods_for(request.partnership, _today())
-    data = request.GET if "period" in request.GET else {"period": periods[0].key}
+    today = _today()
+    periods = periods_for(request.partnership, today)
+    data = request.GET if "period" in request.GET else {"period": last_ended(periods, today).key}
     form = forms.PeriodForm(data, periods=periods)
     period = None
     if form.is_valid():

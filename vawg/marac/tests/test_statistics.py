@@ -14,7 +14,7 @@ from vawg.marac import services
 from vawg.marac.models import CaseAction, MaracSettings, Meeting, Referral
 from vawg.marac.national import national_figures
 from vawg.marac.selectors import CASE_ACTION, PERPETRATOR, REFERRAL, marac_counts
-from vawg.marac.statistics import EXACT_PERMISSIONS, periods_for, statistics_rows
+from vawg.marac.statistics import EXACT_PERMISSIONS, last_ended, periods_for, statistics_rows
 from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral, police
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +206,10 @@ def test_periods_follow_the_partnerships_reporting_year(partnership):
         "2026-04-01:q",
         "2026-04-01:y",
     ]
-    assert periods[0].label == "2026/27 Q3 (October to December 2026)"
+    # A quarter or year still under way says so; one that is over does not.
+    assert periods[0].label == "2026/27 Q3 (October to December 2026, under way)"
+    assert periods[1].label == "2026/27 Q2 (July to September 2026)"
+    assert periods[3].label == "2026/27 (whole year, under way)"
+    assert last_ended(periods, date(2026, 11, 23)) == periods[1]
     assert periods[3].end == date(2027, 3, 31)
     assert periods[4].key == "2026-01-01:q"  # last year's Q4, January to March 2026

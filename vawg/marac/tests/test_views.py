@@ -317,6 +317,17 @@ def test_statistics_are_suppressed_for_a_board_member_not_for_the_analyst(
     assert "OFFICIAL-SENSITIVE" in page and "fewer than 5" not in page
 
 
+def test_statistics_open_on_the_last_quarter_that_is_over(
+    client_for, personas, partnership, monkeypatch
+):
+    monkeypatch.setattr("vawg.marac.views._today", lambda: date(2026, 11, 23))
+    page = client_for(personas[Role.ANALYST]).get(url("statistics", partnership)).content.decode()
+    assert '<option value="2026-07-01:q" selected>' in page
+    assert "--m\">2026/27 Q2 (July to September 2026)</caption>" in page
+    # The quarter under way is offered, and says so.
+    assert "2026/27 Q3 (October to December 2026, under way)</option>" in page
+
+
 def test_a_period_not_offered_is_a_clear_error(client_for, personas, partnership):
     response = client_for(personas[Role.ANALYST]).get(
         url("statistics", partnership) + "?period=1999-01-01:q"
