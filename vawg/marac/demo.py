@@ -64,6 +64,12 @@ def _person(n: int, prefix: str, born: date, street: str) -> services.Identity:
     return services.Identity(f"Test {prefix} {n:03d}", born, f"{n} {street}, Testville")
 
 
+def _referrals_on_a_day(rng) -> int:
+    """About one a day: with those that do not meet the criteria turned away, some 30 cases
+    a year per 10,000 women, near SafeLives' recommended level of 40."""
+    return sum(1 for _ in range(3) if rng.random() < 0.33)
+
+
 def _referral(partnership, rng, *, on, agencies, referrer, people, criterion, counter):
     """One synthetic referral: a new pair of people, or (about a third) a known pair again."""
     if people and rng.random() < 0.3:
@@ -184,7 +190,7 @@ def _load_partnership(partnership: Partnership, *, today: date, rng, stdout) -> 
     # has referrals waiting to be listed, whatever day the demo is loaded.
     while held_on <= today - WAITING:
         while day < held_on:
-            if rng.random() < 0.33:
+            for _ in range(_referrals_on_a_day(rng)):
                 referrer = practitioner if rng.random() < 0.25 else None
                 if refer(on=day, referrer=referrer):
                     referrals += 1
@@ -210,8 +216,7 @@ def _load_partnership(partnership: Partnership, *, today: date, rng, stdout) -> 
     # Referrals since the last meeting wait for the next one.
     waiting = 0
     while day <= today:
-        if rng.random() < 0.33 and refer(on=day):
-            waiting += 1
+        waiting += sum(1 for _ in range(_referrals_on_a_day(rng)) if refer(on=day))
         day += timedelta(days=1)
     for _ in range(10):  # a quiet week still leaves the coordinator one to list
         if waiting:
@@ -277,7 +282,9 @@ def _actions(meeting, rng, *, agencies, today, actor) -> None:
                 due_on=due,
                 actor=actor,
             )
-            if due <= today and rng.random() < 0.85:
+            # Agencies close most actions; a few of the latest meetings' are still open.
+            closed = 0.98 if due < today - timedelta(days=28) else 0.7
+            if due <= today and rng.random() < closed:
                 done = (
                     due - timedelta(days=rng.choice([0, 2, 5]))
                     if rng.random() < 0.8

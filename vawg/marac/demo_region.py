@@ -64,8 +64,9 @@ def _load_borough(partnership: Partnership, area: AreaPopulation, *, today: date
     ]
     if None in agencies:
         return 0
-    # A year's cases at 6 to 12 per 10,000 women (the seeded boroughs' demo level).
-    per_meeting = area.women_16_plus * rng.uniform(6, 12) / 10_000 * 28 / 365
+    # A year's cases at 20 to 40 per 10,000 women (about the seeded boroughs' demo level,
+    # below and up to SafeLives' recommended 40).
+    per_meeting = area.women_16_plus * rng.uniform(20, 40) / 10_000 * 28 / 365
     days = [today - EVERY * n for n in range(1, 15)]
     meetings = Meeting.objects.bulk_create(
         Meeting(partnership=partnership, held_on=day, status=Meeting.Status.HELD) for day in days
