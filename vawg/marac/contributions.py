@@ -47,7 +47,7 @@ def home_referrals_not_listed(request: HttpRequest, today: date) -> Shown:
 def home_actions_overdue(request: HttpRequest, today: date) -> Shown:
     count = selectors.overdue_action_count(_who(request), on=today)
     text = f"{plural(count, 'MARAC action', 'MARAC actions')} overdue"
-    return Shown(text, _url(request, "action-list"), count=count)
+    return Shown(text, _url(request, "action-list") + "?show=overdue", count=count)
 
 
 def register() -> None:

@@ -635,6 +635,31 @@ class AccessLogFilterForm(forms.Form):
         self.helper.disable_csrf = True
 
 
+class ActionFilterForm(forms.Form):
+    """Which case actions to list: the home page's counts link to the same choices."""
+
+    SHOW = [("all", "All actions"), ("open", "Open"), ("overdue", "Overdue")]
+    show = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=SHOW,
+        error_messages={"invalid_choice": "Choose all actions, open or overdue."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["show"].widget = forms.RadioSelect(choices=self.SHOW)
+        self.helper = _helper(
+            self, "Filter", Field.radios("show", legend_size=Size.SMALL, inline=True, small=True)
+        )
+        self.helper.disable_csrf = True  # a GET form: a token would land in the address
+
+    @property
+    def chosen(self) -> str:
+        """What to show: the choice made, or every action."""
+        return (self.cleaned_data.get("show") if self.is_valid() else "") or "all"
+
+
 SHARE_KEYS = [
     ("minoritised_rate", "Black, Asian and racially minoritised residents (%)"),
     ("lgbt_rate", "LGBT+ residents (%)"),

@@ -107,7 +107,7 @@ def home_agency_actions_overdue(request: HttpRequest, today: date) -> Shown | No
         return None  # counted, for every agency, by the coordinator's item
     count = selectors.overdue_action_count(who, on=today)
     text = f"{plural(count, 'MARAC action', 'MARAC actions')} for your agency overdue"
-    return Shown(text, _url(request, "action-list"), count=count)
+    return Shown(text, _url(request, "action-list") + "?show=overdue", count=count)
 
 
 def home_agency_actions_due(request: HttpRequest, today: date) -> Shown | None:
@@ -119,7 +119,7 @@ def home_agency_actions_due(request: HttpRequest, today: date) -> Shown | None:
     text = (
         f"{plural(count, 'MARAC action', 'MARAC actions')} for your agency due by {until:%-d %B %Y}"
     )
-    return Shown(text, _url(request, "action-list"), count=count)
+    return Shown(text, _url(request, "action-list") + "?show=open", count=count)
 
 
 def register() -> None:

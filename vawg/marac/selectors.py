@@ -252,14 +252,18 @@ def agenda_item_for(who: MaracUser, pk: int) -> AgendaItem:
     return item
 
 
-def actions_for(who: MaracUser, *, on: date) -> QuerySet[CaseAction]:
+def actions_for(who: MaracUser, *, on: date, show: str = "all") -> QuerySet[CaseAction]:
     """The coordinator: every action; a representative: their agencies' actions on cases
-    they may see."""
+    they may see. `show` narrows them to the "open" ones, or the "overdue" ones on `on`."""
     actions = scoped(CaseAction.objects.all(), who.partnership).filter(
         referral__in=cases_visible_to(who)
     )
     if not who.coordinator:
         actions = actions.filter(organisation_id__in=who.agencies)
+    if show == "open":
+        actions = actions.open()
+    elif show == "overdue":
+        actions = actions.overdue(on)
     # Open actions first (the same on SQLite and PostgreSQL, which sort nulls differently).
     is_done = Case(When(completed_on__isnull=True, then=Value(0)), default=Value(1))
     return actions.select_related("referral", "organisation", "meeting").order_by(

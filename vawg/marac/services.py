@@ -936,8 +936,10 @@ def actions_chase(*, today: date) -> int:
                 .values_list("user__email", flat=True)
             )
             if emails:
-                link = settings.SITE_URL + reverse(
-                    "marac:action-list", kwargs={"partnership": partnership.slug}
+                link = (
+                    settings.SITE_URL
+                    + reverse("marac:action-list", kwargs={"partnership": partnership.slug})
+                    + "?show=overdue"
                 )
                 send_mail(
                     "MARAC actions overdue",

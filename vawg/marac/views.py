@@ -545,10 +545,13 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
     who = _who(request)
-    page = Paginator(selectors.actions_for(who, on=_today()), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "marac/action_list.html", {"page": page, "today": _today()})
+    form = forms.ActionFilterForm(request.GET or None)
+    actions = selectors.actions_for(who, on=_today(), show=form.chosen)
+    if form.is_bound and not form.is_valid():
+        actions = actions.none()
+    page = Paginator(actions, PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "today": _today(), "form": form, "show": form.chosen}
+    return render(request, "marac/action_list.html", context)
 
 
 @partnership_permission("marac.view")

@@ -70,7 +70,7 @@ def test_the_coordinator_sees_an_overdue_action_until_it_is_completed(
     )
     shown = page(client_for, coordinator)
     assert "1 MARAC action overdue" in shown
-    assert f'href="{marac_url("action-list")}"' in shown
+    assert f'href="{marac_url("action-list")}?show=overdue"' in shown
     CaseAction.objects.filter(pk=action.pk).update(completed_on=date(2026, 2, 9))
     assert "action overdue" not in page(client_for, coordinator)
 
@@ -192,7 +192,8 @@ def test_the_representative_sees_their_agencys_meeting_and_actions(
     assert f'href="{marac_url("meeting-detail", pk=upcoming.pk)}"' in shown
     assert "1 MARAC action for your agency overdue" in shown
     assert "1 MARAC action for your agency due by 24 February 2026" in shown
-    assert f'href="{marac_url("action-list")}"' in shown
+    assert f'href="{marac_url("action-list")}?show=overdue"' in shown
+    assert f'href="{marac_url("action-list")}?show=open"' in shown
     assert item.referral.reference not in shown  # counts and links only
     # The coordinator's own items, not these, say it for every agency.
     coordinator = page(client_for, personas[Role.MARAC_COORDINATOR])

@@ -147,6 +147,7 @@ def test_overdue_actions_are_chased_once_a_week_without_case_detail(partnership,
     assert len(mail.outbox) == 2
     assert mail.outbox[0].to == [rep.email]
     assert "Test" not in mail.outbox[0].body and "MARAC-" not in mail.outbox[0].body
+    assert "/marac/actions/?show=overdue" in mail.outbox[0].body  # straight to the overdue
 
 
 def test_completed_actions_are_not_chased(action):

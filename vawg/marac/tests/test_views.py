@@ -1,5 +1,6 @@
 """The MARAC pages: the practitioner's path, who sees which case, and the coordinator's pages."""
 
+import re
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ from vawg.audit.models import AuditEvent
 from vawg.core.permissions import Role
 from vawg.core.testing import make_organisation
 from vawg.marac import services
-from vawg.marac.models import Assessment, Referral, Screening
+from vawg.marac.models import Assessment, CaseAction, Referral, Screening
 from vawg.marac.tests.factories import hold_meeting, make_meeting, make_referral, stored
 
 pytestmark = pytest.mark.django_db
@@ -254,6 +255,43 @@ def test_a_representative_completes_their_agencys_action(
     assert mine.completed_on == date(2026, 1, 30) and mine.on_time
 
 
+def test_the_action_list_shows_all_open_or_overdue_actions(
+    client_for, personas, partnership, two_meetings, monkeypatch
+):
+    monkeypatch.setattr("vawg.marac.views._today", lambda: date(2026, 2, 10))
+    item = two_meetings["first"].agenda_item
+    for due, description in ((date(2026, 2, 1), "late"), (date(2026, 2, 20), "coming")):
+        services.case_action_add(
+            item=item,
+            organisation=two_meetings["a"],
+            description=f"Test action {description}",
+            due_on=due,
+            actor=None,
+        )
+    done = services.case_action_add(
+        item=item,
+        organisation=two_meetings["a"],
+        description="Test action done",
+        due_on=date(2026, 2, 3),
+        actor=None,
+    )
+    CaseAction.objects.filter(pk=done.pk).update(completed_on=date(2026, 2, 2))
+    client = client_for(personas[Role.MARAC_COORDINATOR])
+
+    def listed(query: str) -> tuple[str, list[str]]:
+        page = client.get(url("action-list", partnership) + query).content.decode()
+        return page, re.findall(r"action due (\d+ \w+ 2026)", page)
+
+    page, dues = listed("")
+    assert "3 actions, open first" in page and dues == ["1 Feb 2026", "20 Feb 2026", "3 Feb 2026"]
+    page, dues = listed("?show=open")
+    assert "2 open actions" in page and dues == ["1 Feb 2026", "20 Feb 2026"]
+    page, dues = listed("?show=overdue")
+    assert "1 overdue action," in page and dues == ["1 Feb 2026"]
+    page, dues = listed("?show=everything")
+    assert "Choose all actions, open or overdue." in page and dues == []
+
+
 def test_a_completed_action_shows_as_done_and_refuses_a_second_completion(
     client_for, personas, partnership, two_meetings
 ):
@@ -323,7 +361,7 @@ def test_statistics_open_on_the_last_quarter_that_is_over(
     monkeypatch.setattr("vawg.marac.views._today", lambda: date(2026, 11, 23))
     page = client_for(personas[Role.ANALYST]).get(url("statistics", partnership)).content.decode()
     assert '<option value="2026-07-01:q" selected>' in page
-    assert "--m\">2026/27 Q2 (July to September 2026)</caption>" in page
+    assert '--m">2026/27 Q2 (July to September 2026)</caption>' in page
     # The quarter under way is offered, and says so.
     assert "2026/27 Q3 (October to December 2026, under way)</option>" in page
 

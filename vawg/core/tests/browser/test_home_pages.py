@@ -191,15 +191,18 @@ def work(partnership, personas, today):
                 "1 referral not yet on a meeting's agenda",
                 _p("marac:meeting-detail", pk=upcoming.pk) + "#agenda",
             ),
-            Item("1 MARAC action overdue", _p("marac:action-list")),
+            Item("1 MARAC action overdue", _p("marac:action-list", "show=overdue")),
         ],
         Role.MARAC_REPRESENTATIVE: [
             Item(
                 f"Next MARAC meeting your agency attends: {upcoming.held_on:%-d %B %Y}",
                 _p("marac:meeting-detail", pk=upcoming.pk),
             ),
-            Item("1 MARAC action for your agency overdue", _p("marac:action-list")),
-            Item("1 MARAC action for your agency due by 4 December 2025", _p("marac:action-list")),
+            Item("1 MARAC action for your agency overdue", _p("marac:action-list", "show=overdue")),
+            Item(
+                "1 MARAC action for your agency due by 4 December 2025",
+                _p("marac:action-list", "show=open"),
+            ),
         ],
         Role.PRACTITIONER: [
             Item(
