@@ -65,8 +65,8 @@ def _person(n: int, prefix: str, born: date, street: str) -> services.Identity:
 
 
 def _referrals_on_a_day(rng) -> int:
-    """About one a day: with those that do not meet the criteria turned away, some 30 cases
-    a year per 10,000 women, near SafeLives' recommended level of 40."""
+    """About one a day: with those that do not meet the criteria turned away, some 25 cases
+    a year per 10,000 women, short of SafeLives' recommended level of 40, as many are."""
     return sum(1 for _ in range(3) if rng.random() < 0.33)
 
 
