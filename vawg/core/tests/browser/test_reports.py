@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from vawg.core.models import BodyMeeting, PartnershipBody
 from vawg.core.periods import periods_ensure_year, reporting_year_start
@@ -58,16 +59,15 @@ def _worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
-def _made_while_watching(page) -> None:
+def _made_while_watching(page, files: int) -> None:
     """The worker makes what was asked for while the page, refreshing itself, is watched
-    until it no longer says it is waiting."""
+    until it offers every file and no longer says it is waiting. It waits for the finished
+    page itself: between two refreshes the page is briefly blank, which is not finished."""
     _worker()
-    waiting = page.get_by_text("refreshes itself")
-    for _ in range(20):
-        if waiting.count() == 0:
-            break
-        page.wait_for_timeout(1000)
-    assert waiting.count() == 0
+    expect(page.get_by_role("link", name=re.compile("^Download"))).to_have_count(
+        files, timeout=30_000
+    )
+    expect(page.get_by_text("refreshes itself")).to_have_count(0)
 
 
 def test_the_strategic_lead_makes_the_board_pack_in_one_click(visit, world, tmp_path):
@@ -82,15 +82,13 @@ def test_the_strategic_lead_makes_the_board_pack_in_one_click(visit, world, tmp_
     lead.page.get_by_role("button", name="Make the board pack").click()
 
     # The Reports page shows both files being made, and says it refreshes itself.
-    lead.page.wait_for_load_state()
-    assert "/reports/" in lead.page.url
+    lead.page.wait_for_url("**/reports/")
     body = lead.page.inner_text("main")
     assert "refreshes itself" in body and body.count("Board pack") >= 2
     lead.screenshot("reports--waiting")
 
     # The page refreshes itself (a meta refresh, no JavaScript) until both are ready.
-    _made_while_watching(lead.page)
-    assert lead.page.get_by_role("link", name=re.compile("^Download")).count() == 2
+    _made_while_watching(lead.page, files=2)
     problems = page_problems(lead, lead.page.reload(), axe)
     assert problems == []
     lead.screenshot("reports--ready")
@@ -128,8 +126,8 @@ def test_the_regional_officer_makes_the_combined_return_in_the_background(
     which = officer.page.get_by_label("Which partnership")
     which.select_option(label="Every partnership, in one workbook")
     officer.page.get_by_role("button", name="Make the return").click()
-    assert "refreshes itself" in officer.page.inner_text("main")
-    _made_while_watching(officer.page)
+    expect(officer.page.locator("main")).to_contain_text("refreshes itself")
+    _made_while_watching(officer.page, files=1)
     assert page_problems(officer, officer.page.reload(), axe) == []
     officer.screenshot("reports--region-ready")
     with officer.page.expect_download() as download:
