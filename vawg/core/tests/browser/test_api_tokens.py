@@ -57,8 +57,8 @@ def test_an_admin_makes_and_revokes_a_token_and_every_page_passes_axe(visit, per
         page.locator(f"input[name=scopes][value='{value}']").focus()
         page.keyboard.press("Space")
     page.get_by_role("button", name="Make token").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
     assert page.locator(".govuk-panel__title").inner_text() == "Token made"
     assert "it will not be shown again" in page.content()

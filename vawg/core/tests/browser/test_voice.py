@@ -193,8 +193,9 @@ def test_grouped_actions_and_the_section_navigation_work_by_keyboard(
     assert nav.locator("[aria-current=page]").inner_text() == "Feedback"
     nav.get_by_role("link", name="Feedback").focus()
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # A key press does not wait for the page it asks for, as a click does.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     nav = page.get_by_role("navigation", name="Voice and support")
     assert nav.locator("[aria-current=page]").inner_text() == "Themes and responses"
 
