@@ -216,7 +216,7 @@ def periods_for(partnership, today: date, *, years: int = 2) -> list[Period]:
             quarters.append(
                 Period(
                     f"{q_start.isoformat()}:q",
-                    f"{label} Q{q + 1} ({q_start:%B} to {q_end:%B %Y}{_so_far(q_end, today)})",
+                    f"{label} Q{q + 1} ({q_start:%B} to {q_end:%B %Y}{_so_far(q_start, q_end, today)})",
                     q_start,
                     q_end,
                 )
@@ -224,14 +224,21 @@ def periods_for(partnership, today: date, *, years: int = 2) -> list[Period]:
         out.extend(reversed(quarters))
         out.append(
             Period(
-                f"{start.isoformat()}:y", f"{label} (whole year{_so_far(end, today)})", start, end
+                f"{start.isoformat()}:y",
+                f"{label} (whole year{_so_far(start, end, today)})",
+                start,
+                end,
             )
         )
     return out
 
 
-def _so_far(end: date, today: date) -> str:
-    return ", under way" if end >= today else ""
+def _so_far(start: date, end: date, today: date) -> str:
+    """For a period not yet over, how much of it has passed (today counted): its figures
+    are a part of the period's, to be read against the part."""
+    if end < today:
+        return ""
+    return f", under way: day {(today - start).days + 1} of {(end - start).days + 1}"
 
 
 def last_ended(periods: list[Period], today: date) -> Period:

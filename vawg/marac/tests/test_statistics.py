@@ -207,9 +207,9 @@ def test_periods_follow_the_partnerships_reporting_year(partnership):
         "2026-04-01:y",
     ]
     # A quarter or year still under way says so; one that is over does not.
-    assert periods[0].label == "2026/27 Q3 (October to December 2026, under way)"
+    assert periods[0].label == "2026/27 Q3 (October to December 2026, under way: day 54 of 92)"
     assert periods[1].label == "2026/27 Q2 (July to September 2026)"
-    assert periods[3].label == "2026/27 (whole year, under way)"
+    assert periods[3].label == "2026/27 (whole year, under way: day 237 of 365)"
     assert last_ended(periods, date(2026, 11, 23)) == periods[1]
     assert periods[3].end == date(2027, 3, 31)
     assert periods[4].key == "2026-01-01:q"  # last year's Q4, January to March 2026

@@ -363,7 +363,7 @@ def test_statistics_open_on_the_last_quarter_that_is_over(
     assert '<option value="2026-07-01:q" selected>' in page
     assert '--m">2026/27 Q2 (July to September 2026)</caption>' in page
     # The quarter under way is offered, and says so.
-    assert "2026/27 Q3 (October to December 2026, under way)</option>" in page
+    assert "2026/27 Q3 (October to December 2026, under way: day 54 of 92)</option>" in page
 
 
 def test_a_period_not_offered_is_a_clear_error(client_for, personas, partnership):
