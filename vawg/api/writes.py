@@ -225,7 +225,7 @@ def _reason(problem: dict) -> str:
             reason = "The value" + reason[len(value) :]
         if value in reason and len(value) > 2:
             reason = reason.replace(value, "the value")
-    return reason
+    return reason[:1].upper() + reason[1:]
 
 
 # The statuses an extract has once its check has finished (a failed one, if the import

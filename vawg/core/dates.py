@@ -114,7 +114,9 @@ def _parse(text: str) -> date:
     if parts.get("name"):
         month_of = _MONTH_NAMES.get(parts["name"].lower())
         if month_of is None:
-            raise _refused(text, f"{parts['name']} is not a month's name")
+            # The part is not repeated: the whole text leads the message already, and a
+            # message that holds no piece of the cell can leave where the cell may not.
+            raise _refused(text, "the month is not named in English, in full or in 3 letters")
         year, month, day = parts["year"], str(month_of), parts["day"]
     elif parts["iso_year"]:
         year, month, day = parts["iso_year"], parts["iso_month"], parts["iso_day"]

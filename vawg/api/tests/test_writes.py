@@ -4,6 +4,7 @@ extract checked and imported. Each refuses another partnership (404), a token wi
 scope or the standing (403) and bad input (422, naming the field), storing nothing."""
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -375,6 +376,39 @@ def test_an_extract_is_checked_with_the_saved_mapping_and_the_report_holds_no_va
     assert reasons["Victim Age"] == "An age must be 120 or less."
     # Checked, not imported.
     assert store.count() == 0
+
+
+# A bad value of each kind the check refuses (a code it cannot read goes back to the web
+# instead, naming the field only), each holding a word found nowhere else.
+MARKED = [
+    ("Incident Date", "31 Quokka 2024"),
+    ("Incident Date", "Wombat"),
+    ("Incident Date", "12/31/2024"),
+    ("Incident Date", "2030-01-01"),
+    ("Incident Date", "1/4/26"),
+    ("Incident Date", "2024-04-31"),
+    ("Victim Age", "1310"),
+    ("Crime Ref", "KIWI-REF-9"),
+    ("Crime Ref", "KIWI-REF-9"),
+]
+
+
+def test_no_piece_of_a_bad_value_is_in_the_report_s_reasons(partnership, council, extract_token):
+    """The API's report says where and why, never what: the reasons the web shows beside
+    each value are sent with the value taken out, whatever the kind of problem."""
+    mapped(partnership, council)
+    rows = [row(f"M{n}", **{column: value}) for n, (column, value) in enumerate(MARKED)]
+    answer = upload(ApiClient(extract_token.secret), rows)
+
+    assert answer.status_code == 201, answer.content
+    problems = json.loads(answer.content)["report"]["problems"]
+    assert {p["column"] for p in problems} == {column for column, _ in MARKED}
+    assert len(problems) == len(MARKED) - 1
+    text = answer.content.decode()
+    for _, value in MARKED:
+        for piece in re.findall(r"[A-Za-z0-9]{3,}", value):
+            assert piece not in text, (value, piece)
+    assert all(p["reason"][:1].isupper() for p in problems), problems
 
 
 def test_the_first_file_from_a_partner_must_be_mapped_on_the_web(

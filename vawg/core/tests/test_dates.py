@@ -89,7 +89,12 @@ def test_what_is_not_a_date_is_refused(text):
         ("2026-13-01", "2026-13-01: there is no month 13; " + ACCEPTED + "."),
         ("1/4/26", "1/4/26: the year needs all four digits; " + ACCEPTED + "."),
         ("tomorrow", "tomorrow: not a date; " + ACCEPTED + "."),
-        ("31 Febuary 2024", "31 Febuary 2024: Febuary is not a month's name; " + ACCEPTED + "."),
+        (
+            "31 Febuary 2024",
+            "31 Febuary 2024: the month is not named in English, in full or in 3 letters; "
+            + ACCEPTED
+            + ".",
+        ),
         ("31-Apr-2024", "31-Apr-2024: April has no 31st day; " + ACCEPTED + "."),
     ],
 )
