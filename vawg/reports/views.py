@@ -41,6 +41,7 @@ def _list(request: HttpRequest, form: MakeReportForm, status: int = 200) -> Http
     can_make = roles_grant(request.roles, "reports.make")
     working = any(report.working for report in reports)
     context = {"reports": reports, "form": form, "can_make": can_make, "working": working}
+    context["can_date_meetings"] = roles_grant(request.roles, "meetings.manage")
     context["urls"] = OWN_URLS
     return render(request, "reports/report_list.html", context, status=status)
 

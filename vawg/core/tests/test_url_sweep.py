@@ -4,15 +4,18 @@ A new URL cannot be added without saying who may see it: the sweep fails on
 any URL name missing from EXPECTED, which gathers each app's
 `tests/url_rules.py` (see sweep.py). The answers are checked through the
 real middleware and decorators, so a view that forgets its declaration, or
-declares the wrong permission, fails here.
+declares the wrong permission, fails here. The same rules then check each page's
+links: no role is shown a link to a page it would be refused.
 """
 
 import importlib
+import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from vawg.accounts.models import Membership
 from vawg.core.permissions import Role
@@ -216,3 +219,54 @@ def test_the_django_admin_is_for_platform_operators_only(client, personas):
         response = client.get("/operators/")
         assert response.status_code == 302
         assert "/operators/login/" in response["Location"]
+
+
+HREF = re.compile(r"""<a\b[^>]*\bhref="(/[^"#]*)""")
+
+
+def links_refused(html: str, persona: str) -> list[str]:
+    """The links on a page its reader could not follow: to a URL their role may not open,
+    to one that takes only a POST (a 405 when followed), or to no URL at all."""
+    refused = []
+    for href in sorted(set(HREF.findall(html))):
+        path = urlsplit(href.replace("&amp;", "&")).path
+        if path.startswith(settings.STATIC_URL):
+            continue
+        try:
+            match = resolve(path)
+        except Resolver404:
+            refused.append(f"{href} (no such page)")
+            continue
+        if match.kwargs.get("partnership", "wandsworth") != "wandsworth":
+            continue  # the sweep's roles are Wandsworth's: elsewhere a persona is another
+        name = match.view_name
+        rule = EXPECTED.get(name)
+        if rule is None:  # the operators' Django admin, outside the sweep
+            continue
+        if rule.post_only:
+            refused.append(f"{href} ({name} takes only a POST)")
+        elif not allowed(rule, persona):
+            refused.append(f"{href} ({name} is not for {persona})")
+    return refused
+
+
+def test_no_page_offers_a_link_its_reader_may_not_follow(client, personas, world):
+    """Each page, as each role sees it, links only where that role may go: a link to a
+    refusal is a dead end for the person reading it."""
+    people = {"anonymous": None, **personas}
+    failures = []
+    for name in sorted(url_names()):
+        rule = EXPECTED[name]
+        url = url_for(name, world)
+        for persona, user in people.items():
+            if rule.post_only or not allowed(rule, persona):
+                continue
+            client.logout()
+            if user is not None:
+                client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            for link in links_refused(response.content.decode(), persona):
+                failures.append(f"{persona} on {url} ({name}): {link}")
+    assert not failures, "\n".join(failures)
