@@ -213,10 +213,11 @@ def periods_for(partnership, today: date, *, years: int = 2) -> list[Period]:
             if q_start > today:
                 continue
             q_end = add_months(q_start, 3) - timedelta(days=1)
+            so_far = _so_far(q_start, q_end, today)
             quarters.append(
                 Period(
                     f"{q_start.isoformat()}:q",
-                    f"{label} Q{q + 1} ({q_start:%B} to {q_end:%B %Y}{_so_far(q_start, q_end, today)})",
+                    f"{label} Q{q + 1} ({q_start:%B} to {q_end:%B %Y}{so_far})",
                     q_start,
                     q_end,
                 )
