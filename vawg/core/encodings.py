@@ -11,11 +11,14 @@ the first record is row 2, as in every import's row messages) and the column's h
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import IO
 
 from charset_normalizer import from_bytes
 from openpyxl.utils import get_column_letter
+
+from vawg.core.separators import separator_of
 
 ENCODINGS: list[tuple[str, str]] = [
     ("utf-8", "UTF-8"),
@@ -166,7 +169,11 @@ def locate(pieces: Iterable[str], encoding: str, byte: bytes = b"") -> Undecodab
     """The error for a file whose text reads as far as `pieces` (its text, in order, in
     pieces of any size) and no further: the CSV row and column the unreadable byte is in."""
     row, index, headers = 0, 0, []
-    for row, values in enumerate(csv.reader(_marked(_lines(pieces))), start=1):
+    lines = _marked(_lines(pieces))
+    first = next(lines, None)
+    read = [] if first is None else itertools.chain([first], lines)
+    separator = separator_of(first or "")
+    for row, values in enumerate(csv.reader(read, delimiter=separator), start=1):
         if row == 1:
             headers = [v.strip() for v in values]
         index = max(len(values) - 1, 0)

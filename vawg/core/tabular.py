@@ -48,6 +48,7 @@ from openpyxl.xml.functions import iterparse
 
 from vawg.core import encodings
 from vawg.core.csvsafe import safe_cell, unsafe_cell
+from vawg.core.separators import separator_of
 from vawg.core.uploads import (
     CHUNK_BYTES,
     RefusedUpload,
@@ -125,6 +126,8 @@ class Table:
     # The codec a CSV was read in (one of encodings.ENCODINGS, or the one asked for);
     # "" for a workbook.
     encoding: str = ""
+    # What a CSV's cells are separated by (core.separators); "" for a workbook.
+    separator: str = ""
 
 
 def read_table(source: Source, filename: str, encoding: str | None = None) -> Table:
@@ -155,6 +158,7 @@ def _read_csv(file: IO[bytes], close: Callable[[], None], encoding: str) -> Tabl
     if not encodings.is_known(encoding):
         raise TableError(f"“{encoding}” is not an encoding this platform can read.")
     _check_text(file, encoding)
+    separator = _separator(file, encoding)
     records = _records(file, encoding)
     try:
         _, headers = next(records)
@@ -170,7 +174,7 @@ def _read_csv(file: IO[bytes], close: Callable[[], None], encoding: str) -> Tabl
         finally:
             close()
 
-    return Table(headers, rows(), close, encoding=encoding)
+    return Table(headers, rows(), close, encoding=encoding, separator=separator)
 
 
 def _check_text(file: IO[bytes], encoding: str) -> None:
@@ -229,16 +233,34 @@ def _lines(text: io.TextIOBase) -> Iterator[str]:
         yield line
 
 
+def _text(file: IO[bytes], encoding: str, errors: str = "strict") -> io.TextIOWrapper:
+    file.seek(0)
+    return io.TextIOWrapper(
+        io.BufferedReader(Unclosing(file), CHUNK_BYTES),
+        encoding=_codec(encoding),
+        errors=errors,
+        newline="",
+    )
+
+
+def _separator(file: IO[bytes], encoding: str) -> str:
+    """What the CSV's cells are separated by, from its heading row (core.separators)."""
+    text = _text(file, encoding, errors="replace")
+    try:
+        return separator_of(text.readline(MAX_LINE_CHARS))
+    finally:
+        file.seek(0)
+
+
 def _records(file: IO[bytes], encoding: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, values) for each record of a CSV (the heading row is row 1),
-    decoded and split as it is read. Raises TableError."""
-    file.seek(0)
-    text = io.TextIOWrapper(
-        io.BufferedReader(Unclosing(file), CHUNK_BYTES), encoding=_codec(encoding), newline=""
-    )
+    decoded and split as it is read, on the separator its heading row uses. Raises
+    TableError."""
+    separator = _separator(file, encoding)
+    text = _text(file, encoding)
     number = 0
     try:
-        for number, values in enumerate(csv.reader(_lines(text)), start=1):
+        for number, values in enumerate(csv.reader(_lines(text), delimiter=separator), start=1):
             yield number, values
     except csv.Error as error:
         limit = csv.field_size_limit()
@@ -262,6 +284,16 @@ def csv_records(source: Source, encoding: str | None = None) -> Iterator[tuple[i
     file, close = open_binary(source)
     try:
         yield from _records(file, encoding or encodings.detect_file(file))
+    finally:
+        close()
+
+
+def separator_in(source: Source, encoding: str | None = None) -> str:
+    """What a CSV's cells are separated by (core.separators), from its heading row read in
+    `encoding` (detected when None), as read_table splits it."""
+    file, close = open_binary(source)
+    try:
+        return _separator(file, encoding or encodings.detect_file(file))
     finally:
         close()
 

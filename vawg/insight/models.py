@@ -154,6 +154,8 @@ class DataImport(models.Model):
     # choose another on the check page).
     encoding = models.CharField(max_length=20, blank=True)
     encoding_detected = models.CharField(max_length=20, blank=True)
+    # What a CSV's cells are separated by (core.separators), told from its heading row.
+    separator = models.CharField(max_length=1, blank=True)
     # The analyst's choices for the import: import the good rows and set the others
     # aside (else nothing unless every row passes); set likely duplicates aside (else
     # import them).

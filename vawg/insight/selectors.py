@@ -53,6 +53,16 @@ def encoding_shown(data_import: DataImport) -> str:
     return f"{label(data_import.encoding)} ({how})"
 
 
+def separator_shown(data_import: DataImport) -> str:
+    """What the file's cells are separated by, in words, where it is not commas (a comma
+    file needs no word on it)."""
+    from vawg.core.separators import separator_label
+
+    if data_import.separator in ("", ","):
+        return ""
+    return separator_label(data_import.separator)
+
+
 def values_not_in_file(data_import: DataImport) -> list[tuple[str, str]]:
     """What fills the fields the file does not hold, and the values read by a rule (an
     age range counted in a band), as the check page lists them."""

@@ -283,3 +283,32 @@ def test_rows_are_counted_in_a_workbook_and_a_csv():
     assert count_rows(book, "a.xlsx") == 3
     assert count_rows(NOTES.encode("utf-16"), "a.csv") == 2
     assert count_rows(b'Ref,Note\n1,"two\nlines"\n\n2,x\n', "a.csv") == 2
+
+
+@pytest.mark.parametrize(
+    ("separator", "said"),
+    [(",", "commas"), (";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")],
+)
+def test_a_csv_is_read_on_the_separator_its_heading_row_uses_and_says_which(separator, said):
+    from vawg.core.separators import separator_label
+
+    text = NOTES.replace(",", separator).replace("Café owes £5", '"Café; owes, £5"')
+    table = read_table(text.encode("cp1252"), "a.csv")
+    assert (table.separator, separator_label(table.separator)) == (separator, said)
+    assert table.headers == ["Ref", "Ward", "Notes"]
+    assert list(table.rows)[1] == (3, {"Ref": "A2", "Ward": "South", "Notes": "Café; owes, £5"})
+
+
+def test_a_comma_file_with_other_separators_in_its_headings_is_read_on_commas():
+    table = read_table(b"Ref;No,Ward|Name,Note\tText\nA;1,North|N,x\ty\n", "a.csv")
+    assert table.separator == ","
+    assert table.headers == ["Ref;No", "Ward|Name", "Note\tText"]
+    # A single column is a single column, whatever it holds.
+    assert read_table(b"Ref\nA;B\n", "a.csv").separator == ","
+
+
+def test_a_byte_the_encoding_cannot_read_is_found_by_column_in_a_semicolon_file():
+    data = b"Ref;Ward;Note\nA;North;plain\nB;South;caf\xe9\n"
+    with pytest.raises(TableError) as caught:
+        read_table(data, "a.csv", "utf-8")
+    assert str(caught.value).startswith("Row 3, column “Note”: the text cannot be read as UTF-8")

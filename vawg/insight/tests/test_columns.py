@@ -63,6 +63,19 @@ def test_a_clean_file_is_read_whole_with_the_row_paths_records(partnership):
     assert whole[0].person_digest == whole[4].person_digest != ""
 
 
+@pytest.mark.parametrize("separator", [";", "\t", "|"])
+def test_a_file_separated_otherwise_is_read_whole_as_its_rows_are(partnership, separator):
+    make_wards(partnership)
+    rows = [row("A1"), row("A2", **{"Officer Notes": "door; then, hall|stairs\tend"})]
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=HEADERS, delimiter=separator)
+    writer.writeheader()
+    writer.writerows(rows)
+    whole, records = both_paths(partnership, out.getvalue().encode())
+    assert whole is not None, "read whole, not left to the row path"
+    assert same(whole, records) and [r.source_id for r in records] == ["A1", "A2"]
+
+
 @pytest.mark.parametrize(
     "problem",
     [
@@ -135,13 +148,18 @@ def files(draw) -> bytes:
         for heading in draw(st.lists(st.sampled_from(HEADERS), max_size=4)):
             base[heading] = draw(st.one_of(awkward, st.text(max_size=6)))
         rows.append(base)
-    if draw(st.booleans()):
-        return csv_bytes(rows)
-    # Written by hand, unquoted: malformed CSV that readers may split differently.
+    # Separated as partners' systems separate them (core.separators).
+    separator = draw(st.sampled_from([",", ";", "\t"]))
     out = io.StringIO(newline="")
-    csv.writer(out).writerow(HEADERS)
+    writer = csv.writer(out, delimiter=separator)
+    writer.writerow(HEADERS)
+    if draw(st.booleans()):
+        writer.writerows([r[h] for h in HEADERS] for r in rows)
+        return out.getvalue().encode()
+    # Written by hand, unquoted: malformed CSV that readers may split differently.
     text = out.getvalue() + "".join(
-        ",".join(r[h] for h in HEADERS) + draw(st.sampled_from(["\n", "\r\n", "\r"])) for r in rows
+        separator.join(r[h] for h in HEADERS) + draw(st.sampled_from(["\n", "\r\n", "\r"]))
+        for r in rows
     )
     return text.encode()
 

@@ -107,6 +107,31 @@ def test_a_file_in_each_encoding_is_detected_and_imported(partnership, wards, co
     assert incidents() - before == 5
 
 
+@pytest.mark.parametrize(("separator", "said"), [(";", "Semicolons"), ("\t", "Tabs")])
+def test_a_file_separated_by_semicolons_or_tabs_is_read_as_sent_and_the_page_says_so(
+    client_for, personas, partnership, wards, separator, said
+):
+    """Excel's "CSV" where a comma is the decimal mark, and a case system's tab-separated
+    export under a .csv name: imported as a comma file is, and the check page says how."""
+    from vawg.core.permissions import Role
+    from vawg.insight.tests.test_views import url
+
+    rows = _police_rows()
+    rows[0]["Officer Notes"] = "Seen at 10:30; door, then hall"
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=HEADERS, delimiter=separator, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    checked = _checked(partnership, out.getvalue().encode("cp1252"))
+    assert (checked.status, checked.separator, checked.rows_new) == (S.CHECKED, separator, 5)
+    page = client_for(personas[Role.ANALYST]).get(url("import-detail", partnership, pk=checked.pk))
+    assert f"{said} (detected from the heading row)" in page.content.decode()
+    before = incidents()
+    done = _run(checked)
+    assert (done.status, done.rows_new, incidents() - before) == (S.IMPORTED, 5, 5)
+    assert sorted(i["source_id"] for i in held()) == sorted(r["Crime Ref"] for r in rows)
+
+
 def test_the_check_page_says_how_the_file_was_read(client_for, personas, partnership, wards):
     from vawg.core.permissions import Role
     from vawg.insight.tests.test_views import url
