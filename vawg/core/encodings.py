@@ -18,7 +18,7 @@ from typing import IO
 from charset_normalizer import from_bytes
 from openpyxl.utils import get_column_letter
 
-from vawg.core.separators import separator_of
+from vawg.core.layout import separator_of
 
 ENCODINGS: list[tuple[str, str]] = [
     ("utf-8", "UTF-8"),
@@ -172,7 +172,7 @@ def locate(pieces: Iterable[str], encoding: str, byte: bytes = b"") -> Undecodab
     lines = _marked(_lines(pieces))
     first = next(lines, None)
     read = [] if first is None else itertools.chain([first], lines)
-    separator = separator_of(first or "")
+    separator = separator_of([first] if first else [])
     for row, values in enumerate(csv.reader(read, delimiter=separator), start=1):
         if row == 1:
             headers = [v.strip() for v in values]

@@ -25,6 +25,7 @@ cells neutralised (see csvsafe).
 import codecs
 import csv
 import io
+import itertools
 import re
 import tempfile
 import zlib
@@ -48,7 +49,7 @@ from openpyxl.xml.functions import iterparse
 
 from vawg.core import encodings
 from vawg.core.csvsafe import safe_cell, unsafe_cell
-from vawg.core.separators import separator_of
+from vawg.core.layout import TITLE_ROWS_MAX, heading_index, separator_of
 from vawg.core.uploads import (
     CHUNK_BYTES,
     RefusedUpload,
@@ -126,8 +127,10 @@ class Table:
     # The codec a CSV was read in (one of encodings.ENCODINGS, or the one asked for);
     # "" for a workbook.
     encoding: str = ""
-    # What a CSV's cells are separated by (core.separators); "" for a workbook.
+    # What a CSV's cells are separated by (core.layout); "" for a workbook.
     separator: str = ""
+    # The row the headings were read from (core.layout): 1, unless a title stood above.
+    heading_row: int = 1
 
 
 def read_table(source: Source, filename: str, encoding: str | None = None) -> Table:
@@ -160,21 +163,24 @@ def _read_csv(file: IO[bytes], close: Callable[[], None], encoding: str) -> Tabl
     _check_text(file, encoding)
     separator = _separator(file, encoding)
     records = _records(file, encoding)
-    try:
-        _, headers = next(records)
-    except StopIteration:
-        raise TableError("The file is empty.") from None
-    headers = _check_headers(headers)
+    top = list(itertools.islice(records, TITLE_ROWS_MAX))
+    if not top:
+        raise TableError("The file is empty.")
+    index = heading_index([values for _, values in top])
+    heading_row, headers = top[index]
+    headers = _check_headers(headers, heading_row)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         try:
-            for number, values in records:
+            for number, values in itertools.chain(top[index + 1 :], records):
                 if any(v.strip() for v in values):
                     yield number, _row_dict(headers, values, number)
         finally:
             close()
 
-    return Table(headers, rows(), close, encoding=encoding, separator=separator)
+    return Table(
+        headers, rows(), close, encoding=encoding, separator=separator, heading_row=heading_row
+    )
 
 
 def _check_text(file: IO[bytes], encoding: str) -> None:
@@ -244,10 +250,11 @@ def _text(file: IO[bytes], encoding: str, errors: str = "strict") -> io.TextIOWr
 
 
 def _separator(file: IO[bytes], encoding: str) -> str:
-    """What the CSV's cells are separated by, from its heading row (core.separators)."""
+    """What the CSV's cells are separated by, from its first lines (core.layout)."""
     text = _text(file, encoding, errors="replace")
     try:
-        return separator_of(text.readline(MAX_LINE_CHARS))
+        lines = [text.readline(MAX_LINE_CHARS) for _ in range(TITLE_ROWS_MAX)]
+        return separator_of([line for line in lines if line])
     finally:
         file.seek(0)
 
@@ -288,12 +295,14 @@ def csv_records(source: Source, encoding: str | None = None) -> Iterator[tuple[i
         close()
 
 
-def separator_in(source: Source, encoding: str | None = None) -> str:
-    """What a CSV's cells are separated by (core.separators), from its heading row read in
-    `encoding` (detected when None), as read_table splits it."""
+def csv_layout(source: Source, encoding: str | None = None) -> tuple[str, int]:
+    """A CSV's separator and the row its headings are in (core.layout), read in `encoding`
+    (detected when None) as read_table reads them, from the file's first rows alone."""
     file, close = open_binary(source)
     try:
-        return _separator(file, encoding or encodings.detect_file(file))
+        encoding = encoding or encodings.detect_file(file)
+        top = [values for _, values in itertools.islice(_records(file, encoding), TITLE_ROWS_MAX)]
+        return _separator(file, encoding), heading_index(top) + 1
     finally:
         close()
 
@@ -391,17 +400,21 @@ def _read_xlsx(file: IO[bytes], close: Callable[[], None]) -> Table:
 
     try:
         sheet = book.worksheets[0]
-        merged = _merged_heading(book, sheet)
-        if merged:
-            raise TableError(
-                f"The heading row has merged cells ({merged}). Give each column "
-                "its own heading in row 1, with no merged cells."
-            )
         # Each row as long as its own cells, whatever size the file claims for the sheet.
         sheet.reset_dimensions()
         values = sheet.iter_rows(values_only=True)
-        first = next(values)
-        headers = _check_headers([_cell_text(v) for v in first])
+        top = [[_cell_text(v) for v in row] for row in itertools.islice(values, TITLE_ROWS_MAX)]
+        if not top:
+            raise StopIteration
+        index = heading_index(top)
+        heading_row = index + 1
+        merged = _merged_heading(book, sheet, heading_row)
+        if merged:
+            raise TableError(
+                f"The heading row has merged cells ({merged}). Give each column "
+                f"its own heading in row {heading_row}, with no merged cells."
+            )
+        headers = _check_headers(top[index], heading_row)
     except StopIteration:
         done()
         raise TableError("The spreadsheet is empty.") from None
@@ -413,9 +426,11 @@ def _read_xlsx(file: IO[bytes], close: Callable[[], None]) -> Table:
         raise
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        below = ([_cell_text(v) for v in row] for row in values)
         try:
-            for number, row in enumerate(values, start=2):
-                texts = [_cell_text(v) for v in row]
+            for number, texts in enumerate(
+                itertools.chain(top[index + 1 :], below), start=heading_row + 1
+            ):
                 if any(texts):
                     yield number, _row_dict(headers, texts, number)
         except BROKEN_XLSX:
@@ -423,7 +438,7 @@ def _read_xlsx(file: IO[bytes], close: Callable[[], None]) -> Table:
         finally:
             done()
 
-    return Table(headers, rows(), done)
+    return Table(headers, rows(), done, heading_row=heading_row)
 
 
 class SharedStrings:
@@ -497,10 +512,10 @@ MERGE_CELL = re.compile(
 ROW_OF = re.compile(rb"\d+")
 
 
-def _merged_heading(book, sheet) -> str:
-    """The first merged range that touches row 1 ("" if none). A read-only sheet does
-    not read its merged cells, so they are found in its XML (after the rows), which is
-    unpacked and searched a piece at a time."""
+def _merged_heading(book, sheet, row: int = 1) -> str:
+    """The first merged range that touches the heading row, `row` ("" if none). A
+    read-only sheet does not read its merged cells, so they are found in its XML (after
+    the rows), which is unpacked and searched a piece at a time."""
     path = getattr(sheet, "_worksheet_path", None)
     if path is None:
         return ""
@@ -511,13 +526,14 @@ def _merged_heading(book, sheet) -> str:
             if b"mergeCell" in text:
                 for match in MERGE_CELL.finditer(text):
                     ref = match.group(1)
-                    if min(int(n) for n in ROW_OF.findall(ref)) == 1:
+                    rows = [int(n) for n in ROW_OF.findall(ref)]
+                    if min(rows) <= row <= max(rows):
                         return ref.decode().upper()
             tail = text[-512:]
     return ""
 
 
-def _check_headers(headers: list[str]) -> list[str]:
+def _check_headers(headers: list[str], row: int = 1) -> list[str]:
     headers = [h.strip() for h in headers]
     while headers and not headers[-1]:
         headers.pop()
@@ -532,7 +548,7 @@ def _check_headers(headers: list[str]) -> list[str]:
     for index, heading in enumerate(headers):
         letter = get_column_letter(index + 1)
         if not heading:
-            raise TableError(f"Column {letter} has no heading in row 1.")
+            raise TableError(f"Column {letter} has no heading in row {row}.")
         if len(heading) > MAX_HEADING_CHARS:
             raise TableError(
                 f"The heading of column {letter} is longer than {MAX_HEADING_CHARS} "

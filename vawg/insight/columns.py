@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from vawg.core.separators import separator_of
+from vawg.core.tabular import csv_layout
 from vawg.insight.importer import Record, Standardiser, clean_cell, fingerprint_text, person_key
 from vawg.insight.standard import CODED
 
@@ -101,13 +101,12 @@ def _read(data: bytes, width: int, wanted: set[int]) -> dict[int, pa.Array] | No
     """The wanted columns' cells as text, by position, or None if Arrow cannot read the
     file as csv does. The other columns are split but never turned into text."""
     names = [f"c{i}" for i in range(width)]
-    # Split on what the row path splits on: the heading row's separator (core.separators).
-    heading_row = data[: data.find(b"\n") if b"\n" in data else len(data)]
-    separator = separator_of(heading_row.decode("utf-8", errors="replace"))
+    # Split as the row path splits: on its separator, below its heading row (core.layout).
+    separator, heading_row = csv_layout(data, "utf-8-sig")
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
+            read_options=pacsv.ReadOptions(skip_rows=heading_row, column_names=names),
             # Quoted cells may hold line breaks, as Python's csv module allows.
             parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(

@@ -147,12 +147,13 @@ def read_rows(data: Source, filename: str) -> tuple[list[str], Iterator[tuple[in
         xlsx_rows = ((n, [row.get(h, "") for h in headers]) for n, row in table.rows)
         return headers, xlsx_rows
     table.close()
-    width = len(headers)
+    width, heading_row = len(headers), table.heading_row
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         # Split only when the rows are read: the whole-file path (columns.py) never does.
         records = csv_records(data, READ_AS)
-        next(records)
+        for _ in range(heading_row):  # the headings, and any title above them
+            next(records)
         for number, values in records:
             if len(values) != width:
                 if len(values) > width and any(v.strip() for v in values[width:]):

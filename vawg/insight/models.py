@@ -154,8 +154,10 @@ class DataImport(models.Model):
     # choose another on the check page).
     encoding = models.CharField(max_length=20, blank=True)
     encoding_detected = models.CharField(max_length=20, blank=True)
-    # What a CSV's cells are separated by (core.separators), told from its heading row.
+    # How a CSV is laid out (core.layout): what its cells are separated by, and the row
+    # its headings are in (a title may stand above them).
     separator = models.CharField(max_length=1, blank=True)
+    heading_row = models.PositiveSmallIntegerField(default=1)
     # The analyst's choices for the import: import the good rows and set the others
     # aside (else nothing unless every row passes); set likely duplicates aside (else
     # import them).

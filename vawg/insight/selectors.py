@@ -56,11 +56,21 @@ def encoding_shown(data_import: DataImport) -> str:
 def separator_shown(data_import: DataImport) -> str:
     """What the file's cells are separated by, in words, where it is not commas (a comma
     file needs no word on it)."""
-    from vawg.core.separators import separator_label
+    from vawg.core.layout import separator_label
 
     if data_import.separator in ("", ","):
         return ""
     return separator_label(data_import.separator)
+
+
+def headings_shown(data_import: DataImport) -> str:
+    """Where the headings were read from, where a title stood above them (a file whose
+    headings are its first row needs no word on it)."""
+    above = data_import.heading_row - 1
+    if above < 1:
+        return ""
+    rows = "row 1" if above == 1 else f"rows 1 to {above}"
+    return f"Row {data_import.heading_row}: {rows} above, a title, not read"
 
 
 def values_not_in_file(data_import: DataImport) -> list[tuple[str, str]]:

@@ -251,6 +251,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "encoding_form": EncodingForm(initial={"encoding": data_import.encoding}),
         "encoding": selectors.encoding_shown(data_import),
         "separator": selectors.separator_shown(data_import),
+        "headings": selectors.headings_shown(data_import),
         "notes": selectors.values_not_in_file(data_import),
     }
     return render(request, "insight/import_detail.html", context)

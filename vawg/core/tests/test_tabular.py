@@ -1,5 +1,6 @@
 import codecs
 import contextlib
+import csv
 import io
 import re
 
@@ -290,7 +291,7 @@ def test_rows_are_counted_in_a_workbook_and_a_csv():
     [(",", "commas"), (";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")],
 )
 def test_a_csv_is_read_on_the_separator_its_heading_row_uses_and_says_which(separator, said):
-    from vawg.core.separators import separator_label
+    from vawg.core.layout import separator_label
 
     text = NOTES.replace(",", separator).replace("Café owes £5", '"Café; owes, £5"')
     table = read_table(text.encode("cp1252"), "a.csv")
@@ -312,3 +313,60 @@ def test_a_byte_the_encoding_cannot_read_is_found_by_column_in_a_semicolon_file(
     with pytest.raises(TableError) as caught:
         read_table(data, "a.csv", "utf-8")
     assert str(caught.value).startswith("Row 3, column “Note”: the text cannot be read as UTF-8")
+
+
+TITLED = "Crime data extract: Wandsworth\r\nRun on 01/12/2026,by the analytics team\r\n\r\n" + NOTES
+
+
+def test_a_title_above_the_headings_is_passed_over_and_rows_keep_their_numbers():
+    table = read_table(TITLED.encode("cp1252"), "a.csv")
+    assert (table.heading_row, table.headers) == (4, ["Ref", "Ward", "Notes"])
+    assert list(table.rows) == [
+        (5, {"Ref": "A1", "Ward": "North", "Notes": "seen"}),
+        (6, {"Ref": "A2", "Ward": "South", "Notes": "Café owes £5"}),
+    ]
+    semicolons = TITLED.replace(",", ";").replace("Run on 01/12/2026;by", "Run on 01/12/2026, by")
+    table = read_table(semicolons.encode("utf-8"), "a.csv")
+    assert (table.separator, table.heading_row, len(list(table.rows))) == (";", 4, 2)
+
+
+def test_a_title_above_a_workbook_s_headings_may_be_merged():
+    rows = [["Crime data extract: Wandsworth"], [None], ["Ref", "Ward", "Notes"], ["A1", "N", "x"]]
+    table = read_table(xlsx(rows, merge="A1:C1"), "a.xlsx")
+    assert (table.heading_row, table.headers) == (3, ["Ref", "Ward", "Notes"])
+    assert list(table.rows) == [(4, {"Ref": "A1", "Ward": "N", "Notes": "x"})]
+
+
+def test_a_row_wider_than_the_headings_is_still_an_error_not_a_heading_row():
+    # Data rows are not titles: the headings stay row 1 and the wide row is named.
+    data = b"Ref,Ward,Note\nA,North,x,extra\n"
+    table = read_table(data, "a.csv")
+    assert table.heading_row == 1
+    with pytest.raises(TableError, match="Row 2 has more values than there are column headings"):
+        list(table.rows)
+    # Nor is a short table's wide row, at its foot or with narrow rows after it.
+    assert read_table(b"Ref,Note\nA,x\nB,y,z,w\n", "a.csv").heading_row == 1
+    assert read_table(b"Ref,Note\nA,x\nB,y,z,w\nC,v\n", "a.csv").heading_row == 1
+
+
+_headings = st.lists(
+    st.text(alphabet="abcdefghij XYZ", min_size=1, max_size=8).filter(str.strip),
+    min_size=1,
+    max_size=6,
+    unique_by=lambda h: h.strip().casefold(),
+)
+
+
+@given(data=st.data(), headings=_headings)
+def test_headings_in_the_first_row_are_always_read_from_it(data, headings):
+    """Whatever the rows below hold (no wider than the headings), a file laid out as the
+    standard asks is read from row 1."""
+    cells = st.text(alphabet="abc 12", max_size=4)
+    rows = data.draw(st.lists(st.lists(cells, max_size=len(headings)), max_size=12), label="rows")
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(headings)
+    writer.writerows(rows)
+    table = read_table(out.getvalue().encode(), "a.csv")
+    assert table.heading_row == 1
+    assert table.headers == [h.strip() for h in headings]

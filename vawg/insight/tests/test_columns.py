@@ -76,6 +76,14 @@ def test_a_file_separated_otherwise_is_read_whole_as_its_rows_are(partnership, s
     assert same(whole, records) and [r.source_id for r in records] == ["A1", "A2"]
 
 
+def test_a_file_with_a_title_above_its_headings_is_read_whole_as_its_rows_are(partnership):
+    make_wards(partnership)
+    title = b"Crime Report: VAWG flagged offences\r\nRun date,01/12/2026\r\n\r\n"
+    whole, records = both_paths(partnership, title + csv_bytes([row("A1"), row("A2")]))
+    assert whole is not None, "read whole, not left to the row path"
+    assert same(whole, records) and [r.source_id for r in records] == ["A1", "A2"]
+
+
 @pytest.mark.parametrize(
     "problem",
     [
@@ -148,7 +156,7 @@ def files(draw) -> bytes:
         for heading in draw(st.lists(st.sampled_from(HEADERS), max_size=4)):
             base[heading] = draw(st.one_of(awkward, st.text(max_size=6)))
         rows.append(base)
-    # Separated as partners' systems separate them (core.separators).
+    # Separated as partners' systems separate them (core.layout).
     separator = draw(st.sampled_from([",", ";", "\t"]))
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=separator)

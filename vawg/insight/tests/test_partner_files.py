@@ -132,6 +132,23 @@ def test_a_file_separated_by_semicolons_or_tabs_is_read_as_sent_and_the_page_say
     assert sorted(i["source_id"] for i in held()) == sorted(r["Crime Ref"] for r in rows)
 
 
+def test_a_title_above_the_headings_is_passed_over_and_the_page_says_so(
+    client_for, personas, partnership, wards
+):
+    """A police report's export: its name and the date it was run above the headings."""
+    from vawg.core.permissions import Role
+    from vawg.insight.tests.test_views import url
+
+    title = "Crime Report: VAWG flagged offences\r\nRun date,01/12/2026\r\n\r\n"
+    checked = _checked(partnership, (title + _text(_police_rows())).encode("cp1252"))
+    assert (checked.status, checked.heading_row, checked.rows_new) == (S.CHECKED, 4, 5)
+    page = client_for(personas[Role.ANALYST]).get(url("import-detail", partnership, pk=checked.pk))
+    assert "Row 4: rows 1 to 3 above, a title, not read" in page.content.decode()
+    done = _run(checked)
+    assert (done.status, done.rows_new) == (S.IMPORTED, 5)
+    assert sorted(i["source_id"] for i in held()) == [f"P{i}" for i in range(1, 6)]
+
+
 def test_the_check_page_says_how_the_file_was_read(client_for, personas, partnership, wards):
     from vawg.core.permissions import Role
     from vawg.insight.tests.test_views import url
