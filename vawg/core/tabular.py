@@ -295,9 +295,14 @@ def csv_records(source: Source, encoding: str | None = None) -> Iterator[tuple[i
         close()
 
 
-def csv_layout(source: Source, encoding: str | None = None) -> tuple[str, int]:
-    """A CSV's separator and the row its headings are in (core.layout), read in `encoding`
-    (detected when None) as read_table reads them, from the file's first rows alone."""
+def layout_of(source: Source, filename: str, encoding: str | None = None) -> tuple[str, int]:
+    """A file's separator ("" for a workbook) and the row its headings are in
+    (core.layout), as read_table finds them, from the file's first rows alone; a CSV is
+    read in `encoding` (detected when None). Raises TableError."""
+    if PurePath(filename or "").suffix.lower() != ".csv":
+        table = read_table(source, filename)
+        table.close()
+        return "", table.heading_row
     file, close = open_binary(source)
     try:
         encoding = encoding or encodings.detect_file(file)

@@ -18,8 +18,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from vawg.core.tabular import csv_layout
-from vawg.insight.importer import Record, Standardiser, clean_cell, fingerprint_text, person_key
+from vawg.core.tabular import layout_of
+from vawg.insight.importer import (
+    READ_AS,
+    Record,
+    Standardiser,
+    clean_cell,
+    fingerprint_text,
+    person_key,
+)
 from vawg.insight.standard import CODED
 
 MAX_SOURCE_ID = 64
@@ -38,7 +45,7 @@ def standardise(
         return None
     s = standardiser
     position = s.index
-    cells = _read(data, width, set(position.values()))
+    cells = _read(data, filename, width, set(position.values()))
     if cells is None:
         return None
     rows = len(next(iter(cells.values())))
@@ -97,12 +104,12 @@ def _source_ids(cells: pa.Array) -> pa.Array | None:
     return ids
 
 
-def _read(data: bytes, width: int, wanted: set[int]) -> dict[int, pa.Array] | None:
+def _read(data: bytes, filename: str, width: int, wanted: set[int]) -> dict[int, pa.Array] | None:
     """The wanted columns' cells as text, by position, or None if Arrow cannot read the
     file as csv does. The other columns are split but never turned into text."""
     names = [f"c{i}" for i in range(width)]
     # Split as the row path splits: on its separator, below its heading row (core.layout).
-    separator, heading_row = csv_layout(data, "utf-8-sig")
+    separator, heading_row = layout_of(data, filename, READ_AS)
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),

@@ -28,7 +28,7 @@ from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
 from vawg.core import crypto, encodings, jobs
 from vawg.core.models import Organisation, Partnership, Ward
-from vawg.core.tabular import Problem, TableError, check_archive, csv_layout
+from vawg.core.tabular import Problem, TableError, check_archive, layout_of
 from vawg.core.uploads import Source, chunks_of, megabytes, open_binary, size_of
 from vawg.exchange.exporting import Contents, Table
 from vawg.exchange.importing import (
@@ -221,7 +221,7 @@ def import_upload(
         # A spreadsheet's rows are counted by reading them (a CSV's by its lines), so that
         # a large workbook goes to the background worker as a large CSV does.
         counted = None if filename.lower().endswith(".csv") else sum(1 for _ in rows)
-        separator, heading_row = csv_layout(data, encoding) if counted is None else ("", 1)
+        separator, heading_row = layout_of(data, filename, encoding)
     except (TableError, encodings.Undecodable) as error:
         raise ValidationError(str(error)) from None
     digest, lines = hashlib.sha256(), 0
@@ -811,7 +811,7 @@ def import_encoding_set(
     try:
         text = readable(payload_of(data_import), data_import.filename, encoding)
         headers, _ = read_rows(text, data_import.filename)
-        separator, heading_row = csv_layout(text, READ_AS)
+        separator, heading_row = layout_of(text, data_import.filename, READ_AS)
     except (TableError, encodings.Undecodable) as error:
         raise ValidationError(str(error)) from None
     data_import.encoding, data_import.headers = encoding, headers

@@ -149,6 +149,24 @@ def test_a_title_above_the_headings_is_passed_over_and_the_page_says_so(
     assert sorted(i["source_id"] for i in held()) == [f"P{i}" for i in range(1, 6)]
 
 
+def test_a_workbook_s_title_is_passed_over_too(partnership, wards):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["NHS Trust: domestic abuse disclosures"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["Run date", "01/12/2026"])
+    sheet.append(HEADERS)
+    for record in _police_rows():
+        sheet.append([record[h] for h in HEADERS])
+    out = io.BytesIO()
+    book.save(out)
+    checked = _checked(partnership, out.getvalue(), filename="health.xlsx")
+    assert (checked.status, checked.heading_row, checked.rows_new) == (S.CHECKED, 3, 5)
+    assert checked.separator == ""
+
+
 def test_the_check_page_says_how_the_file_was_read(client_for, personas, partnership, wards):
     from vawg.core.permissions import Role
     from vawg.insight.tests.test_views import url
