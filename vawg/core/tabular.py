@@ -410,7 +410,7 @@ def _read_xlsx(file: IO[bytes], close: Callable[[], None]) -> Table:
         values = sheet.iter_rows(values_only=True)
         top = [[_cell_text(v) for v in row] for row in itertools.islice(values, TITLE_ROWS_MAX)]
         if not top:
-            raise StopIteration
+            raise TableError("The spreadsheet is empty.")
         index = heading_index(top)
         heading_row = index + 1
         merged = _merged_heading(book, sheet, heading_row)
@@ -420,9 +420,6 @@ def _read_xlsx(file: IO[bytes], close: Callable[[], None]) -> Table:
                 f"its own heading in row {heading_row}, with no merged cells."
             )
         headers = _check_headers(top[index], heading_row)
-    except StopIteration:
-        done()
-        raise TableError("The spreadsheet is empty.") from None
     except BROKEN_XLSX:
         done()
         raise TableError(NOT_XLSX) from None

@@ -59,6 +59,7 @@ def test_xlsx_rows_read_dates_and_whole_numbers_as_text():
         (b"Ref\nA,B\n", "a.csv", "Row 2 has more values"),
         (b"not a zip", "a.xlsx", "not a readable Excel"),
         (b"\n", "a.csv", "The first row must hold the column headings"),
+        (xlsx([]), "a.xlsx", "The spreadsheet is empty."),
     ],
 )
 def test_unreadable_files_get_a_plain_reason(data, name, message):
