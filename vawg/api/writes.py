@@ -254,6 +254,8 @@ def _report(data_import) -> CheckReport | None:
         likely_duplicates=len(data_import.duplicates or []),
         encoding=data_import.encoding,
         encoding_shown=insight_selectors.encoding_shown(data_import),
+        separator=data_import.separator,
+        heading_row=data_import.heading_row,
         columns_not_read=list(data_import.columns_dropped or []),
         values_not_in_file=[
             NotInFile(field=name, how=how)

@@ -130,6 +130,13 @@ class CheckReport(Schema):
     )
     encoding: str = Field(description='The codec a CSV was read in ("" for a spreadsheet).')
     encoding_shown: str
+    separator: str = Field(
+        description='What a CSV\'s cells were separated by: ",", ";", a tab or "|" ("" for a '
+        "spreadsheet)."
+    )
+    heading_row: int = Field(
+        description="The row the headings were read from: 1, unless a title stood above them."
+    )
     columns_not_read: list[str]
     values_not_in_file: list[NotInFile]
     error: str = Field(description="What stopped the file being read, if anything.")

@@ -366,6 +366,7 @@ def test_an_extract_is_checked_with_the_saved_mapping_and_the_report_holds_no_va
     where = {(p["row"], p["column"]) for p in report["problems"]}
     assert {(4, "Incident Date"), (5, "Victim Age"), (7, "Crime Ref")} <= where
     assert report["encoding"] in ("utf-8", "utf-8-sig", "ascii")
+    assert (report["separator"], report["heading_row"]) == (",", 1)
     assert "Officer Notes" in report["columns_not_read"]
     # Rows, columns and reasons only: no value from the file, though the web's report has them.
     assert any(p["value"] for p in made.problems)
@@ -376,6 +377,23 @@ def test_an_extract_is_checked_with_the_saved_mapping_and_the_report_holds_no_va
     assert reasons["Victim Age"] == "An age must be 120 or less."
     # Checked, not imported.
     assert store.count() == 0
+
+
+def test_the_report_says_how_a_file_laid_out_otherwise_was_read(
+    partnership, council, extract_token
+):
+    """A police report's export, as sent: a title above semicolon-separated headings."""
+    mapped(partnership, council)
+    text = "Crime Report\r\nRun date;01/12/2026\r\n\r\n" + csv_bytes(
+        [row("S1"), row("S2")]
+    ).decode().replace(",", ";")
+    answer = ApiClient(extract_token.secret).post(
+        "/api/v1/extracts",
+        {"file": SimpleUploadedFile("x.csv", text.encode(), content_type="text/csv")},
+    )
+    assert answer.status_code == 201, answer.content
+    report = json.loads(answer.content)["report"]
+    assert (report["separator"], report["heading_row"], report["new"]) == (";", 4, 2)
 
 
 # A bad value of each kind the check refuses (a code it cannot read goes back to the web
