@@ -58,3 +58,13 @@ def separator_of(lines: Sequence[str]) -> str:
 def separator_label(separator: str) -> str:
     """The separator in words, for the pages that say how a file was read."""
     return SEPARATORS.get(separator, repr(separator))
+
+
+def headings_said(heading_row: int) -> str:
+    """Where the headings were read from, in words, where a title stood above them ("" for
+    headings in row 1, which need no word)."""
+    above = heading_row - 1
+    if above < 1:
+        return ""
+    rows = "row 1" if above == 1 else f"rows 1 to {above}"
+    return f"row {heading_row}, with {rows} above it, a title, not read"

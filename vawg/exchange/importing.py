@@ -52,7 +52,7 @@ from django.shortcuts import redirect
 
 from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
-from vawg.core import crypto, encodings
+from vawg.core import crypto, encodings, layout
 from vawg.core.dates import DateError, parse_date
 from vawg.core.tabular import Problem, TableError, problems_table, read_table, write_table
 from vawg.core.uploads import Source
@@ -135,6 +135,9 @@ class Outcome:
     encoding: str = ""
     # True when the encoding was detected rather than chosen.
     detected: bool = False
+    # How the file was laid out (core.layout): a CSV's separator, and the headings' row.
+    separator: str = ""
+    heading_row: int = 1
     set_aside_chosen: bool = False
     headers: list[str] = field(default_factory=list)
     set_aside: list[SetAsideRow] = field(default_factory=list)
@@ -148,6 +151,17 @@ class Outcome:
     @property
     def encoding_label(self) -> str:
         return encodings.label(self.encoding) if self.encoding else ""
+
+    @property
+    def separator_label(self) -> str:
+        """A CSV's separator in words, where it is not commas."""
+        if self.separator in ("", ","):
+            return ""
+        return layout.separator_label(self.separator)
+
+    @property
+    def headings_label(self) -> str:
+        return layout.headings_said(self.heading_row)
 
 
 class Row:
@@ -256,6 +270,7 @@ def run_import(
     try:
         table = read_table(source, filename, encoding or None)
         outcome.encoding, outcome.headers = table.encoding, table.headers
+        outcome.separator, outcome.heading_row = table.separator, table.heading_row
         try:
             headings = _headings(spec, table.headers, mapping, outcome)
             if outcome.problems:

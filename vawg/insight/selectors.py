@@ -66,11 +66,9 @@ def separator_shown(data_import: DataImport) -> str:
 def headings_shown(data_import: DataImport) -> str:
     """Where the headings were read from, where a title stood above them (a file whose
     headings are its first row needs no word on it)."""
-    above = data_import.heading_row - 1
-    if above < 1:
-        return ""
-    rows = "row 1" if above == 1 else f"rows 1 to {above}"
-    return f"Row {data_import.heading_row}: {rows} above, a title, not read"
+    from vawg.core.layout import headings_said
+
+    return headings_said(data_import.heading_row)
 
 
 def values_not_in_file(data_import: DataImport) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 """Every import's check page offers the same choices and says the same things: the encoding the
-file was read in (and a way to change it), all or nothing or setting rows aside, the counts
-for what was stored, and the set-aside rows as a marked, recorded download.
+file was read in (and a way to change it), its layout where it is not the standard's, all or
+nothing or setting rows aside, the counts for what was stored, and the set-aside rows as a
+marked, recorded download.
 
 Shown on the learning attendance import, the measures values import and the delivery
 mapping page, the three kinds of page the shared importer serves."""
@@ -70,6 +71,27 @@ def test_a_windows_1252_file_is_read_and_the_page_says_so(admin, partnership):
     # All or nothing: one bad row and nothing goes in, and no count says otherwise.
     assert "Nothing was imported: the file has 1 problem" in page
     assert "Rows read" not in page
+    assert not Attendance.objects.exists()
+
+
+def test_a_titled_semicolon_file_is_read_as_sent_and_the_page_says_how(admin, partnership):
+    """A register as a training system exports it: its name above the headings, and cells
+    separated by semicolons (Excel where a comma is the decimal mark)."""
+    session = make_session(partnership)
+    org = partnership.organisations.first()
+    text = (
+        "Attendance register\r\n\r\n"
+        "Attendee reference;Organisation;Notes\r\n"
+        f"A-1;{org.name};Paid £5, at the café\r\n"
+        "A-2;Neighbouring Borough Police;\r\n"
+    )
+    upload = SimpleUploadedFile("register.csv", text.encode("cp1252"))
+    page = admin.post(_url(session), {"file": upload}).content.decode()
+    assert "Its cells are separated by <strong>semicolons</strong>" in page
+    assert "The headings were read from row 3, with rows 1 to 2 above it, a title" in page
+    # The problem is named by its row in the file, the title's rows counted.
+    assert "Nothing was imported: the file has 1 problem" in page
+    assert '<th scope="row" class="govuk-table__header">5</th>' in page
     assert not Attendance.objects.exists()
 
 

@@ -143,7 +143,7 @@ def test_a_title_above_the_headings_is_passed_over_and_the_page_says_so(
     checked = _checked(partnership, (title + _text(_police_rows())).encode("cp1252"))
     assert (checked.status, checked.heading_row, checked.rows_new) == (S.CHECKED, 4, 5)
     page = client_for(personas[Role.ANALYST]).get(url("import-detail", partnership, pk=checked.pk))
-    assert "Row 4: rows 1 to 3 above, a title, not read" in page.content.decode()
+    assert "Row 4, with rows 1 to 3 above it, a title, not read" in page.content.decode()
     done = _run(checked)
     assert (done.status, done.rows_new) == (S.IMPORTED, 5)
     assert sorted(i["source_id"] for i in held()) == [f"P{i}" for i in range(1, 6)]
