@@ -162,7 +162,7 @@ def _read_csv(file: IO[bytes], close: Callable[[], None], encoding: str) -> Tabl
         raise TableError(f"“{encoding}” is not an encoding this platform can read.")
     _check_text(file, encoding)
     separator = _separator(file, encoding)
-    records = _records(file, encoding)
+    records = _records(file, encoding, separator)
     top = list(itertools.islice(records, TITLE_ROWS_MAX))
     if not top:
         raise TableError("The file is empty.")
@@ -259,11 +259,13 @@ def _separator(file: IO[bytes], encoding: str) -> str:
         file.seek(0)
 
 
-def _records(file: IO[bytes], encoding: str) -> Iterator[tuple[int, list[str]]]:
+def _records(
+    file: IO[bytes], encoding: str, separator: str | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """(row number, values) for each record of a CSV (the heading row is row 1),
-    decoded and split as it is read, on the separator its heading row uses. Raises
-    TableError."""
-    separator = _separator(file, encoding)
+    decoded and split as it is read, on `separator` (found from the file when None).
+    Raises TableError."""
+    separator = separator or _separator(file, encoding)
     text = _text(file, encoding)
     number = 0
     try:
@@ -306,8 +308,10 @@ def layout_of(source: Source, filename: str, encoding: str | None = None) -> tup
     file, close = open_binary(source)
     try:
         encoding = encoding or encodings.detect_file(file)
-        top = [values for _, values in itertools.islice(_records(file, encoding), TITLE_ROWS_MAX)]
-        return _separator(file, encoding), heading_index(top) + 1
+        separator = _separator(file, encoding)
+        records = _records(file, encoding, separator)
+        top = [values for _, values in itertools.islice(records, TITLE_ROWS_MAX)]
+        return separator, heading_index(top) + 1
     finally:
         close()
 

@@ -28,7 +28,7 @@ from vawg.audit.services import Action as AuditAction
 from vawg.audit.services import record
 from vawg.core import crypto, encodings, jobs
 from vawg.core.models import Organisation, Partnership, Ward
-from vawg.core.tabular import Problem, TableError, check_archive, layout_of
+from vawg.core.tabular import Problem, TableError, check_archive, layout_of, read_table
 from vawg.core.uploads import Source, chunks_of, megabytes, open_binary, size_of
 from vawg.exchange.exporting import Contents, Table
 from vawg.exchange.importing import (
@@ -217,11 +217,20 @@ def import_upload(
     if not filename.lower().endswith(".csv"):
         encoding = ""
     try:
-        headers, rows = _headers_and_rows(data, filename, encoding)
-        # A spreadsheet's rows are counted by reading them (a CSV's by its lines), so that
-        # a large workbook goes to the background worker as a large CSV does.
-        counted = None if filename.lower().endswith(".csv") else sum(1 for _ in rows)
-        separator, heading_row = layout_of(data, filename, encoding)
+        if filename.lower().endswith(".csv"):
+            headers, _ = _headers_and_rows(data, filename, encoding)
+            separator, heading_row = layout_of(data, filename, encoding)
+            counted = None
+        else:
+            # A spreadsheet's rows are counted by reading them (a CSV's by its lines), so
+            # that a large workbook goes to the background worker as a large CSV does; the
+            # one reading gives its layout too.
+            table = read_table(data, filename)
+            try:
+                headers, counted = table.headers, sum(1 for _ in table.rows)
+            finally:
+                table.close()
+            separator, heading_row = "", table.heading_row
     except (TableError, encodings.Undecodable) as error:
         raise ValidationError(str(error)) from None
     digest, lines = hashlib.sha256(), 0
